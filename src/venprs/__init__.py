@@ -1,0 +1,18 @@
+"""venprs: the VEN-PRS, a prognostic risk score for relapsed/refractory AML treated with
+venetoclax plus a hypomethylating agent.
+
+References
+----------
+.. [1] Shahswar R, Gabdoulline R, Krueger K, et al. A novel prognostic risk model for
+   patients with refractory/relapsed acute myeloid leukemia receiving venetoclax plus
+   hypomethylating agents. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+"""
+
+from .errors import InputError, VenprsWarning
+from .model import load_model
+from .scoring import EndpointResult, ScoreResult, score, score_table
+
+__version__ = "0.1.0"
+
+__all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
+           "EndpointResult", "__version__"]

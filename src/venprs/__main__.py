@@ -1,0 +1,3 @@
+from venprs.cli import main
+
+main()
