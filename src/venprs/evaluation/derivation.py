@@ -41,7 +41,13 @@ LABELS.update({"age_gt70": "Age > 70 years", "sex_male": "Male sex", "complex_ka
                "wbc_gt5": "WBC > 5 x10^9/L", "platelets_gt30": "Platelets > 30 x10^9/L",
                "refractory": "Refractory (vs relapsed)", "prior_lines_gt1": "More than one prior line",
                "prior_allohct": "Prior alloHCT", "prior_intensive": "Prior intensive chemotherapy",
-               "decitabine": "Decitabine (vs azacitidine)", "eln2022_adverse": "ELN 2022 adverse"})
+               "decitabine": "Decitabine (vs azacitidine)", "eln2022_adverse": "ELN 2022 adverse",
+               "age": "Age (years)", "sex": "Sex", "ecog": "ECOG", "icc2022": "ICC 2022 classification",
+               "ontogeny": "ICC 2022 diagnostic qualifier", "eln2022": "ELN 2022 risk group",
+               "disease_status": "Relapsed/refractory disease", "prior_lines": "Prior lines of treatment",
+               "hma_agent": "Combination partner", "wbc": "WBC at start (x10^9/L)",
+               "hemoglobin": "Hemoglobin at start (g/dL)", "platelets": "Platelets at start (x10^9/L)",
+               "bm_blasts": "Blasts in BM (%)", "pb_blasts": "Blasts in PB (%)"})
 
 
 def _num(x):
