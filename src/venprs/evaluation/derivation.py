@@ -287,8 +287,9 @@ def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
 def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult]:
     """Multivariate Cox with the VEN-PRS factors (complete cases)."""
     t, e, ok = _complete(c, ep)
-    df = c.data[list(factors)].assign(t=t, e=e).loc[ok]
-    fit = fit_cox(df, list(factors), "t", "e")
+    tn, en = f"{ep}_months", f"{ep}_event"
+    df = c.data[list(factors)].assign(**{tn: t, en: e}).loc[ok]
+    fit = fit_cox(df, list(factors), tn, en)
     summary = fit.to_dict()
     terms = summary.pop("terms")
     for k in terms:

@@ -28,8 +28,11 @@ def comparison_html(rows: list[dict], caption: str) -> str:
     def show(v, d):
         return fmt(v, d, none="-") if not isinstance(v, str) else v
 
-    body = [[r["quantity"], show(r["paper"], r["digits"]), show(r["this_run"], r["digits"]),
-             show(r["difference"], r["digits"]), r.get("source", "")] for r in rows]
+    def cell(r, v):
+        return fmt_p(v) if r.get("kind") == "p" and v is not None else show(v, r["digits"])
+
+    body = [[r["quantity"], cell(r, r["paper"]), cell(r, r["this_run"]), show(r["difference"], r["digits"]),
+             r.get("source", "")] for r in rows]
     return table(["quantity", "paper", "this run", "difference", "paper source"], body, caption=caption,
                  cls="compare")
 
@@ -188,11 +191,13 @@ def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
             first, second = (a["rate_present"], a["rate_absent"])
             if var == "wbc_le5" and labels and "<=" not in labels[0]:
                 first, second = second, first
-            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[0]}", 100 * v["value"][0],
+            what = "" if var in ("wbc_le5", "platelets_gt30") else f"{key.upper()} "
+            rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[0]}", round(100 * v["value"][0], 6),
                                     None if first is None else 100 * first, 0, v.get("source", "")))
-            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[1]}", 100 * v["value"][1],
+            rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[1]}", round(100 * v["value"][1], 6),
                                     None if second is None else 100 * second, 0, v.get("source", "")))
-            rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", "")))
+            rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", ""),
+                                    kind="p"))
     return rows
 
 
@@ -359,8 +364,11 @@ def build_groups(ctx: Context) -> SectionOutput:
                     comp.append(compare_row(f"{ep.upper()} {g} n", pg[g]["n"], ours["n"], 0, pg[g]["source"]))
                     comp.append(compare_row(f"{ep.upper()} {g} median (months)", pg[g]["median"], ours["median"], 1,
                                             pg[g]["source"]))
+                    for q in ("ci_low", "ci_high"):
+                        comp.append(compare_row(f"{ep.upper()} {g} median 95% CI {q[3:]}", pg[g][q], ours[q], 1,
+                                                pg[g]["source"]))
             comp.append(compare_row(f"{ep.upper()} log-rank p", pg.get("logrank_p"),
-                                    res[ep]["published"]["logrank_p"], 4, "Fig. 2/3"))
+                                    res[ep]["published"]["logrank_p"], 4, "Fig. 2/3", kind="p"))
     ctx.state["groups"] = groups_state
     out = SectionOutput({"groups": res}, html)
     _add_comparison(ctx, out, "groups", comp, "Published VEN-PRS groups: paper vs this run")
