@@ -125,6 +125,12 @@ def test_analyze_cli_end_to_end(tmp_path):
     assert list(base.columns) == ["endpoint", "time", "surv"]
     assert set(base.endpoint) == {"os", "efs"}
     assert (np.diff(base[base.endpoint == "os"].surv) <= 0).all()
+    # the calculator's loader reads both exported baselines as step functions
+    from venprs.prediction import load_baseline
+
+    for name in ("baseline_survival.csv", "baseline_survival_published.csv"):
+        b = load_baseline(out / name)
+        assert set(b) == {"os", "efs"}
 
 
 def test_km_results_equal_survival_module(tmp_path):
