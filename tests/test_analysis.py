@@ -276,3 +276,19 @@ def test_parallel_figures_give_the_same_results(tmp_path):
     assert a == b
     assert (tmp_path / "a" / "report.html").read_text().count("data:image/png") == \
         (tmp_path / "b" / "report.html").read_text().count("data:image/png") == len(a["figures"]) // 2
+
+
+@pytest.mark.parametrize("n,no_genes", [(60, True), (6, False)])
+def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
+    # no gene known (no molecular data), or 6 patients whose TP53 is unknown: no multivariate OS model
+    d = make_cohort(n=n, full=True, seed=5)
+    if no_genes:
+        for g in ("nf1", "ptpn11", "flt3", "tp53", "sf3b1"):
+            d[g] = ""
+    r = run_report(prepare_cohort(d), tmp_path / "o", options={"quick": True})
+    fit = r["cox"]["os"]["multivariate_fit"]
+    assert fit["estimable"] is False and fit["n"] == 0 and "not estimable" in fit["notes"][0]
+    assert all(not t["estimable"] for t in r["cox"]["os"]["multivariate"].values())
+    assert r["groups"]["os"]["derived"]["n_used"] == 0 and r["groups"]["os"]["derived"]["logrank_p"] is None
+    assert {"analysis": "baseline.os", "reason": "the multivariate Cox model is not estimable"} in r["skipped"]
+    assert r["km"]["os"]["n"] == n

@@ -284,18 +284,35 @@ def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
     return out
 
 
-def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult]:
-    """Multivariate Cox with the VEN-PRS factors (complete cases)."""
+def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult | None]:
+    """Multivariate Cox with the VEN-PRS factors (complete cases).
+
+    When no complete case has an event, nothing is estimable: every term is
+    returned with ``estimable = False`` and the fit is ``None``.
+    """
     t, e, ok = _complete(c, ep)
     tn, en = f"{ep}_months", f"{ep}_event"
     df = c.data[list(factors)].assign(**{tn: t, en: e}).loc[ok]
-    fit = fit_cox(df, list(factors), tn, en)
+    try:
+        fit = fit_cox(df, list(factors), tn, en)
+    except ValueError as err:
+        complete = int(df.notna().all(axis=1).sum())
+        why = (f"not estimable: {complete} patient(s) with every factor of the model known and time/event "
+               f"recorded, {int(df.loc[df.notna().all(axis=1), en].sum())} event(s) among them ({err})")
+        terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
+                     "estimable": False, "carriers": None, "carrier_events": None, "label": LABELS.get(f, f)}
+                 for f in factors}
+        summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
+                   "loglik_null": None, "aic": None, "aic_null": None, "ties": "efron", "notes": [why],
+                   "excluded_reason": "missing time/event or an unknown factor of the model", "estimable": False}
+        return {"terms": terms, "fit": summary}, None
     summary = fit.to_dict()
     terms = summary.pop("terms")
     for k in terms:
         terms[k]["label"] = LABELS.get(k, k)
     summary["n_excluded"] = int((~ok).sum()) + fit.n_excluded
     summary["excluded_reason"] = "missing time/event or an unknown factor of the model"
+    summary["estimable"] = True
     return {"terms": terms, "fit": summary}, fit
 
 

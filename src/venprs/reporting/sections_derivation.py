@@ -271,7 +271,8 @@ def build_cox(ctx: Context) -> SectionOutput:
         uni = dv.cox_univariate(c, ep, cand)
         factors = m.endpoints[ep].factors
         multi, fit = dv.cox_multivariate(c, ep, factors)
-        fits[ep] = fit
+        if fit is not None:
+            fits[ep] = fit
         res[ep] = {"univariate": uni, "multivariate": multi["terms"], "multivariate_fit": multi["fit"],
                    "multivariate_factors": list(factors)}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
@@ -335,7 +336,12 @@ def build_groups(ctx: Context) -> SectionOutput:
                                   "not_estimable": [f for f in units if not fits[ep].estimable[f]]}
             groups_state[(ep, "derived")] = der
         else:
+            # no multivariate model on this cohort: same layout, no patient in any group
             gd = None
+            empty = dv.group_km(c, ep, np.full(c.n, "", dtype=object)).results
+            res[ep]["derived"] = {**empty, "coefficients": {}, "not_estimable": list(m.endpoints[ep].factors),
+                                  "note": "the multivariate Cox model is not estimable on this cohort"}
+            html += note(f"{EP_LABEL[ep]}: no re-derived score (the multivariate Cox model is not estimable).")
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         for kind, g in (("published", gk), ("derived", gd)):
             if g is None:
@@ -433,6 +439,10 @@ def build_baseline(ctx: Context) -> SectionOutput:
         pub = {t.factor: float(t.coefficient) for t in load_model().endpoints[ep].terms}
         frames_pub.append(dv.baseline_table(c, ep, pub, ctype=1))
         info[ep] = {"n": fit.n, "n_events": fit.n_events, "n_times": len(frames_der[-1])}
+    skipped = [{"analysis": f"baseline.{ep}", "reason": "the multivariate Cox model is not estimable"}
+               for ep in ENDPOINTS if ep not in fits]
+    if not frames_der:
+        return SectionOutput(skipped=skipped)
     der = pd.concat(frames_der, ignore_index=True)
     pub = pd.concat(frames_pub, ignore_index=True)
     write_table(der, ctx.out_dir / "baseline_survival.csv")
@@ -458,4 +468,4 @@ def build_baseline(ctx: Context) -> SectionOutput:
                  "baseline_survival_published.csv (published coefficients).")
             + table(["endpoint", "month", "S0 re-derived", "S0 published coefficients"], rows,
                     caption="Baseline survival at selected times"))
-    return SectionOutput(res, html)
+    return SectionOutput(res, html, skipped)
