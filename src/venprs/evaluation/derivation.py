@@ -88,8 +88,9 @@ def table1(c: Cohort) -> dict:
     from tableone import TableOne
 
     d = c.data
-    cont = [v for v in _T1_CONT if v in d]
-    cat = [v for v in _T1_CAT if v in d]
+    all_missing = [v for v in (*_T1_CONT, *_T1_CAT) if v in d and d[v].isna().all()]
+    cont = [v for v in _T1_CONT if v in d and v not in all_missing]
+    cat = [v for v in _T1_CAT if v in d and v not in all_missing]
     data = d[cont + cat].copy()
     for v in cat:
         data[v] = data[v].map(lambda x: None if x is None or (isinstance(x, float) and np.isnan(x))
@@ -120,7 +121,7 @@ def table1(c: Cohort) -> dict:
                 row["missing_entire"] = str(base.loc[idx, "Missing"])
             rows.append(row)
     return {"rows": rows, "n": {"entire": int(len(d)), "molecular": int(mol.sum())},
-            "molecular_definition": how, "variables": cont + cat}
+            "molecular_definition": how, "variables": cont + cat, "all_missing": all_missing}
 
 
 # ------------------------------------------------------------------ Table 3 and Fisher tests

@@ -80,6 +80,8 @@ def build_table1(ctx: Context) -> SectionOutput:
                if v not in ctx.cohort.data]
     if missing:
         out.html += note("Columns not in this cohort (not shown): " + ", ".join(missing))
+    if t1["all_missing"]:
+        out.html += note("Columns empty for every patient (not shown): " + ", ".join(t1["all_missing"]))
     return out
 
 
