@@ -198,3 +198,12 @@ def test_bad_inputs():
         kaplan_meier([1, 2], [1, 2])
     with pytest.raises(ValueError, match="no patients with an event"):
         fit_cox(COHORT.assign(event=0), ["x1"], "time", "event")
+
+
+def test_few_carriers_estimated_but_flagged():
+    d = COHORT.copy()
+    d["few"] = 0
+    d.loc[d.index[d.event == 1][:3], "few"] = 1  # three carriers, all with an event
+    fit = fit_cox(d, ["x1", "few"], "time", "event")
+    assert fit.estimable["few"] and np.isfinite(fit.coef["few"])
+    assert any("few: only 3 carrier(s)" in n and "unstable" in n for n in fit.notes)
