@@ -210,6 +210,12 @@ def test_columns_map(tmp_path):
     assert c.columns["os_months"] == "OS time" and c.columns["flt3"] == "FLT3 any mutation"
     with pytest.raises(InputError, match="required column 'flt3' is missing"):
         prepare_cohort(d)
+    # the canonical name wins over an alias; two aliases are ambiguous
+    d2 = make_cohort(n=20, full=False).assign(id=range(20))
+    assert prepare_cohort(d2).columns["patient_id"] == "patient_id"
+    d3 = make_cohort(n=20, full=False).rename(columns={"patient_id": "id"}).assign(pid=range(20))
+    with pytest.raises(InputError, match="both name patient_id"):
+        prepare_cohort(d3)
 
 
 @pytest.mark.parametrize("mutate,match", [

@@ -129,6 +129,10 @@ def read_columns_map(path) -> dict[str, str]:
 
 
 def _find(columns, canonical: str, aliases) -> str | None:
+    """The column for ``canonical``: its own name first, else exactly one alias."""
+    exact = [c for c in columns if normalize_name(c) == normalize_name(canonical)]
+    if len(exact) == 1:
+        return exact[0]
     wanted = {normalize_name(canonical), *(normalize_name(a) for a in aliases)}
     hits = [c for c in columns if normalize_name(c) in wanted]
     if len(hits) > 1:
