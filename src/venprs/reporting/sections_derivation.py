@@ -13,10 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..evaluation import derivation as dv
-from ..evaluation.cohort import FACTORS
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
-from .html import Raw, esc, fmt, fmt_ci, fmt_p, note, table
+from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
 
