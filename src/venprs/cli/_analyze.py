@@ -15,15 +15,17 @@ from ._common import citation, user_errors
 
 @contextmanager
 def _progress(quiet: bool):
-    """A rich progress bar on stderr (nothing with ``quiet``); yields ``update(title, i, n)``."""
-    if quiet:
+    """A rich progress bar on stderr; yields ``update(title, i, n)``, or ``None`` with ``quiet`` or no terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as p:
+                  TimeElapsedColumn(), console=console, transient=True) as p:
         task = p.add_task("starting", total=1)
 
         def update(title: str, i: int, n: int) -> None:
