@@ -383,3 +383,20 @@ def test_pipeline_fisher_matches_r(frozen):
     a = dv.response_associations(c)
     assert a["entire"]["wbc_le5"]["p"] == pytest.approx(ref["fisher"]["wbc_le5"], rel=1e-9)
     assert a["molecular"]["ptpn11"]["p"] == pytest.approx(ref["fisher"]["ptpn11"], rel=1e-9)
+
+
+def test_analyze_cli_columns_map_and_days(tmp_path):
+    d = make_cohort(n=60, full=False)
+    days = d.assign(os_months=d.os_months * DAYS_PER_MONTH, efs_months=d.efs_months * DAYS_PER_MONTH)
+    days.rename(columns={"os_months": "OS days", "efs_months": "EFS days"}).to_excel(tmp_path / "c.xlsx", index=False)
+    (tmp_path / "map.yaml").write_text("os_months: OS days\nefs_months: EFS days\n")
+    p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o"), "--columns",
+                str(tmp_path / "map.yaml"), "--time-unit", "days")
+    assert p.returncode == 0, p.stderr
+    assert "median OS" in p.stderr and "skipped response" in p.stderr
+    r = json.loads((tmp_path / "o" / "results.json").read_text())
+    ref, _ = dv.km_endpoint(prepare_cohort(d), "os")
+    assert r["km"]["os"]["median"] == pytest.approx(ref["median"], rel=1e-12)
+    assert r["input"]["columns"]["os_months"] == "OS days" and r["input"]["time_unit_input"] == "days"
+    p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o2"), "--time-unit", "weeks")
+    assert p.returncode == 2 and "weeks" in p.stderr
