@@ -213,4 +213,4 @@ def test_classify_all_skips_missing_and_user_replaces_builtin():
     out = classify_all(df, "os", [parse_score(spec)])
     assert out["four_gene"].groups.tolist() == ["adverse"]
     assert out["breems"].skipped.startswith("missing input columns")
-    assert out["gangat"].skipped and "no column for any factor" in out["gangat"].skipped
+    assert out["gangat"].skipped is None and out["gangat"].label == "VEN-PRS (published)"
