@@ -109,6 +109,11 @@ def _efron(X, time, event, beta):
 
 
 def _newton(X, time, event, max_iter=30, eps=1e-9):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _newton_steps(X, time, event, max_iter, eps)
+
+
+def _newton_steps(X, time, event, max_iter, eps):
     beta = np.zeros(X.shape[1])
     ll, g, h = _efron(X, time, event, beta)
     ll0 = ll
