@@ -1,8 +1,109 @@
-"""CLI command(s): analyze (placeholder: filled in by its issue)."""
+"""CLI commands ``venprs analyze`` (the paper's analysis on your cohort) and ``venprs reproduce``."""
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
 
-def register(app) -> None:
-    """Add this module's commands to the Typer app."""
-    return None
+import typer
+
+from ..errors import InputError
+from ._common import citation, user_errors
+
+
+@contextmanager
+def _progress(quiet: bool):
+    """A rich progress bar on stderr (nothing with ``quiet``); yields ``update(title, i, n)``."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as p:
+        task = p.add_task("starting", total=1)
+
+        def update(title: str, i: int, n: int) -> None:
+            p.update(task, description=title[:60], completed=i, total=n)
+
+        yield update
+
+
+def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict | None = None) -> dict:
+    from ..reporting.report import run_report
+
+    with _progress(quiet) as update:
+        results = run_report(cohort, out, paper=paper, command=command, progress=update, options=options,
+                             title="VEN-PRS: reproduction on the synthetic cohort" if paper else
+                             "VEN-PRS: the paper's analysis on " + cohort.source)
+    if not quiet:
+        km = results["km"]["os"]
+        print(f"venprs: {cohort.n} patients; median OS {km['median']} months; wrote {out / 'report.html'}, "
+              f"{out / 'results.json'}, {out / 'figures'}/", file=sys.stderr)
+        for s in results["skipped"]:
+            print(f"venprs: skipped {s['analysis']}: {s['reason']}", file=sys.stderr)
+    return results
+
+
+@user_errors
+def analyze_cmd(
+    cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
+    time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Run the paper's derivation analysis on your cohort.
+
+    Needs patient_id, the seven factors, os_months, os_event, efs_months, efs_event
+    (see docs/data-dictionary.md); optional columns (age, wbc, platelets,
+    best_response, rfs_months/rfs_event, disease_status, prior_lines, ...) enable
+    more analyses. Analyses whose columns are absent are skipped with the reason.
+    """
+    from .. import io as vio
+    from ..evaluation.cohort import prepare_cohort, read_columns_map
+
+    if time_unit not in ("months", "days"):
+        raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
+    cmap = read_columns_map(columns) if columns else None
+    try:
+        df = vio.read_table(cohort)
+        c = prepare_cohort(df, columns=cmap, time_unit=time_unit, source=cohort.name)
+    except InputError as e:
+        raise (e.with_file(cohort) if e.file is None else e) from None
+    _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet)
+
+
+@user_errors
+def reproduce_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the synthetic R/R cohort."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Reproduce the paper's analysis on the synthetic R/R cohort, with the published value beside each number."""
+    from ..evaluation.cohort import prepare_cohort
+    from ..reporting.paper import paper_values
+
+    df = _synthetic_cohort(seed)
+    c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
+    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed}", quiet=quiet,
+         options={"seed": seed})
+
+
+def _synthetic_cohort(seed: int):
+    try:
+        from .. import simulate as sim_mod
+    except ImportError:
+        raise InputError("the synthetic cohort generator (venprs.simulate) is not available in this installation") \
+            from None
+    fn = getattr(sim_mod, "simulate", sim_mod)
+    return fn(cohort="rr", seed=seed)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` and ``reproduce`` to ``app``."""
+    app.command("analyze", help=(analyze_cmd.__doc__ or "") + "\n\n" + citation())(analyze_cmd)
+    app.command("reproduce", help=(reproduce_cmd.__doc__ or "") + "\n\n" + citation())(reproduce_cmd)

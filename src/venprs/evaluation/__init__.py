@@ -1,5 +1,9 @@
-"""Cohort analysis II: calibration, discrimination, AIC against the null model, comparator
-classifications and external validation (the second half of the paper's methods).
+"""The paper's analyses on any cohort.
+
+Cohort analysis I (derivation: tables, Kaplan-Meier, Cox, the score) lives in
+:mod:`venprs.evaluation.cohort` and :mod:`venprs.evaluation.derivation`. Cohort
+analysis II (this module and its siblings): calibration, discrimination, AIC
+against the null model, comparator classifications and external validation.
 
 :func:`evaluate` runs everything on one cohort and returns the results.json
 sections ``calibration``, ``discrimination``, ``aic``, ``comparators`` and
