@@ -231,3 +231,42 @@ def test_malformed_cohort_cli_one_line_exit_2(tmp_path):
     assert p.stderr.strip().count("\n") == 0
     assert "bad.csv" in p.stderr and "row 5" in p.stderr and "os_months" in p.stderr and "-1" in p.stderr
     assert not (tmp_path / "o" / "results.json").exists()
+
+
+def test_reproduce_cli_end_to_end(tmp_path):
+    out = tmp_path / "rep"
+    p = run_cli("reproduce", "--out", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    r = json.loads((out / "results.json").read_text())
+    check_contract(r)
+    check_html(out)
+    assert r["input"]["n_patients"] == 240 and r["input"]["n_molecular"] == 174
+    assert r["skipped"] == []
+    assert set(r["km"]) == {"os", "efs", "rfs"}
+    # every published value shown comes from the model file / paper_targets.json (never typed in code)
+    m = load_model()
+    comp = {row["quantity"]: row for rows in r["comparison"].values() for row in rows}
+    nf1 = comp["OS multivariate HR nf1"]
+    assert nf1["paper"] == m.endpoints["os"].term("nf1").hr
+    assert nf1["difference"] == pytest.approx(nf1["this_run"] - nf1["paper"])
+    assert comp["OS favorable n"]["paper"] == m.endpoints["os"].group_outcomes["favorable"]["n"]
+    from venprs.simulate import target
+
+    assert comp["OS median (months)"]["paper"] == target("km.os.median")["value"]
+    assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
+    html = (out / "report.html").read_text()
+    assert "this run" in html and "difference" in html
+    # subgroups as the paper did (Supplementary Figs. S7-S10)
+    assert set(r["subgroups"]) == {"relapsed", "refractory", "one_prior_line", "more_than_one_prior_line"}
+    assert r["subgroups"]["relapsed"]["n"] + r["subgroups"]["refractory"]["n"] == 240
+
+
+def test_parallel_figures_give_the_same_results(tmp_path):
+    c = prepare_cohort(make_cohort(n=100, full=False))
+    a = run_report(c, tmp_path / "a", options={"quick": True, "workers": 1})
+    b = run_report(c, tmp_path / "b", options={"quick": True, "workers": 2})
+    for r in (a, b):
+        r.pop("generated_utc")
+    assert a == b
+    assert (tmp_path / "a" / "report.html").read_text().count("data:image/png") == \
+        (tmp_path / "b" / "report.html").read_text().count("data:image/png") == len(a["figures"]) // 2

@@ -11,8 +11,9 @@ References
 from .errors import InputError, VenprsWarning
 from .model import load_model
 from .scoring import EndpointResult, ScoreResult, score, score_table
+from .simulate import simulate
 
 __version__ = "0.1.0"
 
 __all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
-           "EndpointResult", "__version__"]
+           "EndpointResult", "simulate", "__version__"]

@@ -25,7 +25,8 @@ from ..errors import InputError
 from ..fields import FACTOR_FIELDS, match_columns, normalize_name, parse_column
 from ..model import load_model
 
-__all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES"]
+__all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
+           "OTHER_GENES"]
 
 #: Days per month used by ``--time-unit days`` (365.25 / 12).
 DAYS_PER_MONTH = 365.25 / 12
@@ -34,20 +35,28 @@ FACTORS = tuple(f.name for f in FACTOR_FIELDS)
 TIME_COLUMNS = ("os_months", "os_event", "efs_months", "efs_event")
 REQUIRED = ("patient_id", *FACTORS, *TIME_COLUMNS)
 
+#: Genes besides the model factors, used in the response associations when present.
+OTHER_GENES = ("npm1", "idh1", "idh2", "nras", "kras", "tet2", "asxl1", "dnmt3a", "runx1", "srsf2", "stag2")
+
+
+def _gene_aliases(g: str) -> tuple[str, ...]:
+    return (f"{g}_mut", f"{g}_mutated", f"{g}_mutation", f"{g}_status")
+
+
 #: Optional columns: canonical name -> (kind, aliases). kind: num, bin, cat.
 OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
     "age": ("num", ("age_years", "age_at_start")),
     "sex": ("cat", ("gender",)),
     "ecog": ("cat", ("ecog_ps", "performance_status")),
     "eln2022": ("cat", ("eln_2022", "eln2022_risk", "eln_risk", "eln")),
-    "icc2022": ("cat", ("icc_2022", "icc_classification")),
+    "icc2022": ("cat", ("icc_2022", "icc_classification", "icc_class")),
     "ontogeny": ("cat", ("icc_qualifier", "diagnostic_qualifier")),
     "complex_karyotype": ("bin", ("ck", "complex")),
     "disease_status": ("cat", ("relapsed_refractory", "rr_status", "status")),
     "prior_lines": ("num", ("n_prior_lines", "prior_treatment_lines", "lines_prior")),
     "prior_allohct": ("bin", ("prior_hct", "prior_transplant", "prior_allo_hct")),
     "prior_intensive": ("bin", ("prior_intensive_chemotherapy", "prior_intensive_chemo")),
-    "hma_agent": ("cat", ("combination_partner", "hma")),
+    "hma_agent": ("cat", ("combination_partner", "hma", "hma_partner")),
     "wbc": ("num", ("wbc_count", "wbc_at_start")),
     "hemoglobin": ("num", ("hb", "haemoglobin")),
     "platelets": ("num", ("platelet_count", "plt")),
@@ -56,7 +65,9 @@ OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
     "best_response": ("cat", ("response", "best_resp")),
     "rfs_months": ("num", ("rfs_time",)),
     "rfs_event": ("event", ()),
-    "molecular": ("bin", ("molecular_cohort", "has_molecular", "ngs_available")),
+    "molecular": ("bin", ("molecular_cohort", "molecular_data", "has_molecular", "ngs_available")),
+    "time_cr_to_relapse_months": ("num", ("time_cr_to_relapse", "time_to_relapse_months")),
+    **{g: ("bin", _gene_aliases(g)) for g in OTHER_GENES},
 }
 
 #: Best-response categories (Table 3) and accepted spellings (after lower-casing).

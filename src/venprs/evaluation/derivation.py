@@ -47,7 +47,8 @@ LABELS.update({"age_gt70": "Age > 70 years", "sex_male": "Male sex", "complex_ka
                "disease_status": "Relapsed/refractory disease", "prior_lines": "Prior lines of treatment",
                "hma_agent": "Combination partner", "wbc": "WBC at start (x10^9/L)",
                "hemoglobin": "Hemoglobin at start (g/dL)", "platelets": "Platelets at start (x10^9/L)",
-               "bm_blasts": "Blasts in BM (%)", "pb_blasts": "Blasts in PB (%)"})
+               "bm_blasts": "Blasts in BM (%)", "pb_blasts": "Blasts in PB (%)",
+               "time_cr_to_relapse_months": "Time from CR to relapse (months)"})
 
 
 def _num(x):
@@ -67,7 +68,8 @@ def molecular_mask(c: Cohort) -> tuple[np.ndarray, str]:
 
 # ------------------------------------------------------------------ Table 1
 
-_T1_CONT = ("age", "wbc", "hemoglobin", "platelets", "bm_blasts", "pb_blasts", "prior_lines")
+_T1_CONT = ("age", "wbc", "hemoglobin", "platelets", "bm_blasts", "pb_blasts", "prior_lines",
+            "time_cr_to_relapse_months")
 _T1_CAT = ("sex", "ecog", "icc2022", "ontogeny", "eln2022", "complex_karyotype", "extramedullary",
            "disease_status", "prior_allohct", "prior_intensive", "prior_hma", "hma_agent", *GENES)
 
@@ -158,23 +160,35 @@ def _fisher(yes: np.ndarray, x: np.ndarray) -> dict:
 
 
 def response_associations(c: Cohort) -> dict:
-    """CR/CRi vs WBC <= 5, platelets > 30 (entire cohort) and each gene (molecular cohort), Fisher's exact test.
+    """CR/CRi by WBC <= 5, platelets > 30 and each gene, Fisher's exact test (two-sided).
 
-    Patients without a best response are excluded; "died before assessment" counts as no CR/CRi.
+    WBC and platelets in the entire and the molecular cohort; genes (the model's
+    and any other gene column present, e.g. IDH2, STAG2) in the molecular cohort.
+    Patients without a best response are excluded; "died before assessment" counts
+    as no CR/CRi.
+
+    Returns
+    -------
+    dict
+        ``{"entire": {var: result}, "molecular": {var: result}}``.
     """
+    from .cohort import OTHER_GENES
+
     d = c.data
     resp = d["best_response"]
     crc = np.where(resp.isna(), np.nan, resp.isin(["CR", "CRi"]).astype(float))
-    out = {}
-    if "wbc" in d:
-        out["wbc_le5"] = {"label": "WBC <= 5 x10^9/L", **_fisher(crc, np.where(d.wbc.isna(), np.nan, d.wbc <= 5))}
-    if "platelets" in d:
-        out["platelets_gt30"] = {"label": "Platelets > 30 x10^9/L",
-                                 **_fisher(crc, np.where(d.platelets.isna(), np.nan, d.platelets > 30))}
     mol, _ = molecular_mask(c)
-    for g in GENES:
+    out: dict = {"entire": {}, "molecular": {}}
+    for name, mask in (("entire", np.ones(len(d), bool)), ("molecular", mol)):
+        if "wbc" in d:
+            x = np.where(d.wbc.isna() | ~mask, np.nan, d.wbc <= 5)
+            out[name]["wbc_le5"] = {"label": "WBC <= 5 x10^9/L", **_fisher(crc, x)}
+        if "platelets" in d:
+            x = np.where(d.platelets.isna() | ~mask, np.nan, d.platelets > 30)
+            out[name]["platelets_gt30"] = {"label": "Platelets > 30 x10^9/L", **_fisher(crc, x)}
+    for g in (*GENES, *(g for g in OTHER_GENES if g in d)):
         x = np.where(mol, d[g].to_numpy(float), np.nan)
-        out[g] = {"label": LABELS[g] + " (molecular cohort)", **_fisher(crc, x)}
+        out["molecular"][g] = {"label": LABELS.get(g, g.upper() + " mutation"), **_fisher(crc, x)}
     return out
 
 

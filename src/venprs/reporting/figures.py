@@ -79,28 +79,82 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
     return fig
 
 
-class FigureStore:
-    """Save figures to ``<dir>/figures/<name>.png|.svg`` and give the HTML to embed them."""
+def _write_figure(fig, directory: Path, name: str, dpi: int) -> bytes:
+    """Save ``fig`` as SVG and PNG (atomically) and return the PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    with atomic_write(directory / f"{name}.svg") as tmp:
+        fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    png = buf.getvalue()
+    with atomic_write(directory / f"{name}.png") as tmp:
+        tmp.write_bytes(png)
+    return png
 
-    def __init__(self, out_dir: Path, dpi: int = 120):
+
+def _render_km(curves: dict, kwargs: dict, directory: str, name: str, dpi: int) -> bytes:
+    """Worker: draw and save one KM figure, return its PNG."""
+    return _write_figure(km_figure(curves, **kwargs), Path(directory), name, dpi)
+
+
+def _embed(png: bytes, name: str, alt: str) -> str:
+    from .html import esc
+
+    b64 = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{b64}">'
+            f'<figcaption>{esc(alt)} (figures/{esc(name)}.png, .svg)</figcaption></figure>')
+
+
+class FigureStore:
+    """Save figures to ``<dir>/figures/<name>.png|.svg`` and give the HTML to embed them.
+
+    :meth:`save` renders a finished matplotlib figure now. :meth:`km` may render
+    in a worker process (``workers > 1``, Linux ``fork``) while the analysis goes
+    on; it returns a placeholder that :meth:`resolve` replaces by the embedded
+    figure once all figures are done. Results do not depend on ``workers``.
+    """
+
+    def __init__(self, out_dir: Path, dpi: int = 110, workers: int = 1):
         self.dir = Path(out_dir) / "figures"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dpi = dpi
         self.saved: list[str] = []
+        self._pending: dict[str, tuple] = {}
+        self._pool = None
+        if workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            if "fork" in mp.get_all_start_methods():
+                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
 
     def save(self, fig, name: str, alt: str) -> str:
         """Write PNG and SVG, close the figure and return an ``<img>`` with the PNG embedded as base64."""
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight")
-        with atomic_write(self.dir / f"{name}.svg") as tmp:
-            fig.savefig(tmp, format="svg", bbox_inches="tight", metadata={"Date": None})
-        plt.close(fig)
-        png = buf.getvalue()
-        with atomic_write(self.dir / f"{name}.png") as tmp:
-            tmp.write_bytes(png)
+        png = _write_figure(fig, self.dir, name, self.dpi)
         self.saved.append(name)
-        b64 = base64.b64encode(png).decode("ascii")
-        from .html import esc
+        return _embed(png, name, alt)
 
-        return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{b64}">'
-                f'<figcaption>{esc(alt)} (figures/{esc(name)}.png, .svg)</figcaption></figure>')
+    def km(self, curves: dict, name: str, alt: str, **kwargs) -> str:
+        """A Kaplan-Meier figure (see :func:`km_figure`): embedded HTML or a placeholder for :meth:`resolve`."""
+        if self._pool is None:
+            return self.save(km_figure(curves, **kwargs), name, alt)
+        token = f"<!--venprs-figure:{name}-->"
+        fut = self._pool.submit(_render_km, curves, kwargs, str(self.dir), name, self.dpi)
+        self._pending[token] = (fut, name, alt)
+        self.saved.append(name)
+        return token
+
+    def resolve(self, html: str) -> str:
+        """Replace the placeholders in ``html`` by the finished figures."""
+        for token, (fut, name, alt) in self._pending.items():
+            if token in html:
+                html = html.replace(token, _embed(fut.result(), name, alt))
+        return html
+
+    def close(self) -> None:
+        """Wait for pending figures and stop the workers."""
+        for fut, _, _ in self._pending.values():
+            fut.result()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None

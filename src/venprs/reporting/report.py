@@ -59,6 +59,10 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         Published values (:func:`venprs.reporting.paper.paper_values`) to show beside ours.
     progress : callable, optional
         ``progress(section_title, i, n)`` called before each section.
+    options : dict, optional
+        ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
+        ``fork``; on a busy 2-core machine 1 is as fast); ``quick``: omit the
+        subgroup figures. Also passed to the sections (``ctx.options``).
 
     Returns
     -------
@@ -77,8 +81,9 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     if not out.parent.exists():
         raise InputError("parent folder of the output folder does not exist", file=out)
     out.mkdir(exist_ok=True)
-    figs = FigureStore(out)
-    ctx = Context(cohort=cohort, out_dir=out, figures=figs, paper=paper, options=dict(options or {}))
+    opts = dict(options or {})
+    figs = FigureStore(out, workers=int(opts.get("workers", 1)))
+    ctx = Context(cohort=cohort, out_dir=out, figures=figs, paper=paper, options=opts)
     m = load_model()
     results: dict[str, Any] = {
         "schema": SCHEMA,
@@ -94,6 +99,27 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     secs = sections()
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
+    try:
+        _run_sections(secs, ctx, results, rendered, progress)
+        if progress:
+            progress("finishing figures", len(secs), len(secs))
+        for r in rendered:
+            r["html"] = figs.resolve(r["html"])
+    finally:
+        figs.close()
+    results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
+    results = to_jsonable(results)
+    with atomic_write(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    env = Environment(loader=PackageLoader("venprs.reporting", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    html = env.get_template("report.html.j2").render(title=title, results=results, sections=rendered,
+                                                     citation=m.citation, doi=m.doi, paper=paper is not None)
+    with atomic_write(out / "report.html") as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return results
+
+
+def _run_sections(secs, ctx, results, rendered, progress) -> None:
     for i, s in enumerate(secs):
         if progress:
             progress(s.title, i, len(secs))
@@ -107,18 +133,6 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         status = "skipped" if (not so.html and so.skipped) else "done"
         results["sections"].append({"key": s.key, "title": s.title, "status": status})
         rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
-    if progress:
-        progress("writing report", len(secs), len(secs))
-    results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
-    results = to_jsonable(results)
-    with atomic_write(out / "results.json") as tmp:
-        tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    env = Environment(loader=PackageLoader("venprs.reporting", "templates"), autoescape=select_autoescape(["html", "j2"]))
-    html = env.get_template("report.html.j2").render(title=title, results=results, sections=rendered,
-                                                     citation=m.citation, doi=m.doi, paper=paper is not None)
-    with atomic_write(out / "report.html") as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return results
 
 
 def _version() -> str:

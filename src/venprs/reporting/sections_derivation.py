@@ -16,7 +16,6 @@ from ..evaluation import derivation as dv
 from ..evaluation.cohort import FACTORS
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
-from .figures import km_figure
 from .html import Raw, esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
@@ -36,6 +35,7 @@ def comparison_html(rows: list[dict], caption: str) -> str:
 
 
 def _add_comparison(ctx: Context, out: SectionOutput, key: str, rows: list[dict], caption: str):
+    rows = [r for r in rows if r["paper"] is not None]
     if ctx.paper is None or not rows:
         return
     out.results.setdefault("comparison", {})[key] = rows
@@ -71,11 +71,63 @@ def build_table1(ctx: Context) -> SectionOutput:
     html = table(["characteristic", "", f"entire cohort (N = {n['entire']})", f"molecular cohort (n = {n['molecular']})"],
                  rows, caption="Continuous: median [min, max]; categorical: n (%). Made with tableone.")
     out = SectionOutput({"table1": t1}, html)
+    if ctx.paper:
+        _add_comparison(ctx, out, "table1", _table1_comparison(ctx), "Table 1: paper vs this run (counts; medians)")
     missing = [v for v in ("age", "sex", "ecog", "eln2022", "wbc", "platelets", "prior_lines", "disease_status")
                if v not in ctx.cohort.data]
     if missing:
         out.html += note("Columns not in this cohort (not shown): " + ", ".join(missing))
     return out
+
+
+_T1_VAR = {"hb": "hemoglobin", "icc_class": "icc2022", "icc_qualifier": "ontogeny",
+           "time_cr_to_relapse": "time_cr_to_relapse_months", "no_mutation": "no_mutation"}
+
+
+def _targets(ctx: Context, prefix: str) -> dict:
+    t = (ctx.paper or {}).get("targets", {})
+    t = t.get("targets", t)
+    return {k[len(prefix):]: v for k, v in t.items() if k.startswith(prefix)}
+
+
+def _level_count(col, level: str) -> int:
+    import pandas as pd
+
+    s = pd.Series(col)
+    if level == "missing":
+        return int(s.isna().sum())
+    if s.dtype.kind == "f" and set(s.dropna().unique()) <= {0.0, 1.0}:
+        return int((s == (1.0 if level == "yes" else 0.0)).sum()) if level in ("yes", "no") else 0
+    return int((s.astype(object).map(lambda v: None if v is None else str(v)) == level).sum())
+
+
+def _table1_comparison(ctx: Context) -> list[dict]:
+    c = ctx.cohort
+    d = c.data
+    mol, _ = dv.molecular_mask(c)
+    rows = []
+    for cohort, mask in (("entire", np.ones(c.n, bool)), ("molecular", mol)):
+        for key, v in _targets(ctx, f"table1.{cohort}.").items():
+            var, _, level = key.partition(".")
+            col = _T1_VAR.get(var, var)
+            src = v.get("source", "")
+            if var == "relapse_timing" and "time_cr_to_relapse_months" in d:
+                t = d.time_cr_to_relapse_months.where(mask & (d.get("disease_status") == "relapsed"))
+                rel = mask & (d.get("disease_status") == "relapsed").to_numpy()
+                bins = {"le6": t <= 6, "7to18": (t > 6) & (t <= 18), "gt18": t > 18}
+                ours = int(t[rel].isna().sum()) if level == "missing" else int(bins[level].sum()) if level in bins \
+                    else None
+            elif col not in d:
+                continue
+            elif v.get("kind") == "median":
+                ours = float(np.nanmedian(d.loc[mask, col].to_numpy(float)))
+                rows.append(compare_row(f"{cohort}: {var} median", v["value"], ours, 1, src))
+                continue
+            else:
+                ours = _level_count(d.loc[mask, col].to_numpy(), level)
+            if v.get("kind") == "count" and ours is not None:
+                rows.append(compare_row(f"{cohort}: {var} = {level} (n)", v["count"], ours, 0, src))
+    return rows
 
 
 # ------------------------------------------------------------------ Table 3
@@ -97,21 +149,51 @@ def build_response(ctx: Context) -> SectionOutput:
         rows.append(row)
     html = table(["best response", f"entire (n = {tab['entire']['n']})", f"molecular (n = {tab['molecular']['n']})"],
                  rows, caption="Best response, n (%) of patients with a recorded response")
-    arows = [[a["label"], a["n"], fmt(None if a["rate_present"] is None else 100 * a["rate_present"], 0, "-"),
+    arows = [[cohort, a["label"], a["n"],
+              fmt(None if a["rate_present"] is None else 100 * a["rate_present"], 0, "-"),
               fmt(None if a["rate_absent"] is None else 100 * a["rate_absent"], 0, "-"), fmt_p(a.get("p"))]
-             for a in assoc.values()]
-    html += table(["variable", "n", "CR/CRi % if present", "CR/CRi % if absent", "Fisher p"], arows,
+             for cohort, per in assoc.items() for a in per.values()]
+    html += table(["cohort", "variable", "n", "CR/CRi % if present", "CR/CRi % if absent", "Fisher p"], arows,
                   caption="Association with CR/CRi (Fisher's exact test, two-sided)")
     out = SectionOutput({"response": {"table": tab, "associations": assoc}}, html)
-    t = (ctx.paper or {}).get("targets", {}).get("response") if ctx.paper else None
-    if isinstance(t, dict):
-        rows_c = []
-        for k, v in t.items():
-            ours = tab["entire"]["percent"].get(k) if isinstance(v, dict) else None
-            if isinstance(v, dict) and "percent" in v and ours is not None:
-                rows_c.append(compare_row(f"{k} (%)", v["percent"], ours, 1, v.get("source", "")))
-        _add_comparison(ctx, out, "response", rows_c, "Response: paper vs this run")
+    if ctx.paper:
+        _add_comparison(ctx, out, "response", _response_comparison(ctx, tab, assoc),
+                        "Response: paper vs this run")
     return out
+
+
+_RESP_LEVEL = {"cr": "CR", "cri": "CRi", "mlfs": "MLFS", "pr": "PR", "sd_rd": "SD/RD",
+               "died_before_assessment": "died before assessment"}
+_ASSOC_VAR = {"wbc": "wbc_le5", "platelets": "platelets_gt30"}
+
+
+def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
+    rows = []
+    for cohort in ("entire", "molecular"):
+        for key, v in _targets(ctx, f"table3.{cohort}.").items():
+            if key.startswith("best_response."):
+                level = _RESP_LEVEL.get(key.split(".", 1)[1])
+            else:
+                level = {"crc": "CR/CRi", "orr": "ORR (CR, CRi, MLFS)"}.get(key)
+            if level is None or v.get("kind") != "count":
+                continue
+            rows.append(compare_row(f"{cohort}: {level} (n)", v["count"], tab[cohort]["counts"][level], 0,
+                                    v.get("source", "")))
+        for key, v in _targets(ctx, f"response.{cohort}.crc_by_").items():
+            var = _ASSOC_VAR.get(key, key)
+            a = assoc.get(cohort, {}).get(var)
+            if a is None or v.get("kind") != "rate_pair":
+                continue
+            labels = v.get("labels", ["", ""])
+            first, second = (a["rate_present"], a["rate_absent"])
+            if var == "wbc_le5" and labels and "<=" not in labels[0]:
+                first, second = second, first
+            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[0]}", 100 * v["value"][0],
+                                    None if first is None else 100 * first, 0, v.get("source", "")))
+            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[1]}", 100 * v["value"][1],
+                                    None if second is None else 100 * second, 0, v.get("source", "")))
+            rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", "")))
+    return rows
 
 
 # ------------------------------------------------------------------ KM
@@ -138,24 +220,29 @@ def build_km(ctx: Context) -> SectionOutput:
     html += table(["endpoint", "population", "n", "events", "median (months)", "95% CI"], rows,
                   caption="Medians and 95% CIs as R survival::survfit (conf.type = \"log\", Greenwood)")
     for ep, km in kms.items():
-        html += ctx.figures.save(km_figure({EP_LABEL[ep]: km}, title=f"{EP_LABEL[ep]} ({res[ep]['population']})",
-                                           ci=True), f"km_{ep}", f"Kaplan-Meier {EP_LABEL[ep]}")
+        html += ctx.figures.km({EP_LABEL[ep]: km}, f"km_{ep}", f"Kaplan-Meier {EP_LABEL[ep]}",
+                               title=f"{EP_LABEL[ep]} ({res[ep]['population']})", ci=True)
         if res[ep]["n_excluded"]:
             html += note(f"{EP_LABEL[ep]}: {res[ep]['n_excluded']} patient(s) excluded ({res[ep]['excluded_reason']}).")
     ctx.state["km"] = kms
     out = SectionOutput({"km": res, "followup": fu}, html, skipped)
-    t = (ctx.paper or {}).get("targets", {}) if ctx.paper else {}
     rows_c = []
+    tk = _targets(ctx, "km.") if ctx.paper else {}
     for ep in ("os", "efs", "rfs"):
-        tk = (t.get("km") or {}).get(ep) if isinstance(t.get("km"), dict) else None
-        if isinstance(tk, dict) and ep in res:
-            src = tk.get("source", "")
-            for q, ours in (("median", res[ep]["median"]), ("ci_low", res[ep]["ci"][0]), ("ci_high", res[ep]["ci"][1])):
-                if q in tk:
-                    rows_c.append(compare_row(f"{ep.upper()} {q} (months)", tk[q], ours, 1, src))
-    tf = t.get("followup") if isinstance(t.get("followup"), dict) else None
-    if tf and "median" in tf:
-        rows_c.append(compare_row("median follow-up (months)", tf["median"], fu["median"], 1, tf.get("source", "")))
+        v = tk.get(f"{ep}.median")
+        if v and ep in res:
+            src = v.get("source", "")
+            rows_c.append(compare_row(f"{ep.upper()} median (months)", v["value"], res[ep]["median"], 1, src))
+            ci = v.get("ci") or [None, None]
+            rows_c.append(compare_row(f"{ep.upper()} 95% CI low", ci[0], res[ep]["ci"][0], 1, src))
+            rows_c.append(compare_row(f"{ep.upper()} 95% CI high", "not reached" if ci[1] is None else ci[1],
+                                      "not reached" if res[ep]["ci"][1] is None else res[ep]["ci"][1], 1, src))
+    if "os.deaths" in tk:
+        rows_c.append(compare_row("deaths (OS events)", tk["os.deaths"]["count"], res["os"]["n_events"], 0,
+                                  tk["os.deaths"].get("source", "")))
+    if "followup.median" in tk:
+        rows_c.append(compare_row("median follow-up (months)", tk["followup.median"]["value"], fu["median"], 1,
+                                  tk["followup.median"].get("source", "")))
     _add_comparison(ctx, out, "km", rows_c, "Kaplan-Meier: paper vs this run")
     return out
 
@@ -255,11 +342,10 @@ def build_groups(ctx: Context) -> SectionOutput:
                                   f"{r['n_used']} patients, {r['n_excluded']} excluded "
                                   f"({r['n_indeterminate']} indeterminate)")
             if g.fits:
-                html += ctx.figures.save(
-                    km_figure({gg.capitalize(): k for gg, k in g.fits.items()},
-                              title=f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
-                              annotation=f"log-rank p {fmt_p(r['logrank_p'])}"),
-                    f"km_{ep}_{kind}", f"{EP_LABEL[ep]} by {kind} VEN-PRS group")
+                html += ctx.figures.km({gg.capitalize(): k for gg, k in g.fits.items()}, f"km_{ep}_{kind}",
+                                       f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
+                                       title=f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
+                                       annotation=f"log-rank p {fmt_p(r['logrank_p'])}")
         if "derived" in res[ep]:
             coefs = res[ep]["derived"]["coefficients"]
             html += table(["factor", "published", "re-derived"],
@@ -312,11 +398,10 @@ def build_subgroups(ctx: Context) -> SectionOutput:
                           caption=f"{SUBGROUP_LABEL[name]} (n = {int(mask.sum())}), {EP_LABEL[ep]}: "
                                   f"log-rank p {fmt_p(g.results['logrank_p'])}")
             if g.fits and not ctx.options.get("quick"):
-                html += ctx.figures.save(
-                    km_figure({gg.capitalize(): k for gg, k in g.fits.items()},
-                              title=f"{EP_LABEL[ep]}, {SUBGROUP_LABEL[name].lower()}",
-                              annotation=f"log-rank p {fmt_p(g.results['logrank_p'])}"),
-                    f"km_{ep}_{name}", f"{EP_LABEL[ep]} by VEN-PRS group, {SUBGROUP_LABEL[name].lower()}")
+                html += ctx.figures.km({gg.capitalize(): k for gg, k in g.fits.items()}, f"km_{ep}_{name}",
+                                       f"{EP_LABEL[ep]} by VEN-PRS group, {SUBGROUP_LABEL[name].lower()}",
+                                       title=f"{EP_LABEL[ep]}, {SUBGROUP_LABEL[name].lower()}",
+                                       annotation=f"log-rank p {fmt_p(g.results['logrank_p'])}")
     out.results, out.html = {"subgroups": res}, html
     return out
 
