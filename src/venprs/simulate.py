@@ -71,7 +71,6 @@ ASSUMPTIONS: dict[str, Any] = {
     "age_sd_log_gap": 0.45, "age_upper": 92.0,
     "hb_sd": 1.3,
     "bm_blasts_sd_logit": 1.3, "pb_blasts_sd_logit": 2.2,
-    "time_cr_relapse_sd_log": 1.06,  # from Table 1 relapse-timing categories (36% <= 6, 75% <= 18 months)
     # Prior lines 1..7 (median 2): P(1), ..., P(7)
     "prior_lines_probs": [0.36, 0.30, 0.17, 0.09, 0.05, 0.02, 0.01],
     "ven_dose_other_mg": [200, 300, 600], "ven_dose_50_70_mg": [50, 70], "ven_days_other": [7, 21],
@@ -79,17 +78,20 @@ ASSUMPTIONS: dict[str, Any] = {
     "cbf_within_recurrent": {"t(8;21)": 0.25, "inv(16)/t(16;16)": 0.25},
     # Response assessment: uniform on [start, start + width] months (start is calibrated, see CALIBRATION)
     "assessment_width_months": 1.0,
+    # Loss to follow-up (for the calibrated share of patients): exponential with this mean
+    "loss_mean_months": 6.0,
 }
 
 #: Constants tuned so that large simulated cohorts hit the published targets
 #: (``calibrate()`` recomputes them; see docs/simulation.md).
 CALIBRATION: dict[str, float] = {
-    "censor_loss_rate": 0.0,       # loss to follow-up hazard per month; administrative censoring
-                                   # ~ Uniform(0, A) with A set so the median follow-up is 31.5 months
-    "assessment_start": 0.9,       # response assessment time ~ Uniform(start, start + width) months
-    "crc_intercept": -0.30,        # logit P(CR/CRi) for WBC > 5 and platelets <= 30, no gene effect
-    "crc_rho": 0.6,                # Gaussian-copula correlation of response with the EFS percentile
-    "other_mutation_p": 0.0,       # latent mutation in a gene not simulated (tunes 'no mutation' to 11%)
+    "censor_loss_fraction": 0.2521,   # share of patients lost to follow-up (at an exponential time, see
+                                   # ASSUMPTIONS["loss_mean_months"]); administrative censoring ~ Uniform(0, A),
+                                   # A set so that the median follow-up (reverse KM) is 31.5 months
+    "assessment_start": 0.2004,       # response assessment time ~ Uniform(start, start + width) months
+    "crc_intercept": -1.3977,        # logit P(CR/CRi) for WBC > 5 and platelets <= 30, no gene effect
+    "crc_rho": 0.9737,                # Gaussian-copula correlation of response with the EFS percentile
+    "other_mutation_p": 0.1676,       # latent mutation in a gene not simulated (tunes 'no mutation' to 11%)
 }
 
 
@@ -459,16 +461,20 @@ def simulate(cohort: str = "rr", n: int | None = None, seed: int = 0, *,
     return _build(rng, cohort, n, n_mol, cal)
 
 
-def censor_admin_max(loss_rate: float, followup: float | None = None) -> float:
+def censor_admin_max(loss_fraction: float, followup: float | None = None) -> float:
     """Upper end A of the administrative censoring Uniform(0, A) giving median follow-up ``followup``.
 
-    Censoring C = min(Uniform(0, A), Exponential(loss_rate)); the reverse Kaplan-Meier
-    estimates the distribution of C, whose median m solves (1 - m/A) exp(-loss_rate m) = 1/2.
+    Censoring C = min(Uniform(0, A), L): L is an exponential loss-to-follow-up time
+    (mean ``ASSUMPTIONS["loss_mean_months"]``) for a share ``loss_fraction`` of the
+    patients and infinite for the others. The reverse Kaplan-Meier estimates the
+    distribution of C, whose median m solves
+    (1 - m/A) (1 - f + f exp(-m/mean)) = 1/2.
     """
     m = target("km.followup.median")["value"] if followup is None else followup
-    q = 0.5 * math.exp(loss_rate * m)
+    keep = 1 - loss_fraction + loss_fraction * math.exp(-m / ASSUMPTIONS["loss_mean_months"])
+    q = 0.5 / keep
     if q >= 1:
-        raise ValueError("loss rate too high for the median follow-up")
+        raise ValueError("loss fraction too high for the median follow-up")
     return m / (1 - q)
 
 
@@ -518,13 +524,10 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     if rr:
         rel = cols["disease_status"] == "relapsed"
         n_rel_m, n_rel_o = int(rel[:n_mol].sum()), int(rel[n_mol:].sum())
-        x = _continuous(rng, n_rel_m, n_rel_o, "time_cr_to_relapse", np.log, np.exp,
-                        A["time_cr_relapse_sd_log"], 1)
         mo, oth = _split_counts("table1.entire.relapse_timing", "table1.molecular.relapse_timing")
-        miss = np.r_[_draw_counts(rng, {"m": mo["missing"], "k": sum(mo.values()) - mo["missing"]}, n_rel_m),
-                     _draw_counts(rng, {"m": oth["missing"], "k": sum(oth.values()) - oth["missing"]}, n_rel_o)
-                     if n_rel_o else np.array([], object)] == "m"
-        x[miss] = np.nan
+        band = np.r_[_draw_counts(rng, mo, n_rel_m),
+                     _draw_counts(rng, oth, n_rel_o) if n_rel_o else np.array([], object)]
+        x = _relapse_months(rng, band)
         t_rel[np.flatnonzero(rel[:n_mol])] = x[:n_rel_m]
         t_rel[n_mol + np.flatnonzero(rel[n_mol:])] = x[n_rel_m:]
     cols["time_cr_to_relapse_months"] = t_rel
@@ -599,9 +602,9 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     cols["ven_days"] = days_n
     # --- survival (latent, from the true factors incl. unmeasured genes)
     surv = _survival_times(rng, x)
-    loss = cal["censor_loss_rate"]
-    c_admin = rng.uniform(0, censor_admin_max(loss), n)
-    c_loss = rng.exponential(1 / loss, n) if loss > 0 else np.full(n, np.inf)
+    lf = cal["censor_loss_fraction"]
+    c_admin = rng.uniform(0, censor_admin_max(lf), n)
+    c_loss = np.where(rng.random(n) < lf, rng.exponential(A["loss_mean_months"], n), np.inf)
     cens = np.minimum(c_admin, c_loss)
     # --- response
     t_assess = cal["assessment_start"] + A["assessment_width_months"] * rng.random(n)
@@ -670,6 +673,18 @@ def default_n_fl() -> int:
 
 def _na(a: np.ndarray) -> pd.Series:
     return pd.Series(np.where(a == "missing", None, a), dtype=object)
+
+
+def _relapse_months(rng, band: np.ndarray) -> np.ndarray:
+    """Months from CR to relapse within the Table 1 bands (<= 6, 7-18, > 18): uniform within a band,
+    exponential tail above 18 months (mean 18 months), limited to the published range 1.7-109.6."""
+    lo, hi = target("table1.entire.time_cr_to_relapse.median")["range"]
+    u = rng.random(len(band))
+    x = np.full(len(band), np.nan)
+    x = np.where(band == "le6", lo + (6 - lo) * u, x)
+    x = np.where(band == "7to18", 6 + 12 * u, x)
+    x = np.where(band == "gt18", np.minimum(18 - 18 * np.log1p(-u * 0.999), hi), x)
+    return np.round(x, 1)
 
 
 def _wbc_sd() -> float:
@@ -927,3 +942,121 @@ def check(cohort: str = "rr", seeds: int = 50, default_seed: int = 0, n: int | N
         off, tol = _off(r["kind"], r["paper"], mean)
         rows.append(dict(r, mean=mean, default=default.get(r["key"]), tolerance=tol, off=bool(off)))
     return rows
+
+
+def calibrate(n: int = 200_000, seed: int = 20250108, rounds: int = 2) -> dict[str, float]:
+    """Recompute :data:`CALIBRATION` on one large simulated cohort (common random numbers).
+
+    Solves, one at a time (and ``rounds`` times over): the response-assessment start
+    for 25/240 deaths before assessment; the loss-to-follow-up rate for 179/240
+    deaths (the administrative censoring then keeps the median follow-up at 31.5
+    months); the CR/CRi intercept for 93/240 CR/CRi; the copula correlation for
+    the median RFS of 12.9 months; and the latent 'other gene' mutation rate for
+    19/174 patients without a detected mutation. Takes about a minute.
+    """
+    from scipy.optimize import brentq
+    cal = dict(CALIBRATION)
+
+    def stat(name: str, value: float, f) -> float:
+        c = dict(cal, **{name: value})
+        return f(simulate("rr", n=n, seed=seed, calibration=c))
+
+    def solve(name, lo, hi, f, goal):
+        g = {}
+
+        def h(v):
+            g[v] = stat(name, v, f) - goal
+            return g[v]
+        if h(lo) * h(hi) > 0:  # not reachable: take the closer end (reported by check())
+            cal[name] = lo if abs(g[lo]) < abs(g[hi]) else hi
+            return
+        cal[name] = brentq(h, lo, hi, xtol=1e-4)
+
+    for _ in range(rounds):
+        solve("assessment_start", 0.0, 2.0,
+              lambda d: float(np.mean(d["best_response"] == "died before assessment")),
+              target("table3.entire.best_response.died_before_assessment")["value"])
+        solve("censor_loss_fraction", 0.0, 0.45,
+              lambda d: float(d["os_event"].mean()), target("km.os.deaths")["value"])
+        solve("crc_intercept", -4.0, 3.0, lambda d: float(d["best_response"].isin(["CR", "CRi"]).mean()),
+              target("table3.entire.crc")["value"])
+        solve("crc_rho", 0.0, 0.99, lambda d: _km_median(d.loc[d["rfs_months"].notna(), "rfs_months"],
+                                                        d.loc[d["rfs_months"].notna(), "rfs_event"].astype(int)),
+              target("km.rfs.median")["value"])
+    d = simulate("rr", n=n, seed=seed, calibration=dict(cal, other_mutation_p=0.0))
+    p0 = float(d.loc[d["molecular_data"], "no_mutation"].astype(bool).mean())
+    cal["other_mutation_p"] = max(0.0, 1 - target("table1.molecular.no_mutation")["value"] / p0)
+    return {k: round(float(v), 4) for k, v in cal.items()}
+
+
+# ---------------------------------------------------------------- writing (deterministic, marked synthetic)
+
+#: Fixed timestamp written into XLSX files (document properties and zip entries), for byte-identical output.
+FIXED_TIMESTAMP = "2025-01-08T00:00:00Z"
+
+
+def write_cohort(df: pd.DataFrame, path, *, cohort: str, seed: int) -> list[str]:
+    """Write a simulated cohort, marked as synthetic, byte-identical for the same input.
+
+    CSV/TSV get a companion ``<file>.README.txt``; Parquet gets the note as key-value
+    metadata; XLSX gets it in the workbook description, with fixed timestamps.
+
+    Returns
+    -------
+    list of str
+        The files written.
+    """
+    from pathlib import Path
+
+    from . import io as vio
+    from . import __version__
+    p = Path(path)
+    kind = vio._kind(p)
+    meta = {"venprs_synthetic": "true", "venprs_note": SYNTHETIC_NOTE, "venprs_cohort": cohort,
+            "venprs_seed": str(seed), "venprs_n": str(len(df)), "venprs_version": __version__}
+    written = [str(p)]
+    if kind == "excel":
+        with vio.atomic_write(p) as tmp:
+            _write_xlsx_deterministic(df, tmp, meta)
+    else:
+        vio.write_table(df, p, metadata=meta)
+    if kind in ("csv", "tsv"):
+        readme = p.with_name(p.name + ".README.txt")
+        text = (SYNTHETIC_NOTE + "\n\n" + "\n".join(f"{k}: {v}" for k, v in meta.items() if k != "venprs_note")
+                + "\n\nColumns: see docs/data-dictionary.md (section 'Cohort columns'). "
+                "Regenerate with: venprs simulate --cohort " + cohort + f" --seed {seed} --n {len(df)}\n")
+        with vio.atomic_write(readme) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        written.append(str(readme))
+    return written
+
+
+def _write_xlsx_deterministic(df: pd.DataFrame, path, meta: dict[str, str]) -> None:
+    """XLSX with fixed document timestamps and zip-entry dates (openpyxl stamps 'now' otherwise)."""
+    import io as _io
+    import re
+    import zipfile
+    from datetime import datetime, timezone
+
+    buf = _io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        df.to_excel(xw, index=False, sheet_name="synthetic cohort")
+        props = xw.book.properties
+        props.description = "; ".join(f"{k}: {v}" for k, v in meta.items())
+        props.title = "venprs synthetic cohort (not patient data)"
+        props.creator = "venprs"
+        fixed = datetime(2025, 1, 8, tzinfo=timezone.utc).replace(tzinfo=None)
+        props.created = fixed
+        props.modified = fixed
+        props.lastModifiedBy = "venprs"
+    src = zipfile.ZipFile(_io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>" + FIXED_TIMESTAMP.encode() + rb"\g<3>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            out.writestr(zi, data)
