@@ -50,7 +50,9 @@ ELN_CASES = [
     ("t(9;11) precedes adverse gene mutation", eln_row("t(9;11)", runx1="mut"), "intermediate"),  # footnote
     ("t(9;11) with complex is not complex", eln_row("t(9;11)|complex"), "intermediate"),  # CK definition
     ("normal karyotype intermediate", eln_row(), "intermediate"),
-    ("other abnormality intermediate", eln_row("other"), "intermediate"),
+    ("other non-adverse abnormality intermediate", eln_row("other_nonadverse"), "intermediate"),
+    ("Breems 'other' leaves adverse cytogenetics open", eln_row("other"), ""),
+    ("Breems 'other' with TP53 is adverse", eln_row("other", tp53="mut"), "adverse"),
     ("t(6;9) adverse", eln_row("t(6;9)"), "adverse"),
     ("KMT2A-r adverse", eln_row("kmt2a_r"), "adverse"),
     ("t(9;22) adverse", eln_row("t(9;22)"), "adverse"),
@@ -78,7 +80,7 @@ def test_eln2022_rules(desc, row, expected):
 
 
 def test_eln2022_complex_flag_column_and_hyperdiploid():
-    df = pd.DataFrame([eln_row("other"), eln_row("hyperdiploid_trisomies")])
+    df = pd.DataFrame([eln_row("other_nonadverse"), eln_row("hyperdiploid_trisomies")])
     df["complex_karyotype"] = ["yes", "yes"]
     assert eln2022.classify(df).groups.tolist() == ["adverse", "intermediate"]
 
@@ -97,6 +99,15 @@ def test_eln2022_missing_mr_genes_assumed_wt_and_stated():
     res = eln2022.classify(df)
     assert res.groups.iloc[0] == "favorable"  # empty flt3_type + FLT3 wt = no ITD
     assert any("BCOR" in n for n in res.notes) and any("CEBPA" in n for n in res.notes)
+
+
+def test_eln2022_recorded_group_fills_undecided_rows_only_when_allowed():
+    df = pd.DataFrame([eln_row("other"), eln_row("other"), eln_row("other", npm1="mut"), eln_row("t(8;21)")])
+    df["eln2022"] = ["intermediate", "favorable", "adverse", "adverse"]
+    res = eln2022.classify(df)
+    # row 2: favorable is impossible without CBF/NPM1/CEBPA -> stays open; row 4: derived wins
+    assert res.groups.tolist() == ["intermediate", "", "adverse", "favorable"]
+    assert any("recorded ELN 2022 group used" in n and "contradict" in n for n in res.notes)
 
 
 def test_eln2022_recorded_fallback_and_skip():
@@ -161,7 +172,7 @@ def test_venprs_score_file_reproduces_score_table_on_all_128_combinations(tmp_pa
     ref = venprs.score_table(df)
     for ep in ("os", "efs"):
         res = sc.classify(df, ep)
-        assert res.groups.tolist() == ref[f"{ep}_group"].tolist()
+        assert res.groups.tolist() == ref[f"{ep}_group"].astype(object).fillna("").tolist()
         np.testing.assert_array_equal(res.score.to_numpy(), ref[f"{ep}_score"].to_numpy())
 
 
@@ -173,7 +184,7 @@ def test_venprs_score_file_unknowns_match_score_table():
     ref = venprs.score_table(df)
     for ep in ("os", "efs"):
         res = sc.classify(df, ep)
-        assert res.groups.tolist() == ref[f"{ep}_group"].tolist()
+        assert res.groups.tolist() == ref[f"{ep}_group"].astype(object).fillna("").tolist()
         assert res.possible.tolist() == ref[f"{ep}_possible_groups"].tolist()
 
 

@@ -31,7 +31,12 @@ from .comparators import CustomScore, classify_all
 from .discrimination import discrimination
 from ._fastcox import fast_cox
 
-__all__ = ["evaluate", "derived_groups", "calibrate", "discrimination", "aic_delta"]
+__all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta"]
+
+
+def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
+    """``<ep>_group`` of :func:`venprs.score_table` as an object array, ``""`` where not determinate."""
+    return scored[f"{endpoint}_group"].astype(object).fillna("").to_numpy(object)
 
 
 def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
@@ -86,7 +91,7 @@ def evaluate(df: pd.DataFrame, *, splits: int = 200, seed: int = 1, train_fracti
         lm["model"] = "VEN-PRS factors refitted on this cohort (apparent calibration)"
         out["landmark_calibration"][ep] = lm
         aic: dict[str, Any] = {}
-        aic["venprs"] = aic_delta(sc[f"{ep}_group"], t, e, list(GROUPS))
+        aic["venprs"] = aic_delta(published_groups(sc, ep), t, e, list(GROUPS))
         dg, info = derived_groups(df, ep)
         aic["venprs_derived"] = aic_delta(dg, t, e, list(GROUPS))
         aic["venprs_derived"]["coefficients"] = info["coefficients"]

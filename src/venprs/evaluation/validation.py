@@ -75,7 +75,7 @@ def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *
     for ep in ENDPOINTS:
         t, e = _outcome(validation, ep)
         s = sc[f"{ep}_score"].to_numpy(float)
-        g = sc[f"{ep}_group"].to_numpy(object)
+        g = sc[f"{ep}_group"].astype(object).fillna("").to_numpy(object)
         ok = np.isfinite(t) & np.isfinite(e) & (g != "")
         res: dict[str, Any] = {"n": int(ok.sum()), "n_excluded": int((~ok).sum()), "groups": {}}
         for gname in GROUPS:

@@ -98,7 +98,9 @@ def build_comparators(ctx: Context) -> SectionOutput:
     perf = _perf().get("aic_delta_vs_null", {})
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
-        classes = {"venprs": ("VEN-PRS (published)", sc[f"{ep}_group"], list(GROUPS), None)}
+        from ..evaluation import published_groups
+
+        classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
         dg, info = derived_groups(df, ep)
         classes["venprs_derived"] = ("VEN-PRS (re-derived)", dg, list(GROUPS), None)
         comps = classify_all(df, ep, custom)

@@ -30,8 +30,8 @@ a user can override it with a score file (``--comparators``) if they differ.
 
 How inputs are read (documented decisions):
 
-- Relapse-free interval in months: ``cr_to_relapse_months`` (aliases
-  ``rfi_months``, ``relapse_free_interval_months``, ``time_cr_to_relapse``).
+- Relapse-free interval in months: ``time_cr_to_relapse_months`` (aliases
+  ``cr_to_relapse_months``, ``rfi_months``, ``relapse_free_interval_months``, ``time_cr_to_relapse``).
   Boundaries as printed: < 7 -> 5 points, 7 to 18 -> 3, > 18 -> 0.
 - Refractory patients (no first CR) are outside the index's definition: their
   group is empty (not classified) and counted in the notes; a missing interval
@@ -43,7 +43,7 @@ How inputs are read (documented decisions):
   registry format and counts as no.
 - Cytogenetics at diagnosis: the ``cytogenetics_dx`` codes of
   :mod:`venprs.evaluation.comparators.eln2022` (inv(16)/t(16;16); t(8;21);
-  anything else known = other).
+  ``other`` and any other known code = other).
 - The index was developed in patients aged 15-60 years after intensive
   chemotherapy; it is applied here outside that population, as Shahswar et al. did.
 
@@ -67,7 +67,7 @@ from .eln2022 import CYTO_COLUMNS, parse_cytogenetics
 NAME = "breems"
 LEVELS = ("favorable", "intermediate", "adverse")
 SOURCE = "Breems DA, et al. J Clin Oncol. 2005;23:1969-1978 (point table via a public reproduction)"
-RFI_COLUMNS = ("cr_to_relapse_months", "rfi_months", "relapse_free_interval_months", "time_cr_to_relapse",
+RFI_COLUMNS = ("cr_to_relapse_months", "time_cr_to_relapse_months", "rfi_months", "relapse_free_interval_months", "time_cr_to_relapse",
                "cr1_duration_months", "time_from_cr_to_relapse_months")
 AGE_COLUMNS = ("age", "age_years", "age_at_relapse", "age_at_treatment")
 SCT_COLUMNS = ("prior_allohct", "prior_sct", "prior_transplant", "prior_hct", "prior_allo_hct", "prior_alloHCT")

@@ -52,14 +52,17 @@ Inputs
 ``kmt2a_r``, ``t(9;22)``, ``t(8;16)``, ``inv(3)`` (or ``t(3;3)``), ``mecom_r``,
 ``-5/del(5q)`` (or ``-5``, ``del(5q)``), ``-7``, ``-17/abn(17p)`` (or ``-17``,
 ``abn(17p)``, ``del(17p)``), ``complex``, ``monosomal``, ``hyperdiploid_trisomies``
-(hyperdiploid with only trisomies/polysomies), ``other``; empty/``unknown`` =
-unknown. Optional yes/no ``complex_karyotype`` and ``monosomal_karyotype``.
+(hyperdiploid with only trisomies/polysomies), ``other_nonadverse`` (an
+abnormality that is none of the above), ``other`` (the Breems index' "other": not
+core-binding factor, further details unknown, so the adverse-risk cytogenetic
+flags are unknown); empty/``unknown`` = unknown. Optional yes/no ``complex_karyotype`` and ``monosomal_karyotype``.
 Genes (yes/no): ``npm1``, FLT3-ITD (``flt3_itd`` or ``flt3_type``), ``tp53``, the
 MR genes above, ``cebpa_bzip`` / ``cebpa``.
 
-If the cohort lacks these inputs but has a recorded ELN 2022 group column
-(``eln2022``, ``eln2022_group``, ``eln_2022``, ``eln_risk``), the recorded group is
-used and the notes say so.
+A recorded ELN 2022 group column (``eln2022``, ``eln2022_group``, ``eln_2022``,
+``eln_risk``) is used where the derivation cannot decide (its inputs leave more
+than one group possible), and alone when the derivation inputs are absent; the
+notes give the counts and the agreement between derived and recorded groups.
 
 References
 ----------
@@ -91,7 +94,7 @@ RECORDED_COLUMNS = ("eln2022", "eln2022_group", "eln_2022", "eln_2022_group", "e
 
 #: Cytogenetic codes -> the flag they set (``None``: known, no flag).
 _CYTO_TOKENS: dict[str, str | None] = {
-    "normal": None, "other": None,
+    "normal": None, "other_nonadverse": None,
     "t(8;21)": "t8_21", "runx1::runx1t1": "t8_21",
     "inv(16)": "inv16", "t(16;16)": "inv16", "inv(16)/t(16;16)": "inv16", "cbfb::myh11": "inv16",
     "t(9;11)": "t9_11", "mllt3::kmt2a": "t9_11",
@@ -109,7 +112,7 @@ _CYTO_TOKENS: dict[str, str | None] = {
 }
 _CYTO_UNKNOWN = {"", "unknown", "na", "n/a", "nan", "nd", "not done", "failed"}
 CYTO_FLAGS = ("t8_21", "inv16", "t9_11", "adv_cyto", "complex", "monosomal", "hyperdiploid")
-ACCEPTED_CYTO = ", ".join(sorted(_CYTO_TOKENS)) + "; several joined by '|'; empty/unknown for unknown"
+ACCEPTED_CYTO = ", ".join(sorted([*_CYTO_TOKENS, "other"])) + "; several joined by '|'; empty/unknown for unknown"
 
 
 def parse_cytogenetics(values, column: str = "cytogenetics_dx") -> dict[str, np.ndarray]:
@@ -128,6 +131,11 @@ def parse_cytogenetics(values, column: str = "cytogenetics_dx") -> dict[str, np.
             continue
         for tok in re.split(r"\s*\|\s*", str(v).strip().lower()):
             tok = tok.replace(" ", "")
+            if tok == "other":  # Breems' "other": not core-binding factor, details unknown
+                for k in ("adv_cyto", "complex", "monosomal", "hyperdiploid"):
+                    if flags[k][i] == 0:
+                        flags[k][i] = -1
+                continue
             if tok not in _CYTO_TOKENS:
                 raise bad_value(column, i, v, ACCEPTED_CYTO)
             k = _CYTO_TOKENS[tok]
@@ -260,4 +268,14 @@ def classify(df: pd.DataFrame) -> Classification:
         agree = int((res.groups[both] == rec.groups[both]).sum())
         res.notes.append(f"derived group agrees with the recorded column in {agree} of {int(both.sum())} "
                          "patients with both")
+        fill = (res.groups == "") & (rec.groups != "")
+        if fill.any():
+            # only where the recorded group is one the derivation allows
+            allowed = np.array([r in p.split("|") for r, p in zip(rec.groups[fill], res.possible[fill])])
+            idx = res.groups.index[fill][allowed]
+            res.groups.loc[idx] = rec.groups.loc[idx]
+            res.possible.loc[idx] = rec.groups.loc[idx]
+            res.notes.append(f"{len(idx)} patient(s) whose genetic inputs leave the group open: recorded ELN 2022 "
+                             f"group used" + (f" ({int((~allowed).sum())} recorded group(s) contradict the "
+                                             "inputs and were not used)" if (~allowed).any() else ""))
     return res
