@@ -224,3 +224,19 @@ def test_published_baseline_falls_back_to_the_derivation_cohort(monkeypatch):
     monkeypatch.setattr(venprs.prediction, "predict_survival", no_baseline)
     s0, source = published_baseline("os", make_cohort(174, seed=0), 10)
     assert "derivation cohort (n = 174)" in source and 0 < s0 < 1
+
+
+def test_bootstrap_fast_path_equals_scikit_survival():
+    # the bootstrap uses vectorised versions of Harrell's C, Uno's C and the IPCW AUC; on resamples
+    # (with tied times and markers) they must equal scikit-survival's functions
+    from venprs.evaluation.discrimination import _fast_metrics
+
+    rng = np.random.default_rng(11)
+    for ep in ("os", "efs"):
+        t, e, x = (COHORT[c].to_numpy() for c in (f"{ep}_months", f"{ep}_event", f"{ep}_score"))
+        for _ in range(15):
+            i = rng.integers(0, len(t), len(t))
+            fast = _fast_metrics(t[i], e[i], x[i], 10, 0.1)
+            assert fast["c_harrell"] == pytest.approx(harrell_c(t[i], e[i], x[i]), abs=1e-12)
+            assert fast["c_uno"] == pytest.approx(uno_c(t[i], e[i], x[i]), abs=1e-12)
+            assert fast["ipcw"] == pytest.approx(ipcw_auc(t[i], e[i], x[i], 10)[0], abs=1e-12)

@@ -207,6 +207,64 @@ class Discrimination:
         }
 
 
+# ---------------------------------------------------------------------- fast path for resampling
+# scikit-survival's metric functions cost 2-4 ms each on 174 patients (input checks, Python loops over
+# comparable pairs), which dominates a 200-replicate bootstrap. The functions below compute the same
+# quantities with vectorised pair matrices and the same censoring weights (scikit-survival's reverse
+# Kaplan-Meier: events at t leave the risk set before censorings at t; evaluated right-continuously);
+# tests check them against scikit-survival on bootstrap resamples. Point estimates use scikit-survival.
+
+def _censoring_survival_at_events(t, e):
+    """G(t_i) for every patient (scikit-survival ``CensoringDistributionEstimator`` convention)."""
+    u, inv = np.unique(t, return_inverse=True)
+    d = np.bincount(inv, weights=e, minlength=len(u))
+    tot = np.bincount(inv, minlength=len(u))
+    at_risk = len(t) - np.concatenate([[0], np.cumsum(tot)[:-1]])
+    c = tot - d
+    r = at_risk - d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(c > 0, 1.0 - c / r, 1.0)
+    G = np.cumprod(factor) if (e == 0).any() else np.ones(len(u))
+    return G[inv]
+
+
+def _pairs(t, e, x, tied_tol=1e-8):
+    """Comparable, concordant and risk-tied pair matrices (row i = the earlier event)."""
+    ev = e.astype(bool)
+    comp = ev[:, None] & ((t[None, :] > t[:, None]) | ((t[None, :] == t[:, None]) & ~ev[None, :]))
+    diff = x[:, None] - x[None, :]
+    tie = np.abs(diff) <= tied_tol
+    conc = (diff > 0) & ~tie
+    return comp, conc, tie
+
+
+def _fast_metrics(t, e, x, horizon, span):
+    e = e.astype(int)
+    comp, conc, tie = _pairs(t, e, x)
+    n_comp = comp.sum()
+    if n_comp == 0:
+        raise ValueError("no comparable pairs")
+    harrell = (np.sum(comp & conc) + 0.5 * np.sum(comp & tie)) / n_comp
+    G = _censoring_survival_at_events(t, e)
+    if (G[e == 1] == 0).any():
+        raise ValueError("censoring survival function is zero at an event time")
+    ipcw = np.where(e == 1, 1.0 / np.where(G > 0, G, 1.0), 0.0)
+    tau = np.nextafter(t.max(), -np.inf)
+    w = np.where(t < tau, ipcw, 0.0) ** 2
+    uno = (w @ (comp & conc).sum(axis=1) + 0.5 * (w @ (comp & tie).sum(axis=1))) / (w @ comp.sum(axis=1))
+    case = (t <= horizon) & (e == 1)
+    ctrl = t > horizon
+    if not case.any() or not ctrl.any() or horizon >= t.max():
+        auc = float("nan")
+    else:
+        dx = x[case][:, None] - x[ctrl][None, :]
+        score = (dx > 1e-8) + 0.5 * (np.abs(dx) <= 1e-8)
+        wc = ipcw[case]
+        auc = float((wc @ score.sum(axis=1)) / (wc.sum() * ctrl.sum()))
+    return {"heagerty": heagerty_auc(t, e, x, horizon, span), "ipcw": auc, "c_harrell": float(harrell),
+            "c_uno": float(uno)}
+
+
 def _all(t, e, x, horizon, span):
     auc_h = heagerty_auc(t, e, x, horizon, span)
     auc_i, note = ipcw_auc(t, e, x, horizon)
@@ -236,7 +294,7 @@ def discrimination(time, event, marker, horizon: float = 10.0, *, n_boot: int = 
     for _ in range(n_boot):
         idx = rng.integers(0, len(t), len(t))
         try:
-            b, _ = _all(t[idx], e[idx], x[idx], horizon, span)
+            b = _fast_metrics(t[idx], e[idx], x[idx], horizon, span)
         except ValueError:
             failed += 1
             continue
