@@ -12,13 +12,10 @@ when it cannot change (e.g. TP53 mutated decides alone).
 
 References
 ----------
-.. [1] Döhner H, Pratz KW, DiNardo CD, et al. Genetic risk stratification and
-   outcomes among treatment-naive patients with AML treated with venetoclax and
-   azacitidine. Blood. 2024;144:2211-2222 (the full report of the signature),
-   first presented as Döhner H, Pratz KW, DiNardo CD, et al. ELN risk
-   stratification is not predictive of outcomes for treatment-naive patients with
-   AML treated with venetoclax and azacitidine. Blood. 2022;140:1441-1444
-   (reference 25 of Shahswar et al.).
+.. [1] Döhner H, Pratz KW, DiNardo CD, et al. ELN risk stratification is not
+   predictive of outcomes for treatment-naive patients with AML treated with
+   venetoclax and azacitidine. Blood. 2022;140:1441-1444 (reference 25 of
+   Shahswar et al.; the 4-gene signature).
 .. [2] Bataller A, Bazinet A, DiNardo CD, et al. Prognostic risk signature in
    patients with acute myeloid leukemia treated with hypomethylating agents and
    venetoclax. Blood Adv. 2024;8:927-935.
@@ -33,7 +30,7 @@ from ._common import Classification, classify_tristate, flt3_itd_codes, gene_ali
 
 NAME = "four_gene"
 LEVELS = ("favorable", "intermediate", "adverse")
-SOURCE = "Döhner et al. Blood 2024;144:2211 / Blood 2022;140 Suppl:1441; Bataller et al. Blood Adv 2024;8:927"
+SOURCE = "Döhner H, et al. Blood. 2022;140:1441-1444; Bataller A, et al. Blood Adv. 2024;8:927-935"
 
 
 def rule(x) -> np.ndarray:
