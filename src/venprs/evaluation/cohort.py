@@ -96,6 +96,9 @@ class Cohort:
     time_unit: str = "months"
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> input column
     notes: list[str] = field(default_factory=list)
+    #: The input table as read (same rows, same order): comparator classifications read their
+    #: inputs (genes, cytogenetics, relapse-free interval) from it (issue 5).
+    raw: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -299,7 +302,7 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
     notes = []
     if time_unit == "days":
         notes.append("times converted from days to months (1 month = 365.25/12 days)")
-    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes)
+    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df)
 
 
 def _normalise_response(s: pd.Series, column: str) -> pd.Series:
