@@ -173,7 +173,7 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
 
 def _input_error_response(e: InputError, loc: list) -> JSONResponse:
     value = e.value if isinstance(e.value, (str, int, float, bool)) or e.value is None else str(e.value)
-    return JSONResponse({"detail": [_error(loc, e.message, "input_error", row=e.row, column=e.column,
+    return JSONResponse({"detail": [_error(loc, str(e), "input_error", row=e.row, column=e.column,
                                            value=value)]}, status_code=422)
 
 
