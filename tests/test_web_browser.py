@@ -156,6 +156,8 @@ def test_set_factors_by_keyboard_and_mouse(browser, base_url, artifacts):
     page.click("#reset")
     expect(badge(page, "os")).to_have_text("Indeterminate")
     assert "Favorable" in page.inner_text("#ep-os [data-field=possible]")
+    # the paper's numbers as printed (Results; Fig. 2): "7.0", not "7"
+    assert "n = 75, median OS 7.0 months (95% CI 5.0 to 13.2)" in page.inner_text("#ep-os")
     assert "api/v1/score" in " ".join(rec.urls)  # scored by the server, not in the page
     rec.check()
     page.close()

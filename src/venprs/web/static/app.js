@@ -15,6 +15,8 @@
     return e;
   }
   function fmt(x) { return (Math.round(x * 100) / 100).toFixed(2); }
+  // a published number as the model file writes it (7.0 stays "7.0", 18.43 stays "18.43")
+  function num(x) { return typeof x === "number" && Number.isInteger(x) ? x.toFixed(1) : String(x); }
   function pct(x) { return Math.round(x * 100) + "%"; }
 
   function factorValues(form) {
@@ -90,7 +92,8 @@
         var li = el("li");
         li.appendChild(el("span", { "class": "chip", "data-group": g }, LABELS[g]));
         li.appendChild(document.createTextNode(" " + (p.n !== null ? "n = " + p.n + ", " : "") + "median " +
-          ep.toUpperCase() + " " + p.median + " " + p.unit + " (95% CI " + p.ci_low + " to " + p.ci_high + ")"));
+          ep.toUpperCase() + " " + num(p.median) + " " + p.unit + " (95% CI " + num(p.ci_low) + " to " +
+          num(p.ci_high) + ")"));
         ul.appendChild(li);
       });
       pub.appendChild(ul);
