@@ -342,6 +342,13 @@ def test_score_table_unreadable(client, text, msg):
     assert r.status_code == 422 and msg in r.json()["detail"][0]["msg"]
 
 
+def test_score_table_repeated_column_name(client):
+    r = upload(client, "EMD,EMD,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1\nyes,no,no,wt,wt,wt,wt,wt\n")
+    assert r.status_code == 422
+    (e,) = r.json()["detail"]
+    assert e["column"] == "EMD" and "appears twice" in e["msg"]
+
+
 def test_score_table_not_utf8(client):
     r = client.post("/api/v1/score-table", files={"file": ("x.csv", "EMD\nj\xe4\n".encode("latin-1"))})
     assert r.status_code == 422

@@ -217,8 +217,20 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     """Read an uploaded CSV/TSV exactly as ``venprs.io.read_table`` reads a file (all text)."""
     sep = "\t" if PurePath(filename or "").suffix.lower() in (".tsv", ".tab") else ","
     try:
-        return pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                           engine="c", encoding="utf-8-sig")
+        df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                         engine="c", encoding="utf-8-sig")
+        # pandas renames a repeated column name ("EMD", "EMD.1"); refuse instead of renaming silently
+        header = pd.read_csv(io.BytesIO(data), sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False,
+                             na_filter=False, engine="c", encoding="utf-8-sig").iloc[0].tolist()
+        seen: set[str] = set()
+        for col in header:
+            if col in seen:
+                raise InputError(f"column name {col!r} appears twice in the header; keep one", file=filename,
+                                 column=col)
+            seen.add(col)
+        return df
+    except InputError:
+        raise
     except pd.errors.EmptyDataError:
         raise InputError("the file is empty (no header row)", file=filename) from None
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
