@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -375,3 +377,12 @@ def test_score_table_tsv(client):
     text = CSV_TEXT.replace(",", "\t").replace("\"quoted\t with comma\"", "x")
     r = upload(client, text, name="c.tsv")
     assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 4
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_serve_help():
+    out = subprocess.run([sys.executable, "-m", "venprs", "serve", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "--host" in out and "--port" in out and "10.1038/s41375-024-02501-6" in out

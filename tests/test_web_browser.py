@@ -247,3 +247,36 @@ def test_works_without_javascript(browser, base_url):
     assert page.is_checked("#sf3b1-present")
     rec.check()
     ctx.close()
+
+
+def test_predicted_curve_is_drawn_when_the_api_sends_one(browser, base_url, artifacts):
+    """The page's hook for the baseline survival: it draws ``predicted.curve`` when present.
+
+    The response is the server's, with a made-up ``predicted`` block added in the
+    browser (a shape test of the drawing code, not clinical numbers).
+    """
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    rec = Recorder(page, base_url)
+
+    def add_prediction(route):
+        resp = route.fetch()
+        data = resp.json()
+        if data["os"]["score"] is not None:
+            data["os"]["predicted"] = {"survival_12m": 0.5, "median_months": 12.0,
+                                       "curve": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)]}
+        route.fulfill(response=resp, json=data)
+
+    page.route("**/api/v1/score", add_prediction)
+    page.goto(base_url + "/")
+    box = page.locator("#ep-os [data-field=predicted]")
+    assert box.is_hidden()  # nothing without a prediction
+    for f in venprs.load_model().factor_names:
+        page.check(f"#{f}-absent")
+    expect(box).to_be_visible()
+    assert "12-month OS 50%" in box.inner_text() and "median 12.0 months" in box.inner_text()
+    assert page.locator("#ep-os [data-field=predicted] svg path").count() == 1
+    assert page.locator("#ep-efs [data-field=predicted]").is_hidden()
+    page.locator("#ep-os").screenshot(path=str(artifacts / "predicted-hook.png"))
+    rec.check()
+    page.close()
+

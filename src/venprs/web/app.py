@@ -44,6 +44,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
+import venprs as _venprs
+
 from .. import __version__
 from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
@@ -59,6 +61,8 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 200_000
 #: Largest request body on every other route (bytes).
 MAX_JSON_BYTES = 16 * 1024
+#: Time span and step (months) of the predicted survival curve sent to the page.
+CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 0.5
 
 _PKG = resources.files(__package__)
 _MULTIPART_SLACK = 64 * 1024  # room for multipart headers and form fields around the file
@@ -132,16 +136,23 @@ def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
 
 
 def _predicted(ep_result) -> Optional[dict[str, Any]]:
-    """Predicted survival for a determinate score, when the core provides a baseline.
+    """Predicted survival for the page and the API, when the core provides it.
 
-    Uses ``ep_result.extras["predicted"]`` if the core filled it in. Returns
-    ``None`` while the model file has no baseline survival (the page then shows
-    no curve).
+    Passes ``ep_result.extras["predicted"]`` through (the core fills it in once the
+    model file has a baseline survival) and, for an exact score, adds
+    ``curve: [[months, survival], ...]`` from ``venprs.predict_survival`` when the
+    core has it. Returns ``None`` otherwise: the page then shows no curve.
     """
     pred = ep_result.extras.get("predicted")
     if pred is None:
         return None
-    return dict(pred)
+    pred = dict(pred)
+    predict = getattr(_venprs, "predict_survival", None)
+    if "curve" not in pred and predict is not None and ep_result.score is not None:
+        times = [i * CURVE_STEP_MONTHS for i in range(int(CURVE_MONTHS / CURVE_STEP_MONTHS) + 1)]
+        surv = predict(ep_result.score, times, endpoint=ep_result.endpoint)
+        pred["curve"] = [[t, round(float(s), 4)] for t, s in zip(times, surv)]
+    return pred
 
 
 @lru_cache(maxsize=4096)
