@@ -379,6 +379,20 @@ def test_score_table_tsv(client):
     assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 4
 
 
+# ---------------------------------------------------------------- privacy
+
+
+def test_nothing_of_the_request_is_logged(client, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    post(client, {"flt3": "SECRET-VALUE-1"})
+    upload(client, "id,EMD\nSECRET-ID-2,SECRET-VALUE-3\n")
+    client.post("/api/v1/score-table", content=b"SECRET-4", headers={"content-type": "multipart/form-data; boundary=S"})
+    client.post("/", data={"flt3": "SECRET-VALUE-5"})
+    text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert "SECRET" not in text and "Expected boundary" not in text
+
+
 # ---------------------------------------------------------------- CLI
 
 

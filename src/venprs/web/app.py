@@ -29,6 +29,7 @@ import contextlib
 import gc
 import io
 import json
+import logging
 from functools import lru_cache
 from importlib import resources
 from pathlib import PurePath
@@ -273,7 +274,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
     -----
     Uploads up to ``max_upload_bytes`` are parsed in memory: the multipart
     parser's spool threshold is raised so that no upload is written to a
-    temporary file.
+    temporary file. The multipart parser's own log (which quotes body bytes in
+    its warnings) is silenced; uvicorn's access log is off unless asked for
+    (``venprs serve --access-log``) and never holds bodies.
     """
     m = load_model()
     app = FastAPI(
@@ -285,6 +288,8 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload_bytes + 1)
+    # the multipart parser's warnings quote bytes of the request body: keep them out of any log
+    logging.getLogger("python_multipart").setLevel(logging.CRITICAL)
     templates = Jinja2Templates(directory=str(_PKG / "templates"))
     app.mount("/static", StaticFiles(directory=str(_PKG / "static")), name="static")
     swagger = _swagger_dir()
