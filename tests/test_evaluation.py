@@ -179,10 +179,14 @@ def test_calibration_split_lacking_a_factor_is_counted_not_fatal():
 def test_dask_local_cluster_equals_joblib():
     distributed = pytest.importorskip("distributed")
     df = make_cohort(120, seed=3)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        dk = calibrate(df, splits=10, seed=5, backend="dask", client=client, endpoints=("os",))
-    assert dk == calibrate(df, splits=10, seed=5, endpoints=("os",))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        # by scheduler address, as --backend dask --scheduler ADDRESS does
+        dk = calibrate(df, splits=10, seed=5, backend="dask", scheduler=cluster.scheduler_address,
+                       endpoints=("os",))
+        with distributed.Client(cluster) as client:
+            dk2 = calibrate(df, splits=10, seed=5, backend="dask", client=client, endpoints=("os",))
+    assert dk == dk2 == calibrate(df, splits=10, seed=5, endpoints=("os",))
 
 
 def test_landmark_calibration_of_the_true_model_is_small():
