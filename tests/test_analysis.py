@@ -125,6 +125,12 @@ def test_analyze_cli_end_to_end(tmp_path):
     assert list(base.columns) == ["endpoint", "time", "surv"]
     assert set(base.endpoint) == {"os", "efs"}
     assert (np.diff(base[base.endpoint == "os"].surv) <= 0).all()
+    # the calculator's loader reads both exported baselines as step functions
+    from venprs.prediction import load_baseline
+
+    for name in ("baseline_survival.csv", "baseline_survival_published.csv"):
+        b = load_baseline(out / name)
+        assert set(b) == {"os", "efs"}
 
 
 def test_km_results_equal_survival_module(tmp_path):
@@ -270,3 +276,19 @@ def test_parallel_figures_give_the_same_results(tmp_path):
     assert a == b
     assert (tmp_path / "a" / "report.html").read_text().count("data:image/png") == \
         (tmp_path / "b" / "report.html").read_text().count("data:image/png") == len(a["figures"]) // 2
+
+
+@pytest.mark.parametrize("n,no_genes", [(60, True), (6, False)])
+def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
+    # no gene known (no molecular data), or 6 patients whose TP53 is unknown: no multivariate OS model
+    d = make_cohort(n=n, full=True, seed=5)
+    if no_genes:
+        for g in ("nf1", "ptpn11", "flt3", "tp53", "sf3b1"):
+            d[g] = ""
+    r = run_report(prepare_cohort(d), tmp_path / "o", options={"quick": True})
+    fit = r["cox"]["os"]["multivariate_fit"]
+    assert fit["estimable"] is False and fit["n"] == 0 and "not estimable" in fit["notes"][0]
+    assert all(not t["estimable"] for t in r["cox"]["os"]["multivariate"].values())
+    assert r["groups"]["os"]["derived"]["n_used"] == 0 and r["groups"]["os"]["derived"]["logrank_p"] is None
+    assert {"analysis": "baseline.os", "reason": "the multivariate Cox model is not estimable"} in r["skipped"]
+    assert r["km"]["os"]["n"] == n

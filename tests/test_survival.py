@@ -83,6 +83,15 @@ def test_km_same_estimate_as_lifelines():
     np.testing.assert_allclose(km.survival_at(t), kmf.survival_function_at_times(t).to_numpy(), atol=1e-12)
 
 
+@pytest.mark.parametrize("conf_type", ["log-log", "plain"])
+def test_km_other_conf_types_match_survfit(conf_type):
+    ref = R["km_other_ci"][conf_type]  # survfit(..., conf.type = conf_type)
+    km = kaplan_meier(COHORT.time, COHORT.event, conf_type=conf_type)
+    np.testing.assert_allclose(km.table.lower, arr(ref["lower"]), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(km.table.upper, arr(ref["upper"]), rtol=0, atol=1e-12)
+    assert km.median == ref["median"] and km.ci == (ref["lcl"], ref["ucl"])
+
+
 def test_reverse_km_followup():
     ref = R["followup"]  # survfit(Surv(time, 1 - event) ~ 1)
     fu = reverse_km_median_followup(COHORT.time, COHORT.event)
@@ -189,3 +198,12 @@ def test_bad_inputs():
         kaplan_meier([1, 2], [1, 2])
     with pytest.raises(ValueError, match="no patients with an event"):
         fit_cox(COHORT.assign(event=0), ["x1"], "time", "event")
+
+
+def test_few_carriers_estimated_but_flagged():
+    d = COHORT.copy()
+    d["few"] = 0
+    d.loc[d.index[d.event == 1][:3], "few"] = 1  # three carriers, all with an event
+    fit = fit_cox(d, ["x1", "few"], "time", "event")
+    assert fit.estimable["few"] and np.isfinite(fit.coef["few"])
+    assert any("few: only 3 carrier(s)" in n and "unstable" in n for n in fit.notes)

@@ -279,7 +279,7 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
     parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
-    return (f"     predicted {name}: median {fm(pred['median_months'])}; {parts} "
+    return (f"predicted {name}: median {fm(pred['median_months'])}; {parts} "
             f"[{'venprs reconstructed baseline, not published' if 'reconstruction' in pred.get('baseline', '') else pred.get('baseline', '')}]")
 
 

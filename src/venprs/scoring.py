@@ -84,6 +84,32 @@ class EndpointResult:
         outcomes = load_model().endpoints[self.endpoint].group_outcomes
         return {g: dict(outcomes[g]) for g in self.possible_groups}
 
+    def survival(self, times, baseline=None) -> np.ndarray:
+        """Predicted survival S(t) = S0(t) ** exp(score) at ``times`` (months).
+
+        Uses the venprs reconstructed baseline (model file, ``baseline_survival``;
+        not published by the authors) unless ``baseline`` is given (see
+        :func:`venprs.prediction.load_baseline`). Raises ``ValueError`` when a
+        factor is unknown: use :meth:`survival_range` for the best/worst case.
+
+        >>> r = score(extramedullary=False, prior_hma=False, nf1=False, ptpn11=False, flt3=False,
+        ...           tp53=False, sf3b1=False)
+        >>> [round(float(s), 2) for s in r.os.survival([0, 12])]
+        [1.0, 0.52]
+        """
+        if self.score is None:
+            raise ValueError(f"{self.endpoint} score is a range (unknown: {', '.join(self.unknown_factors)}); "
+                             "use survival_range(times) for the best and worst case")
+        from .prediction import predict_survival
+        return predict_survival(self.score, times, self.endpoint, baseline)
+
+    def survival_range(self, times, baseline=None) -> tuple[np.ndarray, np.ndarray]:
+        """(best case, worst case) predicted survival over the score range (equal when the score is known)."""
+        from .prediction import predict_survival
+        lo, hi = self.score_range
+        return (predict_survival(lo, times, self.endpoint, baseline),
+                predict_survival(hi, times, self.endpoint, baseline))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the CLI's and the HTTP API's contract)."""
         out = {
@@ -232,7 +258,15 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
         group=groups[0] if len(groups) == 1 else None,
         possible_groups=groups,
         unknown_factors=unknown,
+        extras=_predicted_extras(endpoint, m.from_units(lo), m.from_units(hi)),
     )
+
+
+def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
+    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range) and its text line."""
+    from .prediction import predicted_summary, predicted_text
+    pred = predicted_summary(lo, hi, endpoint)
+    return {"predicted": pred, "text_lines": [predicted_text(endpoint, pred)]}
 
 
 def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=None, tp53=None,

@@ -29,6 +29,14 @@ cases <- list(
 )
 km <- lapply(cases, function(x) km_ref(x$time, x$event))
 
+# other confidence-interval transforms (not the default), on the whole cohort
+other_ci <- lapply(c("log-log", "plain"), function(ct) {
+  f <- survfit(Surv(time, event) ~ 1, data = d, conf.type = ct)
+  q <- quantile(f, probs = 0.5)
+  list(lower = f$lower, upper = f$upper, median = unname(q$quantile), lcl = unname(q$lower), ucl = unname(q$upper))
+})
+names(other_ci) <- c("log-log", "plain")
+
 # median follow-up by reverse Kaplan-Meier
 rev_fit <- survfit(Surv(time, 1 - event) ~ 1, data = d)
 followup <- list(median = unname(quantile(rev_fit, 0.5)$quantile),
@@ -64,7 +72,7 @@ pred <- summary(survfit(fit3, newdata = nd2, ctype = 1), times = c(3, 6, 12))
 
 out <- list(
   r_version = R.version.string, survival_version = as.character(packageVersion("survival")),
-  km = km, followup = followup, logrank = logrank, logrank_x1 = logrank_x1,
+  km = km, km_other_ci = other_ci, followup = followup, logrank = logrank, logrank_x1 = logrank_x1,
   cox = list(x1_x2_x3 = cox_ref(fit3), x1 = cox_ref(fit1), breslow_ties = cox_ref(fit_breslow),
              rare_warning = rare_warning),
   baseline = list(ctype1 = base(fit3, 1), ctype2 = base(fit3, 2)),

@@ -17,7 +17,7 @@ def _fmt(kind: str, v) -> str:
         return "-"
     if kind == "rate_pair":
         return " vs ".join("-" if x != x else f"{100 * x:.0f}%" for x in v)
-    if v != v:  # NaN
+    if v != v or v == float("inf"):  # NaN / not reached
         return "NR"
     if kind == "proportion":
         return f"{100 * v:.1f}%"
@@ -89,7 +89,8 @@ def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool) 
     for col in ("target", "paper", "simulated (mean)", "default seed", "tolerance", "flag", "source"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["key"], _fmt(r["kind"], r["paper"]), _fmt(r["kind"], r["mean"]),
+        mean = _fmt(r["kind"], r["mean"]) + (f" (NR in {r['not_reached']})" if r.get("not_reached") else "")
+        table.add_row(r["key"], _fmt(r["kind"], r["paper"]), mean,
                       _fmt(r["kind"], r["default"]), r["tolerance"], "OFF" if r["off"] else "ok", r["source"])
     console.print(table)
     off = sum(r["off"] for r in rows)

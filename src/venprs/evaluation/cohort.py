@@ -322,7 +322,8 @@ def _normalise_response(s: pd.Series, column: str) -> pd.Series:
 
 def _normalise_status(s: pd.Series, column: str) -> pd.Series:
     m = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refractory": "refractory",
-         "ref": "refractory", "primary_refractory": "refractory"}
+         "ref": "refractory", "primary_refractory": "refractory", "first_line": "first-line",
+         "firstline": "first-line", "newly_diagnosed": "first-line"}
     vals = []
     for i, v in enumerate(s.tolist()):
         if v is None:
@@ -330,7 +331,7 @@ def _normalise_status(s: pd.Series, column: str) -> pd.Series:
             continue
         key = normalize_name(v)
         if key not in m:
-            raise InputError(f"disease status {v!r} is not accepted; use relapsed or refractory", row=i + 1,
+            raise InputError(f"disease status {v!r} is not accepted; use relapsed, refractory or first-line", row=i + 1,
                              column=column, value=v)
         vals.append(m[key])
     return pd.Series(vals, index=s.index, dtype=object)

@@ -88,8 +88,9 @@ def table1(c: Cohort) -> dict:
     from tableone import TableOne
 
     d = c.data
-    cont = [v for v in _T1_CONT if v in d]
-    cat = [v for v in _T1_CAT if v in d]
+    all_missing = [v for v in (*_T1_CONT, *_T1_CAT) if v in d and d[v].isna().all()]
+    cont = [v for v in _T1_CONT if v in d and v not in all_missing]
+    cat = [v for v in _T1_CAT if v in d and v not in all_missing]
     data = d[cont + cat].copy()
     for v in cat:
         data[v] = data[v].map(lambda x: None if x is None or (isinstance(x, float) and np.isnan(x))
@@ -120,7 +121,7 @@ def table1(c: Cohort) -> dict:
                 row["missing_entire"] = str(base.loc[idx, "Missing"])
             rows.append(row)
     return {"rows": rows, "n": {"entire": int(len(d)), "molecular": int(mol.sum())},
-            "molecular_definition": how, "variables": cont + cat}
+            "molecular_definition": how, "variables": cont + cat, "all_missing": all_missing}
 
 
 # ------------------------------------------------------------------ Table 3 and Fisher tests
@@ -284,17 +285,35 @@ def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
     return out
 
 
-def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult]:
-    """Multivariate Cox with the VEN-PRS factors (complete cases)."""
+def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult | None]:
+    """Multivariate Cox with the VEN-PRS factors (complete cases).
+
+    When no complete case has an event, nothing is estimable: every term is
+    returned with ``estimable = False`` and the fit is ``None``.
+    """
     t, e, ok = _complete(c, ep)
-    df = c.data[list(factors)].assign(t=t, e=e).loc[ok]
-    fit = fit_cox(df, list(factors), "t", "e")
+    tn, en = f"{ep}_months", f"{ep}_event"
+    df = c.data[list(factors)].assign(**{tn: t, en: e}).loc[ok]
+    try:
+        fit = fit_cox(df, list(factors), tn, en)
+    except ValueError as err:
+        complete = int(df.notna().all(axis=1).sum())
+        why = (f"not estimable: {complete} patient(s) with every factor of the model known and time/event "
+               f"recorded, {int(df.loc[df.notna().all(axis=1), en].sum())} event(s) among them ({err})")
+        terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
+                     "estimable": False, "carriers": None, "carrier_events": None, "label": LABELS.get(f, f)}
+                 for f in factors}
+        summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
+                   "loglik_null": None, "aic": None, "aic_null": None, "ties": "efron", "notes": [why],
+                   "excluded_reason": "missing time/event or an unknown factor of the model", "estimable": False}
+        return {"terms": terms, "fit": summary}, None
     summary = fit.to_dict()
     terms = summary.pop("terms")
     for k in terms:
         terms[k]["label"] = LABELS.get(k, k)
     summary["n_excluded"] = int((~ok).sum()) + fit.n_excluded
     summary["excluded_reason"] = "missing time/event or an unknown factor of the model"
+    summary["estimable"] = True
     return {"terms": terms, "fit": summary}, fit
 
 

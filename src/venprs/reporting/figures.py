@@ -73,7 +73,7 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
         yy = len(curves) - 1 - i
         for t, n in zip(ticks, km.at_risk(ticks)):
             tax.text(t, yy, str(n), ha="center", va="center", fontsize=8)
-        tax.text(-0.02, yy, str(label), ha="right", va="center", fontsize=8, transform=tax.get_yaxis_transform())
+        tax.text(-0.07, yy, str(label), ha="right", va="center", fontsize=8, transform=tax.get_yaxis_transform())
     tax.set_ylim(-0.6, len(curves) - 0.4)
     tax.axis("off")
     return fig

@@ -46,10 +46,14 @@ def paper_values() -> dict:
     return {"cox": cox, "groups": groups, "targets": _targets()}
 
 
-def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "") -> dict:
-    """One comparison row: quantity, paper, this run, difference (this run - paper, when both are numbers)."""
+def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "", kind: str = "value") -> dict:
+    """One comparison row: quantity, paper, this run, difference (this run - paper, when both are numbers).
+
+    ``kind="p"`` marks a p-value (shown as ``<0.001`` when small; no difference).
+    """
     diff = None
-    if isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) and not isinstance(paper, bool):
+    if kind != "p" and isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) \
+            and not isinstance(paper, bool):
         diff = round(float(this_run) - float(paper), 10)
     return {"quantity": quantity, "paper": paper, "this_run": this_run, "difference": diff, "source": source,
-            "digits": digits}
+            "digits": digits, "kind": kind}

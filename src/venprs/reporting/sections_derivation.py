@@ -28,8 +28,11 @@ def comparison_html(rows: list[dict], caption: str) -> str:
     def show(v, d):
         return fmt(v, d, none="-") if not isinstance(v, str) else v
 
-    body = [[r["quantity"], show(r["paper"], r["digits"]), show(r["this_run"], r["digits"]),
-             show(r["difference"], r["digits"]), r.get("source", "")] for r in rows]
+    def cell(r, v):
+        return fmt_p(v) if r.get("kind") == "p" and v is not None else show(v, r["digits"])
+
+    body = [[r["quantity"], cell(r, r["paper"]), cell(r, r["this_run"]), show(r["difference"], r["digits"]),
+             r.get("source", "")] for r in rows]
     return table(["quantity", "paper", "this run", "difference", "paper source"], body, caption=caption,
                  cls="compare")
 
@@ -77,6 +80,8 @@ def build_table1(ctx: Context) -> SectionOutput:
                if v not in ctx.cohort.data]
     if missing:
         out.html += note("Columns not in this cohort (not shown): " + ", ".join(missing))
+    if t1["all_missing"]:
+        out.html += note("Columns empty for every patient (not shown): " + ", ".join(t1["all_missing"]))
     return out
 
 
@@ -188,11 +193,13 @@ def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
             first, second = (a["rate_present"], a["rate_absent"])
             if var == "wbc_le5" and labels and "<=" not in labels[0]:
                 first, second = second, first
-            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[0]}", 100 * v["value"][0],
+            what = "" if var in ("wbc_le5", "platelets_gt30") else f"{key.upper()} "
+            rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[0]}", round(100 * v["value"][0], 6),
                                     None if first is None else 100 * first, 0, v.get("source", "")))
-            rows.append(compare_row(f"{cohort}: CR/CRi % {labels[1]}", 100 * v["value"][1],
+            rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[1]}", round(100 * v["value"][1], 6),
                                     None if second is None else 100 * second, 0, v.get("source", "")))
-            rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", "")))
+            rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", ""),
+                                    kind="p"))
     return rows
 
 
@@ -266,7 +273,8 @@ def build_cox(ctx: Context) -> SectionOutput:
         uni = dv.cox_univariate(c, ep, cand)
         factors = m.endpoints[ep].factors
         multi, fit = dv.cox_multivariate(c, ep, factors)
-        fits[ep] = fit
+        if fit is not None:
+            fits[ep] = fit
         res[ep] = {"univariate": uni, "multivariate": multi["terms"], "multivariate_fit": multi["fit"],
                    "multivariate_factors": list(factors)}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
@@ -330,7 +338,12 @@ def build_groups(ctx: Context) -> SectionOutput:
                                   "not_estimable": [f for f in units if not fits[ep].estimable[f]]}
             groups_state[(ep, "derived")] = der
         else:
+            # no multivariate model on this cohort: same layout, no patient in any group
             gd = None
+            empty = dv.group_km(c, ep, np.full(c.n, "", dtype=object)).results
+            res[ep]["derived"] = {**empty, "coefficients": {}, "not_estimable": list(m.endpoints[ep].factors),
+                                  "note": "the multivariate Cox model is not estimable on this cohort"}
+            html += note(f"{EP_LABEL[ep]}: no re-derived score (the multivariate Cox model is not estimable).")
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         for kind, g in (("published", gk), ("derived", gd)):
             if g is None:
@@ -359,8 +372,11 @@ def build_groups(ctx: Context) -> SectionOutput:
                     comp.append(compare_row(f"{ep.upper()} {g} n", pg[g]["n"], ours["n"], 0, pg[g]["source"]))
                     comp.append(compare_row(f"{ep.upper()} {g} median (months)", pg[g]["median"], ours["median"], 1,
                                             pg[g]["source"]))
+                    for q in ("ci_low", "ci_high"):
+                        comp.append(compare_row(f"{ep.upper()} {g} median 95% CI {q[3:]}", pg[g][q], ours[q], 1,
+                                                pg[g]["source"]))
             comp.append(compare_row(f"{ep.upper()} log-rank p", pg.get("logrank_p"),
-                                    res[ep]["published"]["logrank_p"], 4, "Fig. 2/3"))
+                                    res[ep]["published"]["logrank_p"], 4, "Fig. 2/3", kind="p"))
     ctx.state["groups"] = groups_state
     out = SectionOutput({"groups": res}, html)
     _add_comparison(ctx, out, "groups", comp, "Published VEN-PRS groups: paper vs this run")
@@ -425,6 +441,10 @@ def build_baseline(ctx: Context) -> SectionOutput:
         pub = {t.factor: float(t.coefficient) for t in load_model().endpoints[ep].terms}
         frames_pub.append(dv.baseline_table(c, ep, pub, ctype=1))
         info[ep] = {"n": fit.n, "n_events": fit.n_events, "n_times": len(frames_der[-1])}
+    skipped = [{"analysis": f"baseline.{ep}", "reason": "the multivariate Cox model is not estimable"}
+               for ep in ENDPOINTS if ep not in fits]
+    if not frames_der:
+        return SectionOutput(skipped=skipped)
     der = pd.concat(frames_der, ignore_index=True)
     pub = pd.concat(frames_pub, ignore_index=True)
     write_table(der, ctx.out_dir / "baseline_survival.csv")
@@ -450,4 +470,4 @@ def build_baseline(ctx: Context) -> SectionOutput:
                  "baseline_survival_published.csv (published coefficients).")
             + table(["endpoint", "month", "S0 re-derived", "S0 published coefficients"], rows,
                     caption="Baseline survival at selected times"))
-    return SectionOutput(res, html)
+    return SectionOutput(res, html, skipped)
