@@ -244,3 +244,16 @@ def test_bootstrap_fast_path_equals_scikit_survival():
             assert fast["c_harrell"] == pytest.approx(harrell_c(t[i], e[i], x[i]), abs=1e-12)
             assert fast["c_uno"] == pytest.approx(uno_c(t[i], e[i], x[i]), abs=1e-12)
             assert fast["ipcw"] == pytest.approx(ipcw_auc(t[i], e[i], x[i], 10)[0], abs=1e-12)
+
+
+def test_report_sections_skip_too_small_cohorts_with_reasons(tmp_path):
+    from venprs.evaluation.cohort import prepare_cohort
+    from venprs.reporting.report import run_report
+
+    small = make_cohort(12, seed=2)
+    r = run_report(prepare_cohort(small), tmp_path / "o",
+                   options={"splits": 3, "n_boot": 3, "validation": prepare_cohort(make_cohort(8, seed=4)),
+                            "only": {"comparators", "discrimination", "calibration", "validation"}})
+    reasons = {s["analysis"]: s["reason"] for s in r["skipped"]}
+    assert "at least 20 patients" in reasons["calibration.os"] and "discrimination.efs" in reasons
+    assert "aic" in r and "validation" in r  # AIC and validation still report what they can

@@ -137,8 +137,6 @@ def _first_line_cohort(seed: int):
         return None
     fn = getattr(sim_mod, "simulate", sim_mod)
     df = fn(cohort="first-line", seed=seed)
-    # disease_status is "first-line" there (prepare_cohort accepts relapsed/refractory); validation does not use it
-    df = df.drop(columns=["disease_status"], errors="ignore")
     return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "
                                      f"seed={seed})")
 
