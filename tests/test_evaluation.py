@@ -257,3 +257,14 @@ def test_report_sections_skip_too_small_cohorts_with_reasons(tmp_path):
     reasons = {s["analysis"]: s["reason"] for s in r["skipped"]}
     assert "at least 20 patients" in reasons["calibration.os"] and "discrimination.efs" in reasons
     assert "aic" in r and "validation" in r  # AIC and validation still report what they can
+
+
+def test_landmark_calibration_against_r():
+    # tests/r/landmark_calibration.R: coxph(Surv ~ rcs(cloglog(pred), 3 knots)) + survfit(newdata), R 4.2.2,
+    # survival 3.5.3, rms 6.5.0 (Austin, Harrell & van Klaveren 2020); data: a miscalibrated prediction
+    # (tests/data/landmark_cohort.csv, seeded numpy draw: x ~ N(0,1), true lp x + 0.3 x^2, pred exp(-exp(0.9 x)))
+    ref = json.loads((DATA / "landmark_calibration_reference.json").read_text())
+    d = pd.read_csv(DATA / "landmark_cohort.csv")
+    res = landmark_calibration(d["time"], d["event"], d["pred"], 10)
+    for k in ("ici", "e50", "e90"):
+        assert res[k] == pytest.approx(ref[k], abs=1e-8)
