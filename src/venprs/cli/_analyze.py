@@ -118,13 +118,9 @@ def reproduce_cmd(
 
 
 def _synthetic_cohort(seed: int):
-    try:
-        from .. import simulate as sim_mod
-    except ImportError:
-        raise InputError("the synthetic cohort generator (venprs.simulate) is not available in this installation") \
-            from None
-    fn = getattr(sim_mod, "simulate", sim_mod)
-    return fn(cohort="rr", seed=seed)
+    from ..simulate import simulate
+
+    return simulate(cohort="rr", seed=seed)
 
 
 def _first_line_cohort(seed: int):
