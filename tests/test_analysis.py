@@ -210,6 +210,12 @@ def test_columns_map(tmp_path):
     assert c.columns["os_months"] == "OS time" and c.columns["flt3"] == "FLT3 any mutation"
     with pytest.raises(InputError, match="required column 'flt3' is missing"):
         prepare_cohort(d)
+    # the canonical name wins over an alias; two aliases are ambiguous
+    d2 = make_cohort(n=20, full=False).assign(id=range(20))
+    assert prepare_cohort(d2).columns["patient_id"] == "patient_id"
+    d3 = make_cohort(n=20, full=False).rename(columns={"patient_id": "id"}).assign(pid=range(20))
+    with pytest.raises(InputError, match="both name patient_id"):
+        prepare_cohort(d3)
 
 
 @pytest.mark.parametrize("mutate,match", [
@@ -292,3 +298,17 @@ def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
     assert r["groups"]["os"]["derived"]["n_used"] == 0 and r["groups"]["os"]["derived"]["logrank_p"] is None
     assert {"analysis": "baseline.os", "reason": "the multivariate Cox model is not estimable"} in r["skipped"]
     assert r["km"]["os"]["n"] == n
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx", "parquet"])
+def test_file_formats_read_the_same(tmp_path, ext):
+    from venprs.io import read_table
+    from venprs.simulate import simulate
+
+    d = simulate(cohort="rr", seed=0)
+    ref = prepare_cohort(d).data
+    path = tmp_path / f"c.{ext}"
+    {"csv": lambda: d.to_csv(path, index=False), "xlsx": lambda: d.to_excel(path, index=False),
+     "parquet": lambda: d.to_parquet(path, index=False)}[ext]()
+    got = prepare_cohort(read_table(path)).data
+    pd.testing.assert_frame_equal(got, ref, check_dtype=False)

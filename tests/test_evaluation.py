@@ -179,10 +179,14 @@ def test_calibration_split_lacking_a_factor_is_counted_not_fatal():
 def test_dask_local_cluster_equals_joblib():
     distributed = pytest.importorskip("distributed")
     df = make_cohort(120, seed=3)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        dk = calibrate(df, splits=10, seed=5, backend="dask", client=client, endpoints=("os",))
-    assert dk == calibrate(df, splits=10, seed=5, endpoints=("os",))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        # by scheduler address, as --backend dask --scheduler ADDRESS does
+        dk = calibrate(df, splits=10, seed=5, backend="dask", scheduler=cluster.scheduler_address,
+                       endpoints=("os",))
+        with distributed.Client(cluster) as client:
+            dk2 = calibrate(df, splits=10, seed=5, backend="dask", client=client, endpoints=("os",))
+    assert dk == dk2 == calibrate(df, splits=10, seed=5, endpoints=("os",))
 
 
 def test_landmark_calibration_of_the_true_model_is_small():
@@ -240,3 +244,27 @@ def test_bootstrap_fast_path_equals_scikit_survival():
             assert fast["c_harrell"] == pytest.approx(harrell_c(t[i], e[i], x[i]), abs=1e-12)
             assert fast["c_uno"] == pytest.approx(uno_c(t[i], e[i], x[i]), abs=1e-12)
             assert fast["ipcw"] == pytest.approx(ipcw_auc(t[i], e[i], x[i], 10)[0], abs=1e-12)
+
+
+def test_report_sections_skip_too_small_cohorts_with_reasons(tmp_path):
+    from venprs.evaluation.cohort import prepare_cohort
+    from venprs.reporting.report import run_report
+
+    small = make_cohort(12, seed=2)
+    r = run_report(prepare_cohort(small), tmp_path / "o",
+                   options={"splits": 3, "n_boot": 3, "validation": prepare_cohort(make_cohort(8, seed=4)),
+                            "only": {"comparators", "discrimination", "calibration", "validation"}})
+    reasons = {s["analysis"]: s["reason"] for s in r["skipped"]}
+    assert "at least 20 patients" in reasons["calibration.os"] and "discrimination.efs" in reasons
+    assert "aic" in r and "validation" in r  # AIC and validation still report what they can
+
+
+def test_landmark_calibration_against_r():
+    # tests/r/landmark_calibration.R: coxph(Surv ~ rcs(cloglog(pred), 3 knots)) + survfit(newdata), R 4.2.2,
+    # survival 3.5.3, rms 6.5.0 (Austin, Harrell & van Klaveren 2020); data: a miscalibrated prediction
+    # (tests/data/landmark_cohort.csv, seeded numpy draw: x ~ N(0,1), true lp x + 0.3 x^2, pred exp(-exp(0.9 x)))
+    ref = json.loads((DATA / "landmark_calibration_reference.json").read_text())
+    d = pd.read_csv(DATA / "landmark_cohort.csv")
+    res = landmark_calibration(d["time"], d["event"], d["pred"], 10)
+    for k in ("ici", "e50", "e90"):
+        assert res[k] == pytest.approx(ref[k], abs=1e-8)

@@ -207,3 +207,11 @@ def test_few_carriers_estimated_but_flagged():
     fit = fit_cox(d, ["x1", "few"], "time", "event")
     assert fit.estimable["few"] and np.isfinite(fit.coef["few"])
     assert any("few: only 3 carrier(s)" in n and "unstable" in n for n in fit.notes)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from venprs.survival import km
+
+    assert doctest.testmod(km).failed == 0

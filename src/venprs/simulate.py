@@ -43,7 +43,7 @@ from scipy import stats
 from .model import load_model
 
 __all__ = [
-    "simulate", "load_targets", "target", "ASSUMPTIONS", "CALIBRATION", "COHORTS", "SYNTHETIC_NOTE",
+    "simulate", "load_targets", "target", "share", "ASSUMPTIONS", "CALIBRATION", "COHORTS", "SYNTHETIC_NOTE",
     "factor_joint", "expected_group_sizes", "prevalence_reasoning", "GENES",
 ]
 
@@ -87,14 +87,14 @@ ASSUMPTIONS: dict[str, Any] = {
 CALIBRATION: dict[str, float] = {
     # share of patients lost to follow-up (at an exponential time, ASSUMPTIONS["loss_mean_months"]);
     # administrative censoring ~ Uniform(0, A), A set so that the median follow-up (reverse KM) is 31.5 months
-    "censor_loss_fraction": 0.2549,
-    "assessment_start": 0.2215,    # response assessment time ~ Uniform(start, start + width) months
-    "crc_intercept": -1.4418,      # logit P(CR/CRi) for WBC > 5, platelets <= 30, no mutation with an effect
-    "crc_rho": 0.9858,               # Gaussian-copula correlation of CR/CRi with the survival percentile
-    "other_mutation_p": 0.181,     # latent mutation in a gene not simulated (tunes 'no mutation' to 11%)
+    "censor_loss_fraction": 0.2508,
+    "assessment_start": 0.2202,    # response assessment time ~ Uniform(start, start + width) months
+    "crc_intercept": -1.4522,      # logit P(CR/CRi) for WBC > 5, platelets <= 30, no mutation with an effect
+    "crc_rho": 0.99,               # Gaussian-copula correlation of CR/CRi with the survival percentile
+    "other_mutation_p": 0.1811,     # latent mutation in a gene not simulated (tunes 'no mutation' to 11%)
     # shifts added to the published crude log odds ratios of CR/CRi (calibrate() explains)
-    "crc_shift_wbc": 0.0781, "crc_shift_platelets": 0.0533,
-    "crc_shift_nf1": -0.2641, "crc_shift_tp53": -0.1511, "crc_shift_idh2": -0.1205, "crc_shift_stag2": -0.0055,
+    "crc_shift_wbc": 0.08, "crc_shift_platelets": 0.072,
+    "crc_shift_nf1": -0.3351, "crc_shift_tp53": -0.1668, "crc_shift_idh2": -0.1006, "crc_shift_stag2": -0.0127,
 }
 
 
@@ -105,6 +105,12 @@ def load_targets() -> dict[str, Any]:
     """The published targets file ``data/paper_targets.json`` (``{"about", "keys", "kinds", "targets"}``)."""
     text = resources.files("venprs").joinpath("data", "paper_targets.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def share(key: str) -> float:
+    """A count target as the exact fraction count/denominator (a proportion target: its value)."""
+    t = target(key)
+    return t["count"] / t["denominator"] if "count" in t else float(t["value"])
 
 
 def target(key: str) -> dict[str, Any]:
@@ -132,11 +138,11 @@ def _factor_margins() -> np.ndarray:
     """Molecular-cohort prevalence of each factor, in FACTORS order."""
     a = ASSUMPTIONS
     return np.array([
-        target("table1.molecular.extramedullary.yes")["value"],
-        target("table1.molecular.prior_hma.yes")["value"],
+        share("table1.molecular.extramedullary.yes"),
+        share("table1.molecular.prior_hma.yes"),
         a["nf1_count"] / 174, a["ptpn11_count"] / 174,
-        target("text.molecular.gene.flt3")["value"],
-        target("text.molecular.gene.tp53")["value"],
+        share("text.molecular.gene.flt3"),
+        share("text.molecular.gene.tp53"),
         a["sf3b1_count"] / 174,
     ])
 
@@ -535,7 +541,7 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     g_other = {}
     for g in GENES:
         key = f"text.molecular.gene.{g}"
-        prev = target(key)["value"] if key in load_targets()["targets"] else A[f"{g}_count"] / 174
+        prev = share(key) if key in load_targets()["targets"] else A[f"{g}_count"] / 174
         g_other[g] = (rng.random(n) < prev).astype(np.int8)
     flt3_type = np.full(n, None, dtype=object)
     fr = np.flatnonzero(x[:, 4] == 1)
@@ -660,7 +666,7 @@ def _wbc_sd() -> float:
     p * 0.46 + (1 - p) * 0.25 = CR/CRi rate  =>  p = P(WBC <= 5); median WBC from Table 1.
     """
     hi, lo = target("response.entire.crc_by_wbc")["value"]
-    crc = target("table3.entire.crc")["value"]
+    crc = share("table3.entire.crc")
     p = (crc - lo) / (hi - lo)
     return math.log(5 / target("table1.entire.wbc.median")["value"]) / stats.norm.ppf(p)
 
@@ -668,7 +674,7 @@ def _wbc_sd() -> float:
 def _plt_sd() -> float:
     """Log-scale SD of platelets so that P(platelets > 30) matches the CR/CRi split 46% vs 30%."""
     hi, lo = target("response.entire.crc_by_platelets")["value"]
-    crc = target("table3.entire.crc")["value"]
+    crc = share("table3.entire.crc")
     p = (crc - lo) / (hi - lo)
     return math.log(target("table1.entire.platelets.median")["value"] / 30) / stats.norm.ppf(p)
 
@@ -858,7 +864,8 @@ def _paper_rows(cohort: str) -> list[dict[str, Any]]:
             continue
         kind = {"count": "proportion", "proportion": "proportion", "median": "median", "km_median": "median",
                 "followup_median": "median", "rate_pair": "rate_pair"}[t["kind"]]
-        rows.append({"key": k, "paper": t["value"], "kind": kind, "source": t["source"]})
+        paper = t["count"] / t["denominator"] if t["kind"] == "count" else t["value"]
+        rows.append({"key": k, "paper": paper, "kind": kind, "source": t["source"]})
     m = load_model()
     for ep in ("os", "efs"):
         go = m.endpoints[ep].group_outcomes
@@ -959,7 +966,7 @@ def calibrate(n: int = 200_000, seed: int = 20250108, rounds: int = 3) -> dict[s
         for g in ("nf1", "tp53", "idh2", "stag2"):
             out[f"crc_shift_{g}"] = crc[mol & d[g].fillna(False).to_numpy(bool)].mean()
         return out
-    goals = {"crc_intercept": target("table3.entire.crc")["value"],
+    goals = {"crc_intercept": share("table3.entire.crc"),
              "crc_shift_wbc": target("response.entire.crc_by_wbc")["value"][0],
              "crc_shift_platelets": target("response.entire.crc_by_platelets")["value"][0]}
     for g in ("nf1", "tp53", "idh2", "stag2"):
@@ -967,8 +974,8 @@ def calibrate(n: int = 200_000, seed: int = 20250108, rounds: int = 3) -> dict[s
     for _ in range(rounds):
         solve("assessment_start", 0.0, 2.0,
               lambda d: float(np.mean(d["best_response"] == "died before assessment")),
-              target("table3.entire.best_response.died_before_assessment")["value"])
-        solve("censor_loss_fraction", 0.0, 0.45, lambda d: float(d["os_event"].mean()), target("km.os.deaths")["value"])
+              share("table3.entire.best_response.died_before_assessment"))
+        solve("censor_loss_fraction", 0.0, 0.45, lambda d: float(d["os_event"].mean()), share("km.os.deaths"))
         for _ in range(6):  # intercept moves everyone; each shift moves its subgroup relative to everyone
             now = crc_rates(sim())
             gap = {k: float(_logit(goals[k]) - _logit(min(max(now[k], 1e-4), 1 - 1e-4))) for k in goals}
@@ -977,7 +984,7 @@ def calibrate(n: int = 200_000, seed: int = 20250108, rounds: int = 3) -> dict[s
         solve("crc_rho", 0.0, 0.99, rfs, target("km.rfs.median")["value"])
     d = sim(dict(cal, other_mutation_p=0.0))
     p0 = float(d.loc[d["molecular_data"], "no_mutation"].astype(bool).mean())
-    cal["other_mutation_p"] = max(0.0, 1 - target("table1.molecular.no_mutation")["value"] / p0)
+    cal["other_mutation_p"] = max(0.0, 1 - share("table1.molecular.no_mutation") / p0)
     return {k: round(float(v), 4) for k, v in cal.items()}
 
 

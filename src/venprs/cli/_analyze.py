@@ -118,13 +118,9 @@ def reproduce_cmd(
 
 
 def _synthetic_cohort(seed: int):
-    try:
-        from .. import simulate as sim_mod
-    except ImportError:
-        raise InputError("the synthetic cohort generator (venprs.simulate) is not available in this installation") \
-            from None
-    fn = getattr(sim_mod, "simulate", sim_mod)
-    return fn(cohort="rr", seed=seed)
+    from ..simulate import simulate
+
+    return simulate(cohort="rr", seed=seed)
 
 
 def _first_line_cohort(seed: int):
@@ -137,8 +133,6 @@ def _first_line_cohort(seed: int):
         return None
     fn = getattr(sim_mod, "simulate", sim_mod)
     df = fn(cohort="first-line", seed=seed)
-    # disease_status is "first-line" there (prepare_cohort accepts relapsed/refractory); validation does not use it
-    df = df.drop(columns=["disease_status"], errors="ignore")
     return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "
                                      f"seed={seed})")
 

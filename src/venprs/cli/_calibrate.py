@@ -114,4 +114,6 @@ def calibrate_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``calibrate`` to ``app``."""
-    app.command("calibrate", help=(calibrate_cmd.__doc__ or "") + "\n\n" + citation())(calibrate_cmd)
+    import inspect
+
+    app.command("calibrate", help=inspect.cleandoc(calibrate_cmd.__doc__ or "") + "\n\n" + citation())(calibrate_cmd)

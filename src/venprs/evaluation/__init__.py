@@ -54,11 +54,14 @@ def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
     e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
     ok = (codes[:, idx] >= 0).all(axis=1) & np.isfinite(t) & np.isfinite(e)
     X = codes[ok][:, idx].astype(float)
-    fit = fast_cox(X, t[ok], e[ok].astype(int))
+    out = pd.Series("", index=df.index, dtype=object)
+    try:
+        fit = fast_cox(X, t[ok], e[ok].astype(int))
+    except ValueError as err:
+        return out, {"coefficients": {}, "dropped": list(factors), "note": str(err)}
     units = np.round(fit.coef * m.scale).astype(np.int64)
     s = X.astype(np.int64) @ units
     grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
-    out = pd.Series("", index=df.index, dtype=object)
     out.iloc[np.flatnonzero(ok)] = grp
     info = {"coefficients": {f: float(units[i]) / m.scale for i, f in enumerate(factors)},
             "dropped": [factors[j] for j in fit.dropped]}

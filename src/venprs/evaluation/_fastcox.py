@@ -160,6 +160,8 @@ def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> FastCox:
     X = np.asarray(X, dtype=float)
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
+    if len(time) == 0 or event.sum() == 0:
+        raise ValueError(f"Cox model not estimable: {len(time)} patients, {int(event.sum())} events")
     order = np.argsort(time, kind="stable")
     Xs, ts, es = X[order], time[order], event[order]
     p = X.shape[1]

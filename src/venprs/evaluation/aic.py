@@ -59,7 +59,12 @@ def aic_delta(groups, time, event, levels=None) -> dict:
         return out
     X = pd.DataFrame({f"g_{lv}": (g == lv).astype(float) for lv in present[1:]})
     X["__t"], X["__e"] = t.to_numpy(float), e.to_numpy(int)
-    fit = fit_cox(X, [c for c in X.columns if c.startswith("g_")], "__t", "__e")
+    try:
+        fit = fit_cox(X, [c for c in X.columns if c.startswith("g_")], "__t", "__e")
+    except ValueError as err:
+        out.update(delta=None, aic=None, aic_null=None, k=0)
+        out["notes"].append(f"Cox model not estimable: {err}")
+        return out
     out["notes"] += [n.replace("g_", "group ") for n in fit.notes]
     out.update(delta=float(fit.aic - fit.aic_null), aic=float(fit.aic), aic_null=float(fit.aic_null), k=fit.k)
     return out

@@ -96,8 +96,7 @@ class Cohort:
     time_unit: str = "months"
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> input column
     notes: list[str] = field(default_factory=list)
-    #: The input table as read (same rows, same order): comparator classifications read their
-    #: inputs (genes, cytogenetics, relapse-free interval) from it (issue 5).
+    #: The input table as read (same rows, same order), for analyses that need other columns.
     raw: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -130,6 +129,10 @@ def read_columns_map(path) -> dict[str, str]:
 
 
 def _find(columns, canonical: str, aliases) -> str | None:
+    """The column for ``canonical``: its own name first, else exactly one alias."""
+    exact = [c for c in columns if normalize_name(c) == normalize_name(canonical)]
+    if len(exact) == 1:
+        return exact[0]
     wanted = {normalize_name(canonical), *(normalize_name(a) for a in aliases)}
     hits = [c for c in columns if normalize_name(c) in wanted]
     if len(hits) > 1:

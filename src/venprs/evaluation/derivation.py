@@ -228,7 +228,7 @@ def followup(c: Cohort) -> dict:
 # ------------------------------------------------------------------ Cox
 
 def univariate_candidates(c: Cohort) -> pd.DataFrame:
-    """0/1 candidate variables: the seven factors plus clinical variables derived from present columns."""
+    """0/1 candidate variables: the seven factors, clinical variables derived from present columns, other genes."""
     d = c.data
     out = pd.DataFrame({f: d[f] for f in FACTORS})
 
@@ -259,6 +259,11 @@ def univariate_candidates(c: Cohort) -> pd.DataFrame:
     if "eln2022" in d:
         e = d.eln2022.map(lambda v: None if v is None else str(v).lower())
         derive("eln2022_adverse", e == "adverse", e)
+    from .cohort import OTHER_GENES
+
+    for g in OTHER_GENES:  # other molecular candidates (Supplementary Table S5), when present
+        if g in d:
+            out[g] = d[g]
     return out
 
 

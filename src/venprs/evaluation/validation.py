@@ -91,8 +91,15 @@ def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *
             stat, df_, p = logrank(t[ok], e[ok], g[ok])
             res["logrank"] = {"chisq": float(stat), "df": int(df_), "p": float(p)}
         res["aic"] = aic_delta(g[ok], t[ok], e[ok], list(GROUPS))
-        res["discrimination"] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot, seed=seed).to_dict()
-        s0, source = published_baseline(ep, derivation, horizon)
+        try:
+            res["discrimination"] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot,
+                                                   seed=seed).to_dict()
+        except ValueError as err:
+            res["discrimination"] = {"skipped": f"not estimable: {err}"}
+        try:
+            s0, source = published_baseline(ep, derivation, horizon)
+        except ValueError as err:
+            s0, source = None, f"no baseline survival: {err}"
         cal: dict[str, Any] = {"baseline_source": source}
         if s0 is not None:
             pred = s0 ** np.exp(s[ok])
@@ -100,7 +107,10 @@ def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *
                 m = g[ok] == gname
                 cal[gname] = {"predicted": float(pred[m].mean()) if m.any() else None,
                               "observed": km_at(t[ok][m], e[ok][m].astype(int), horizon) if m.any() else None}
-            cal["landmark"] = landmark_calibration(t[ok], e[ok], pred, horizon)
+            try:
+                cal["landmark"] = landmark_calibration(t[ok], e[ok], pred, horizon)
+            except ValueError as err:
+                cal["landmark_skipped"] = f"not estimable: {err}"
         res["calibration"] = cal
         out[ep] = res
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["esc", "fmt", "fmt_p", "fmt_ci", "table", "note"]
+__all__ = ["esc", "fmt", "fmt_p", "fmt_ci", "table", "note", "Raw"]
 
 
 def esc(x) -> str:

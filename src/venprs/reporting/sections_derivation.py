@@ -13,10 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..evaluation import derivation as dv
-from ..evaluation.cohort import FACTORS
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
-from .html import Raw, esc, fmt, fmt_ci, fmt_p, note, table
+from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
 
@@ -54,10 +53,9 @@ def build_input(ctx: Context) -> SectionOutput:
     res = {"input": {"source": c.source, "n_patients": c.n, "time_unit_input": c.time_unit,
                      "time_unit": "months", "columns": dict(c.columns), "notes": list(c.notes),
                      "n_molecular": int(mol.sum()), "molecular_definition": how}}
-    rows = [[k, v] for k, v in c.columns.items()]
+    used = ", ".join(k if k == v else f"{k} (from column {v!r})" for k, v in c.columns.items())
     html = (f"<p>{esc(c.source)}: {c.n} patients; molecular cohort {int(mol.sum())} ({esc(how)}). "
-            "Times in months.</p>" + "".join(note(n) for n in c.notes)
-            + table(["analysis column", "input column"], rows, caption="Columns used"))
+            "Times in months.</p>" + "".join(note(n) for n in c.notes) + note("Columns used: " + used))
     return SectionOutput(res, html)
 
 

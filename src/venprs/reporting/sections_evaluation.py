@@ -70,6 +70,20 @@ def _outcome(df: pd.DataFrame, ep: str):
             pd.to_numeric(df[f"{ep}_event"], errors="coerce").to_numpy(float))
 
 
+#: Fewest complete patients for discrimination and calibration (fewer: skipped with the reason).
+MIN_PATIENTS = 20
+
+
+def _too_few(n: int, events: int, horizon: float, t) -> str | None:
+    """Reason to skip an evaluation on ``n`` complete patients, or ``None``."""
+    if n < MIN_PATIENTS or events < 2:
+        return (f"{n} patient(s) with every factor known and an outcome ({events} event(s)); at least "
+                f"{MIN_PATIENTS} patients and 2 events are needed")
+    if not (np.asarray(t) > horizon).any():
+        return f"no patient followed beyond {horizon:g} months"
+    return None
+
+
 def _perf() -> dict:
     return load_model().raw.get("performance", {})
 
@@ -170,11 +184,15 @@ def build_discrimination(ctx: Context) -> SectionOutput:
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
     horizon = float(_opt(ctx, "horizon"))
-    res, rows, comp = {}, [], []
+    res, rows, comp, skipped = {}, [], [], []
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
         s = sc[f"{ep}_score"].to_numpy(float)
         ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
+        why = _too_few(int(ok.sum()), int(np.nansum(e[ok])), horizon, t[ok])
+        if why:
+            skipped.append({"analysis": f"discrimination.{ep}", "reason": why})
+            continue
         d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
         r = d.to_dict()
         r["marker"] = "published VEN-PRS score"
@@ -192,8 +210,10 @@ def build_discrimination(ctx: Context) -> SectionOutput:
                 "(2000) nearest-neighbour estimator, span 0.25 n^-0.2 (survivalROC documentation); IPCW "
                 "cumulative/dynamic AUC (scikit-survival). 95% CIs: seeded percentile bootstrap "
                 f"({int(_opt(ctx, 'n_boot'))} resamples).")
+    if not res:
+        return SectionOutput(skipped=skipped)
     html += table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination")
-    out = SectionOutput({"discrimination": res}, html)
+    out = SectionOutput({"discrimination": res}, html, skipped)
     if comp:
         from .sections_derivation import comparison_html
 
@@ -237,9 +257,21 @@ def build_calibration(ctx: Context) -> SectionOutput:
     from ..evaluation._fastcox import fast_cox
     from ..evaluation.calibration import calibrate, landmark_calibration
 
+    from ..evaluation.calibration import prepare
+
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
-    cal = calibrate(df, splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
+    skipped, eps = [], []
+    for ep in ENDPOINTS:
+        d = prepare(df, ep)
+        why = _too_few(len(d.time), int(d.event.sum()), horizon, d.time)
+        if why:
+            skipped.append({"analysis": f"calibration.{ep}", "reason": why})
+        else:
+            eps.append(ep)
+    if not eps:
+        return SectionOutput(skipped=skipped)
+    cal = calibrate(df, endpoints=tuple(eps), splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
                     train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon,
                     n_jobs=int(_opt(ctx, "n_jobs")), backend=str(_opt(ctx, "backend")),
                     scheduler=_opt(ctx, "scheduler"))
@@ -283,7 +315,7 @@ def build_calibration(ctx: Context) -> SectionOutput:
                    for ep, v in lm_res.items()],
                   caption=f"Landmark calibration at {horizon:g} months (Austin, Harrell & van Klaveren 2020): "
                           "apparent, model refitted on the whole cohort")
-    return SectionOutput({"calibration": cal, "landmark_calibration": lm_res}, html)
+    return SectionOutput({"calibration": cal, "landmark_calibration": lm_res}, html, skipped)
 
 
 # ------------------------------------------------------------------ external validation
@@ -311,6 +343,9 @@ def build_validation(ctx: Context) -> SectionOutput:
         rows = [[g, r["groups"][g].get("n", 0), fmt(r["groups"][g].get("median"), 1),
                  fmt_ci(*(r["groups"][g].get("ci") or [None, None]))] for g in GROUPS]
         d = r["discrimination"]
+        if "skipped" in d:
+            d = {"auc_10m": {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
+                 "c_harrell": {"estimate": None}}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         html += table(["group", "n", "median (months)", "95% CI"], rows,
                       caption=f"{EP_LABEL[ep]} by published VEN-PRS group: log-rank p "
