@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
+from . import _calibrate as _ev  # cohort analysis II options (issue 5)
 from ._common import citation, user_errors
 
 
@@ -57,6 +58,16 @@ def analyze_cmd(
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    # --- cohort analysis II options (issue 5; defined in _calibrate.py) ---
+    validation: Optional[Path] = _ev.OPT_VALIDATION,
+    comparators: Optional[list[Path]] = _ev.OPT_COMPARATORS,
+    splits: int = _ev.OPT_SPLITS,
+    split_seed: int = _ev.OPT_SPLIT_SEED,
+    train_fraction: float = _ev.OPT_TRAIN,
+    bootstrap: int = _ev.OPT_BOOT,
+    backend: str = _ev.OPT_BACKEND,
+    scheduler: Optional[str] = _ev.OPT_SCHEDULER,
+    n_jobs: int = _ev.OPT_NJOBS,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
 
@@ -76,7 +87,11 @@ def analyze_cmd(
         c = prepare_cohort(df, columns=cmap, time_unit=time_unit, source=cohort.name)
     except InputError as e:
         raise (e.with_file(cohort) if e.file is None else e) from None
-    _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet)
+    v = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
+    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
+                                  backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
+                                  validation=v)
+    _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet, options=opts)
 
 
 @user_errors
@@ -84,6 +99,11 @@ def reproduce_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic R/R cohort."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    # --- cohort analysis II options (issue 5; defined in _calibrate.py) ---
+    splits: int = _ev.OPT_SPLITS,
+    split_seed: int = _ev.OPT_SPLIT_SEED,
+    bootstrap: int = _ev.OPT_BOOT,
+    n_jobs: int = _ev.OPT_NJOBS,
 ) -> None:
     """Reproduce the paper's analysis on the synthetic R/R cohort, with the published value beside each number."""
     from ..evaluation.cohort import prepare_cohort
@@ -91,14 +111,32 @@ def reproduce_cmd(
 
     df = _synthetic_cohort(seed)
     c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
+    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
+                                  bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
+                                  validation=_first_line_cohort(seed))  # issue 5: validation on first-line
+    opts["validation_is_first_line"] = opts["validation"] is not None
     _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed}", quiet=quiet,
-         options={"seed": seed})
+         options={**opts, "seed": seed})
 
 
 def _synthetic_cohort(seed: int):
     from ..simulate import simulate
 
     return simulate(cohort="rr", seed=seed)
+
+
+def _first_line_cohort(seed: int):
+    """The synthetic first-line cohort for external validation (issue 5), or ``None`` if unavailable."""
+    from ..evaluation.cohort import prepare_cohort
+
+    try:
+        from .. import simulate as sim_mod
+    except ImportError:
+        return None
+    fn = getattr(sim_mod, "simulate", sim_mod)
+    df = fn(cohort="first-line", seed=seed)
+    return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "
+                                     f"seed={seed})")
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,7 @@ __all__ = ["SectionOutput", "Section", "Context", "section", "sections", "SECTIO
 #: Modules whose import registers sections (in addition to those already imported).
 SECTION_MODULES: list[str] = [
     "venprs.reporting.sections_derivation",
+    "venprs.reporting.sections_evaluation",  # cohort analysis II (issue 5)
 ]
 
 

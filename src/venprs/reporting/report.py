@@ -97,6 +97,8 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     }
     rendered = []
     secs = sections()
+    if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
+        secs = [s for s in secs if s.key in ctx.options["only"]]
     try:
         _run_sections(secs, ctx, results, rendered, progress)
         if progress:
