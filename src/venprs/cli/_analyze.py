@@ -129,12 +129,9 @@ def _first_line_cohort(seed: int):
     """The synthetic first-line cohort for external validation (issue 5), or ``None`` if unavailable."""
     from ..evaluation.cohort import prepare_cohort
 
-    try:
-        from .. import simulate as sim_mod
-    except ImportError:
-        return None
-    fn = getattr(sim_mod, "simulate", sim_mod)
-    df = fn(cohort="first-line", seed=seed)
+    from ..simulate import simulate
+
+    df = simulate(cohort="first-line", seed=seed)
     return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "
                                      f"seed={seed})")
 
