@@ -49,6 +49,19 @@ def test_fast_cox_equals_fit_cox():
         assert f.baseline_survival(10, ctype) == pytest.approx(ref.baseline_survival([10], ctype)[0], abs=1e-10)
 
 
+def test_fast_cox_same_as_lifelines():
+    # independent cross-check of the engine on tied data (lifelines' CoxPHFitter, Efron ties)
+    from lifelines import CoxPHFitter
+
+    X, t, e = _cox_data()
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(t=t, e=e)
+    lf = CoxPHFitter().fit(df, "t", "e", fit_options={"precision": 1e-12})
+    f = fast_cox(X, t, e)
+    np.testing.assert_allclose(f.coef, lf.params_.to_numpy(), atol=1e-7)
+    np.testing.assert_allclose(f.se, lf.standard_errors_.to_numpy(), atol=1e-7)
+    assert f.loglik == pytest.approx(lf.log_likelihood_, abs=1e-7)
+
+
 def test_fast_cox_drops_monotone_factor_like_fit_cox():
     X, t, e = _cox_data()
     X[:, 2] = 0

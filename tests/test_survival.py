@@ -215,3 +215,141 @@ def test_docstring_examples():
     from venprs.survival import km
 
     assert doctest.testmod(km).failed == 0
+
+
+# ------------------------------------------------------------------ the Cox engine (R's coxph algorithm)
+
+def _with_four(d=COHORT):
+    # as tests/r/survival_reference.R: 4 carriers (ids 2, 8, 12, 59), all with an early event
+    return d.assign(four=d.id.isin([2, 8, 12, 59]).astype(int))
+
+
+def test_four_carriers_all_with_events_estimated_like_coxph():
+    ref = R["cox"]["four_carriers"]  # coxph(Surv(time, event) ~ x1 + x2 + x3 + four, ties = "efron")
+    d = _with_four()
+    assert d.loc[d.four == 1, "event"].tolist() == [1, 1, 1, 1]
+    covs = ["x1", "x2", "x3", "four"]
+    fit = fit_cox(d, covs, "time", "event")
+    assert fit.estimable.all() and fit.carriers["four"] == 4 and fit.carrier_events["four"] == 4
+    np.testing.assert_allclose(fit.coef[covs], ref["coef"], rtol=0, atol=1e-6)  # four: 2.36
+    np.testing.assert_allclose(fit.se[covs], ref["se"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fit.p[covs], ref["p"], rtol=1e-5)
+    assert fit.loglik == pytest.approx(ref["loglik"][1], abs=1e-6)
+    assert fit.aic == pytest.approx(ref["aic"], abs=1e-6)
+    # R: survfit(fit, newdata = <all 0>, ctype = 2)
+    t = np.array(R["baseline_four"]["time"])
+    np.testing.assert_allclose(fit.baseline_survival(t, ctype=2), R["baseline_four"]["surv"], atol=1e-7)
+
+
+def test_monotone_likelihood_flagged_like_coxph():
+    from venprs.survival.cox import _newton, _ties
+
+    ref = R["cox"]["monotone"]  # R warns and reports a huge coefficient after ref["iter"] iterations
+    assert "Loglik converged before variable  1" in ref["warning"] and "may be infinite" in ref["warning"]
+    d = pd.DataFrame({"time": [1, 2, 3, 10, 11, 12, 13, 14, 15, 16], "event": [1, 1, 1, 1, 0, 1, 0, 1, 1, 0],
+                      "x": [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], "y": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]})
+    # the Newton-Raphson iterations themselves are R's: same iterate, loglik and iteration count
+    X = d[["x", "y"]].to_numpy(float)
+    beta, ll, ll0, *_, it, conv = _newton(X - X.mean(axis=0), _ties(d.time.to_numpy(float), d.event.to_numpy()))
+    np.testing.assert_allclose(beta, ref["coef"], rtol=1e-6)  # x: 23.05
+    assert (ll0, ll) == pytest.approx(ref["loglik"], abs=1e-8) and it == ref["iter"] and conv
+    # what venprs does: drop x (R's infinite-coefficient test fires) and refit y alone
+    fit = fit_cox(d, ["x", "y"], "time", "event")
+    assert fit.estimable.to_dict() == {"x": False, "y": True}
+    assert any(n.startswith("x: coefficient may be infinite (|coef| = 23.0") for n in fit.notes)
+    assert fit.coef["y"] == pytest.approx(R["cox"]["monotone_y"]["coef"], abs=1e-6)
+    assert fit.se["y"] == pytest.approx(R["cox"]["monotone_y"]["se"], abs=1e-6)
+    assert fit.loglik == pytest.approx(R["cox"]["monotone_y"]["loglik"][1], abs=1e-8)
+
+
+def test_heavy_ties_match_coxph():
+    ref = R["cox"]["heavy_ties"]  # times binned to 6 months: coxph(Surv(ceiling(time / 6), event) ~ ...)
+    d = COHORT.assign(time=np.ceil(COHORT.time / 6))
+    assert d.time.nunique() <= 10
+    covs = ["x1", "x2", "x3"]
+    fit = fit_cox(d, covs, "time", "event")
+    np.testing.assert_allclose(fit.coef[covs], ref["coef"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fit.se[covs], ref["se"], rtol=0, atol=1e-6)
+    assert (fit.loglik_null, fit.loglik) == pytest.approx(ref["loglik"], abs=1e-8)
+    t = np.array(R["baseline_heavy_ties"]["time"])
+    np.testing.assert_allclose(fit.baseline_survival(t, ctype=2), R["baseline_heavy_ties"]["surv"], atol=1e-7)
+
+
+def test_nothing_estimable_is_the_null_model():
+    d = COHORT.assign(zero=0, one=1)
+    fit = fit_cox(d, ["zero", "one", "rare"], "time", "event")
+    assert not fit.estimable.any() and fit.k == 0 and fit.coef.isna().all()
+    assert fit.loglik == fit.loglik_null == pytest.approx(R["cox"]["null_loglik"], abs=1e-9)
+    assert fit.aic == fit.aic_null
+    # baseline of the null model = Nelson-Aalen (ctype 1)
+    np.testing.assert_allclose(fit.baseline(1).cumhaz, baseline_hazard(d.time, d.event, np.zeros(len(d))).cumhaz)
+
+
+def test_no_events_is_an_input_error():
+    from venprs import InputError
+    from venprs.survival.cox import fast_cox
+
+    with pytest.raises(InputError, match="no patients with an event") as err:
+        fit_cox(COHORT.assign(event=0), ["x1"], "time", "event")
+    assert err.value.column == "event"
+    with pytest.raises(InputError, match="no patients with an event"):
+        fit_cox(COHORT.assign(x1=np.nan), ["x1"], "time", "event")  # no complete rows
+    with pytest.raises(InputError, match="no patients with an event"):
+        fast_cox(np.ones((3, 1)), [1, 2, 3], [0, 0, 0])
+
+
+def test_collinear_covariate_dropped():
+    d = COHORT.assign(x1_copy=COHORT.x1, x12=COHORT.x1 + COHORT.x2)
+    fit = fit_cox(d, ["x1", "x2", "x1_copy"], "time", "event")
+    assert fit.estimable.to_dict() == {"x1": True, "x2": True, "x1_copy": False}
+    assert any("x1_copy: collinear" in n for n in fit.notes)
+    np.testing.assert_allclose(fit.coef[["x1", "x2"]], fit_cox(d, ["x1", "x2"], "time", "event").coef, atol=1e-12)
+    assert not fit_cox(d, ["x1", "x2", "x12"], "time", "event").estimable["x12"]
+
+
+@pytest.mark.parametrize("covs", [["x1", "x2", "x3"], ["x1"]])
+def test_cox_same_as_lifelines(covs):
+    # independent cross-check (lifelines' CoxPHFitter, Efron ties) where lifelines converges
+    from lifelines import CoxPHFitter
+
+    lf = CoxPHFitter().fit(COHORT[covs + ["time", "event"]], "time", "event", fit_options={"precision": 1e-12})
+    fit = fit_cox(COHORT, covs, "time", "event")
+    np.testing.assert_allclose(fit.coef[covs], lf.params_[covs], atol=1e-7)
+    np.testing.assert_allclose(fit.se[covs], lf.standard_errors_[covs], atol=1e-7)
+    assert fit.loglik == pytest.approx(lf.log_likelihood_, abs=1e-7)
+
+
+def test_efron_loglik_does_not_depend_on_row_order():
+    rng = np.random.default_rng(1)
+    perm = rng.permutation(len(COHORT))
+    lp = 0.3 * COHORT.x1.to_numpy() - 0.2 * COHORT.x2.to_numpy()
+    from venprs.survival.cox import efron_loglik
+
+    a = efron_loglik(COHORT.time, COHORT.event, lp)
+    b = efron_loglik(COHORT.time.to_numpy()[perm], COHORT.event.to_numpy()[perm], lp[perm])
+    assert a == pytest.approx(b, abs=1e-10)
+    with pytest.raises(ValueError, match="ctype"):
+        baseline_hazard(COHORT.time, COHORT.event, lp, ctype=3)
+
+
+def test_more_iterations_than_r_default_like_coxph_iter_max_100():
+    from venprs.survival.cox import _newton, _ties
+
+    slow = pd.read_csv(DATA / "cox_slow_convergence.csv")  # see tests/r/survival_reference.R
+    covs = ["extramedullary", "prior_hma", "nf1", "ptpn11", "flt3", "tp53", "sf3b1"]
+    r20, r100 = R["cox"]["slow_iter20"], R["cox"]["slow_iter100"]
+    assert r20["warning"] == "Ran out of iterations and did not converge"
+    # R's default iter.max = 20 stops at the best point so far: our path is R's path
+    X = slow[covs].to_numpy(float)
+    o = np.argsort(slow.time.to_numpy(), kind="stable")
+    beta, ll, *_, it, conv = _newton(X[o] - X.mean(axis=0), _ties(slow.time.to_numpy(float)[o],
+                                                                   slow.event.to_numpy()[o]), max_iter=20)
+    np.testing.assert_allclose(beta, r20["coef"], atol=1e-6)  # nf1: -6.62, not converged
+    assert ll == pytest.approx(r20["loglik"][1], abs=1e-6) and not conv
+    # venprs goes on to convergence: coxph(..., control = coxph.control(iter.max = 100))
+    fit = fit_cox(slow, covs, "time", "event")
+    assert fit.estimable.all()
+    np.testing.assert_allclose(fit.coef[covs], r100["coef"], atol=1e-6)  # nf1: 2.67
+    np.testing.assert_allclose(fit.se[covs], r100["se"], atol=1e-6)
+    assert fit.loglik == pytest.approx(r100["loglik"][1], abs=1e-8)
+    assert any(f"converged after {r100['iter']} iterations" in n for n in fit.notes)

@@ -62,6 +62,38 @@ fit_breslow <- coxph(Surv(time, event) ~ x1 + x2 + x3, data = d, ties = "breslow
 rare_warning <- tryCatch({coxph(Surv(time, event) ~ x1 + x2 + x3 + rare, data = d); ""},
                          warning = function(w) conditionMessage(w))
 
+# estimable rare factor: 4 carriers (ids 2, 8, 12, 59), all with an early event. R estimates it
+# (coef about 2.4); lifelines' CoxPHFitter stops with a singular-matrix ConvergenceError.
+d$four <- as.integer(d$id %in% c(2, 8, 12, 59))
+fit_four <- coxph(Surv(time, event) ~ x1 + x2 + x3 + four, data = d, ties = "efron")
+base_four <- survfit(fit_four, newdata = data.frame(x1 = 0, x2 = 0, x3 = 0, four = 0), ctype = 2)
+# monotone likelihood not visible before the fit: every carrier of x has an event before any
+# non-carrier. R warns "Loglik converged before variable 1; coefficient may be infinite."
+mono <- data.frame(time = c(1, 2, 3, 10, 11, 12, 13, 14, 15, 16), event = c(1, 1, 1, 1, 0, 1, 0, 1, 1, 0),
+                   x = c(1, 1, 1, 0, 0, 0, 0, 0, 0, 0), y = c(0, 1, 0, 1, 0, 1, 0, 1, 0, 1))
+mono_warning <- ""
+fit_mono <- withCallingHandlers(coxph(Surv(time, event) ~ x + y, data = mono, ties = "efron"),
+                                warning = function(w) {mono_warning <<- conditionMessage(w);
+                                                       invokeRestart("muffleWarning")})
+fit_mono_y <- coxph(Surv(time, event) ~ y, data = mono, ties = "efron")  # what venprs reports: x dropped
+# heavy ties: times grouped into 6-month bins (a handful of distinct times)
+d$time_binned <- ceiling(d$time / 6)
+fit_ties <- coxph(Surv(time_binned, event) ~ x1 + x2 + x3, data = d, ties = "efron")
+base_ties <- survfit(fit_ties, newdata = data.frame(x1 = 0, x2 = 0, x3 = 0), ctype = 2)
+# a fit that needs more than R's default 20 iterations: tests/data/cox_slow_convergence.csv is the
+# training part of one calibration split (tests/_cohort.py make_cohort(174, seed = 1) with nf1 set
+# to 1 in its first two rows; calibrate(splits = 30, seed = 2), OS). nf1 has one carrier, with an
+# event. With iter.max = 20 R warns "Ran out of iterations and did not converge"; with 100 it converges.
+slow <- read.csv("tests/data/cox_slow_convergence.csv")
+slow_formula <- Surv(time, event) ~ extramedullary + prior_hma + nf1 + ptpn11 + flt3 + tp53 + sf3b1
+slow_warning <- ""
+fit_slow20 <- withCallingHandlers(coxph(slow_formula, data = slow, ties = "efron"),
+                                  warning = function(w) {slow_warning <<- conditionMessage(w);
+                                                         invokeRestart("muffleWarning")})
+fit_slow100 <- coxph(slow_formula, data = slow, ties = "efron", control = coxph.control(iter.max = 100))
+# nothing estimable: the null model
+fit_null <- coxph(Surv(time, event) ~ 1, data = d, ties = "efron")
+
 base <- function(fit, ctype) {
   nd <- data.frame(x1 = 0, x2 = 0, x3 = 0)
   sf <- survfit(fit, newdata = nd, ctype = ctype)
@@ -74,7 +106,15 @@ out <- list(
   r_version = R.version.string, survival_version = as.character(packageVersion("survival")),
   km = km, km_other_ci = other_ci, followup = followup, logrank = logrank, logrank_x1 = logrank_x1,
   cox = list(x1_x2_x3 = cox_ref(fit3), x1 = cox_ref(fit1), breslow_ties = cox_ref(fit_breslow),
-             rare_warning = rare_warning),
+             rare_warning = rare_warning, four_carriers = cox_ref(fit_four),
+             monotone = c(cox_ref(fit_mono), list(warning = mono_warning, iter = fit_mono$iter)),
+             monotone_y = cox_ref(fit_mono_y), heavy_ties = cox_ref(fit_ties),
+             null_loglik = fit_null$loglik,
+             slow_iter20 = list(coef = unname(coef(fit_slow20)), loglik = fit_slow20$loglik,
+                                warning = slow_warning),
+             slow_iter100 = c(cox_ref(fit_slow100), list(iter = fit_slow100$iter))),
+  baseline_four = list(time = base_four$time, surv = as.vector(base_four$surv)),
+  baseline_heavy_ties = list(time = base_ties$time, surv = as.vector(base_ties$surv)),
   baseline = list(ctype1 = base(fit3, 1), ctype2 = base(fit3, 2)),
   predict = list(times = pred$time, surv = unname(pred$surv), newdata = as.list(nd2))
 )
