@@ -13,7 +13,7 @@ import pytest
 
 from _cohort import make_cohort
 from venprs.evaluation import evaluate
-from venprs.evaluation._fastcox import fast_cox
+from venprs.survival.cox import fast_cox
 from venprs.evaluation.aic import aic_delta
 from venprs.evaluation.calibration import calibrate, km_at, landmark_calibration
 from venprs.evaluation.discrimination import (discrimination, harrell_c, heagerty_auc, heagerty_roc, ipcw_auc,

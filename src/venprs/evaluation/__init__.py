@@ -29,7 +29,7 @@ from .aic import aic_delta
 from .calibration import TIME_COLUMNS, calibrate, landmark_calibration
 from .comparators import CustomScore, classify_all
 from .discrimination import discrimination
-from ._fastcox import fast_cox
+from ..survival.cox import fast_cox
 
 __all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta"]
 

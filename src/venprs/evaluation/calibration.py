@@ -14,8 +14,8 @@ Choices (stated, tested):
 - Patients are those with every factor of the endpoint's model known and a
   time and event (complete cases; the rest are counted). Risk groups are the
   published VEN-PRS groups (:func:`venprs.scoring.score_codes`).
-- The refit is an Efron Cox model (:mod:`venprs.evaluation._fastcox`, checked
-  against :func:`venprs.survival.fit_cox` and R); predicted survival is
+- The refit is an Efron Cox model (:func:`venprs.survival.cox.fast_cox`, venprs'
+  one Cox engine, checked against R's ``coxph`` and lifelines); predicted survival is
   ``S0(t)^exp(lp)`` with the Efron-adjusted baseline (R's ``survfit.coxph``
   default after an Efron fit), as a step function.
 - A split whose training part lacks a factor or has it monotone (rare factors)
@@ -54,7 +54,7 @@ import pandas as pd
 from ..errors import InputError
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import FACTORS, codes_from_table, score_codes
-from ._fastcox import fast_cox
+from ..survival.cox import fast_cox
 
 __all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION"]
 

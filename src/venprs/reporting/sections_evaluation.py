@@ -254,7 +254,7 @@ def build_calibration(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
     from ..evaluation import _factor_matrix
-    from ..evaluation._fastcox import fast_cox
+    from ..survival.cox import fast_cox
     from ..evaluation.calibration import calibrate, landmark_calibration
 
     from ..evaluation.calibration import prepare
