@@ -88,8 +88,9 @@ def evaluate(df: pd.DataFrame, *, splits: int = 200, seed: int = 1, train_fracti
         out["discrimination"][ep]["marker"] = "published VEN-PRS score"
         # apparent landmark calibration of the Cox model refitted on the whole cohort
         data_ok = ok
-        fit = fast_cox(_factor_matrix(df, ep)[data_ok], t[data_ok], e[data_ok].astype(int))
-        pred = fit.baseline_survival(horizon) ** np.exp(_factor_matrix(df, ep)[data_ok] @ fit.coef)
+        X = _factor_matrix(df, ep)[data_ok]
+        fit = fast_cox(X, t[data_ok], e[data_ok].astype(int))
+        pred = fit.survival_at(X, horizon)
         lm = landmark_calibration(t[data_ok], e[data_ok], pred, horizon)
         lm["model"] = "VEN-PRS factors refitted on this cohort (apparent calibration)"
         out["landmark_calibration"][ep] = lm

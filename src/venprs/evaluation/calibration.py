@@ -146,8 +146,7 @@ def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, po
         if policy == "exclude":
             out["status"] = "excluded"
             return out
-    s0 = fit.baseline_survival(horizon, ctype=2)
-    pred = s0 ** np.exp(data.X[te] @ fit.coef)
+    pred = fit.survival_at(data.X[te], horizon, ctype=2)
     g = data.group[te]
     for k in range(3):
         m = g == k
@@ -351,8 +350,7 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = 10.0,
     fit = fast_cox(B, t, e)
     if fit.dropped:
         notes.append("calibration model term(s) not estimable: " + ", ".join(map(str, fit.dropped.values())))
-    s0 = fit.baseline_survival(horizon, ctype=2)
-    obs = s0 ** np.exp(B @ fit.coef)
+    obs = fit.survival_at(B, horizon, ctype=2)
     diff = np.abs(p - obs)
     up, first = np.unique(p, return_index=True)
     return {"horizon_months": horizon, "n": int(len(t)), "ici": float(diff.mean()),

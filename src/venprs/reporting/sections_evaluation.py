@@ -301,7 +301,7 @@ def build_calibration(ctx: Context) -> SectionOutput:
         ok &= ~np.isnan(X).any(axis=1) & (X >= 0).all(axis=1)
         t, e = _outcome(df, ep)
         fit = fast_cox(X[ok], t[ok], e[ok].astype(int))
-        pred = fit.baseline_survival(horizon) ** np.exp(X[ok] @ fit.coef)
+        pred = fit.survival_at(X[ok], horizon)
         lm = landmark_calibration(t[ok], e[ok], pred, horizon)
         lm["model"] = "VEN-PRS factors refitted on the whole cohort (apparent calibration)"
         lm_res[ep] = lm

@@ -130,26 +130,25 @@ def _efron(X: np.ndarray | None, lp: np.ndarray, tie: _Ties, deriv: bool = True)
     return ll, u, imat
 
 
-def efron_loglik(time, event, lp) -> float:
-    """Efron partial log-likelihood for linear predictor ``lp`` (R's ``coxph`` loglik)."""
+def _by_time(time, event, lp) -> tuple[np.ndarray, _Ties]:
+    """``lp`` in time order (ascending, stable) and the risk sets of ``time, event``."""
     t = np.asarray(time, float)
     order = np.argsort(t, kind="stable")
-    t = t[order]
-    e = np.asarray(event, int)[order]
-    lp = np.asarray(lp, float)[order]
-    return _efron(None, lp, _ties(t, e), deriv=False)
+    return np.asarray(lp, float)[order], _ties(t[order], np.asarray(event, int)[order])
+
+
+def efron_loglik(time, event, lp) -> float:
+    """Efron partial log-likelihood for linear predictor ``lp`` (R's ``coxph`` loglik)."""
+    lp, tie = _by_time(time, event, lp)
+    return _efron(None, lp, tie, deriv=False)
 
 
 def _cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct event times and the baseline cumulative hazard (``lp = 0``) at them."""
     if ctype not in (1, 2):
         raise ValueError("ctype must be 1 (Breslow) or 2 (Efron)")
-    t = np.asarray(time, float)
-    order = np.argsort(t, kind="stable")
-    t = t[order]
-    e = np.asarray(event, int)[order]
-    w = np.exp(np.asarray(lp, float)[order])
-    tie = _ties(t, e)
+    lp, tie = _by_time(time, event, lp)
+    w = np.exp(lp)
     if len(tie.ev) == 0:
         return tie.times, np.zeros(0)
     risk = _rev_cumsum(w)[tie.first]
@@ -313,6 +312,10 @@ class FastCox:
         """
         times, H = _cumhaz_steps(self.time, self.event, self.lp, ctype)
         return float(_step_survival(times, H, t))
+
+    def survival_at(self, X: np.ndarray, t: float, ctype: int = 2) -> np.ndarray:
+        """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``."""
+        return self.baseline_survival(t, ctype) ** np.exp(np.asarray(X, float) @ self.coef)
 
 
 def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> FastCox:
