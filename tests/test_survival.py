@@ -353,3 +353,12 @@ def test_more_iterations_than_r_default_like_coxph_iter_max_100():
     np.testing.assert_allclose(fit.se[covs], r100["se"], atol=1e-6)
     assert fit.loglik == pytest.approx(r100["loglik"][1], abs=1e-8)
     assert any(f"converged after {r100['iter']} iterations" in n for n in fit.notes)
+
+
+def test_cox_docstring_examples():
+    import doctest
+
+    from venprs.survival import cox
+
+    r = doctest.testmod(cox)
+    assert r.failed == 0 and r.attempted > 0
