@@ -262,18 +262,25 @@ def test_predicted_curve_is_drawn_when_the_api_sends_one(browser, base_url, arti
         resp = route.fetch()
         data = resp.json()
         if data["os"]["score"] is not None:
-            data["os"]["predicted"] = {"survival_12m": 0.5, "median_months": 12.0,
+            data["os"]["predicted"] = {"survival_12m": 0.5, "median_months": 12.0, "baseline": "made up",
                                        "curve": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)]}
+        else:
+            data["os"]["predicted"] = {"survival_12m": {"lo": 0.25, "hi": 0.5}, "median_months": {"lo": 6.0, "hi": None},
+                                       "curve_best": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)],
+                                       "curve_worst": [[t, 0.5 ** (t / 6)] for t in range(0, 37, 3)]}
         route.fulfill(response=resp, json=data)
 
     page.route("**/api/v1/score", add_prediction)
     page.goto(base_url + "/")
     box = page.locator("#ep-os [data-field=predicted]")
-    assert box.is_hidden()  # nothing without a prediction
+    page.check("#flt3-present")  # a range: best and worst case
+    expect(box).to_be_visible()
+    assert "12-month OS 25% to 50%" in box.inner_text() and "median 6.0 months to not reached" in box.inner_text()
+    assert page.locator("#ep-os [data-field=predicted] svg path").count() == 2
     for f in venprs.load_model().factor_names:
         page.check(f"#{f}-absent")
-    expect(box).to_be_visible()
-    assert "12-month OS 50%" in box.inner_text() and "median 12.0 months" in box.inner_text()
+    expect(box).to_contain_text("12-month OS 50%")
+    assert "median 12.0 months" in box.inner_text()
     assert page.locator("#ep-os [data-field=predicted] svg path").count() == 1
     assert page.locator("#ep-efs [data-field=predicted]").is_hidden()
     page.locator("#ep-os").screenshot(path=str(artifacts / "predicted-hook.png"))

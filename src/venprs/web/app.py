@@ -45,8 +45,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-import venprs as _venprs
-
 from .. import __version__
 from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
@@ -140,19 +138,28 @@ def _predicted(ep_result) -> Optional[dict[str, Any]]:
     """Predicted survival for the page and the API, when the core provides it.
 
     Passes ``ep_result.extras["predicted"]`` through (the core fills it in once the
-    model file has a baseline survival) and, for an exact score, adds
-    ``curve: [[months, survival], ...]`` from ``venprs.predict_survival`` when the
-    core has it. Returns ``None`` otherwise: the page then shows no curve.
+    model file has a baseline survival) and adds the curve(s) for the page from
+    ``ep_result.survival_range`` when the core has it: ``curve: [[months,
+    survival], ...]`` for an exact score, ``curve_best`` and ``curve_worst`` (lowest
+    and highest score of the range) when a factor is unknown. Returns ``None``
+    otherwise: the page then shows no prediction.
     """
     pred = ep_result.extras.get("predicted")
     if pred is None:
         return None
     pred = dict(pred)
-    predict = getattr(_venprs, "predict_survival", None)
-    if "curve" not in pred and predict is not None and ep_result.score is not None:
+    survival_range = getattr(ep_result, "survival_range", None)
+    if survival_range is not None and not any(k.startswith("curve") for k in pred):
         times = [i * CURVE_STEP_MONTHS for i in range(int(CURVE_MONTHS / CURVE_STEP_MONTHS) + 1)]
-        surv = predict(ep_result.score, times, endpoint=ep_result.endpoint)
-        pred["curve"] = [[t, round(float(s), 4)] for t, s in zip(times, surv)]
+        best, worst = survival_range(times)
+
+        def pairs(surv):
+            return [[t, round(float(x), 4)] for t, x in zip(times, surv)]
+
+        if ep_result.score is not None:
+            pred["curve"] = pairs(best)
+        else:
+            pred["curve_best"], pred["curve_worst"] = pairs(best), pairs(worst)
     return pred
 
 
