@@ -179,13 +179,29 @@ def test_phone_width_and_zoom_no_horizontal_scroll(browser, base_url, artifacts,
     page.close()
 
 
+def _with_prediction(route):
+    """Add a made-up two-curve ``predicted`` block where the API sent none (layout test only)."""
+    resp = route.fetch()
+    data = resp.json()
+    for ep in ("os", "efs"):
+        data[ep].setdefault("predicted", {
+            "survival_12m": {"lo": 0.1, "hi": 0.5}, "median_months": {"lo": 3.0, "hi": 12.0},
+            "baseline": "made up for a layout test",
+            "curve_best": [[t / 2, 0.5 ** (t / 24)] for t in range(73)],
+            "curve_worst": [[t / 2, 0.5 ** (t / 6)] for t in range(73)]})
+    route.fulfill(response=resp, json=data)
+
+
 def test_print_fits_one_page(browser, base_url, artifacts):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.route("**/api/v1/score", _with_prediction)  # the longest result: with two curves per endpoint
     page.goto(base_url + "/")
     for f in ("extramedullary", "flt3"):
         page.check(f"#{f}-present")
     expect(page.locator("#ep-os [data-field=score]")).to_contain_text(" to ")
+    expect(page.locator("#ep-efs [data-field=predicted] svg")).to_be_visible()
     page.emulate_media(media="print")
+    page.screenshot(path=str(artifacts / "calculator-print-media.png"), full_page=True)
     pdf = page.pdf(format="A4", print_background=True)
     (artifacts / "calculator-print.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
@@ -268,6 +284,7 @@ def test_predicted_curve_is_drawn_when_the_api_sends_one(browser, base_url, arti
             data["os"]["predicted"] = {"survival_12m": {"lo": 0.25, "hi": 0.5}, "median_months": {"lo": 6.0, "hi": None},
                                        "curve_best": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)],
                                        "curve_worst": [[t, 0.5 ** (t / 6)] for t in range(0, 37, 3)]}
+        data["efs"].pop("predicted", None)  # the EFS block shows what the API sends: here nothing
         route.fulfill(response=resp, json=data)
 
     page.route("**/api/v1/score", add_prediction)
@@ -276,6 +293,7 @@ def test_predicted_curve_is_drawn_when_the_api_sends_one(browser, base_url, arti
     page.check("#flt3-present")  # a range: best and worst case
     expect(box).to_be_visible()
     assert "12-month OS 25% to 50%" in box.inner_text() and "median 6.0 months to not reached" in box.inner_text()
+    assert "best case" in box.inner_text()
     assert page.locator("#ep-os [data-field=predicted] svg path").count() == 2
     for f in venprs.load_model().factor_names:
         page.check(f"#{f}-absent")

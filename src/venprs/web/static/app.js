@@ -105,10 +105,15 @@
   // A value is a number, or {lo, hi} when a factor is unknown; a median may be null (not reached).
   function range(v, f) {
     if (v === null || v === undefined) return "not reached";
-    if (typeof v === "object") return range(v.lo, f) + " to " + range(v.hi, f);
+    if (typeof v === "object") return v.lo === v.hi ? range(v.lo, f) : range(v.lo, f) + " to " + range(v.hi, f);
     return f(v);
   }
-  function months(v) { return v.toFixed(1) + " months"; }
+  function medianText(v) {
+    if (v && typeof v === "object" && typeof v.lo === "number" && typeof v.hi === "number" && v.lo !== v.hi) {
+      return v.lo.toFixed(1) + " to " + v.hi.toFixed(1) + " months";
+    }
+    return range(v, function (x) { return x.toFixed(1) + " months"; });
+  }
 
   function renderPredicted(box, pred, ep) {
     box.textContent = "";
@@ -119,15 +124,23 @@
       var v = pred["survival_" + h + "m"];
       if (v !== undefined) parts.push(h + "-month " + ep.toUpperCase() + " " + range(v, pct));
     });
-    if ("median_months" in pred) parts.push("median " + range(pred.median_months, months));
-    box.appendChild(el("p", { "class": "pred-title" }, "Predicted for this score"));
+    if ("median_months" in pred) parts.push("median " + medianText(pred.median_months));
+    var isRange = Array.isArray(pred.curve_best);
+    box.appendChild(el("p", { "class": "pred-title" },
+      isRange ? "Predicted, best to worst case over the score range:" : "Predicted for this score:"));
     box.appendChild(el("p", { "class": "pred-text" }, parts.join(", ")));
-    if (pred.baseline) box.appendChild(el("p", { "class": "pred-note" }, "Baseline: " + pred.baseline));
     var lines = [];
     if (Array.isArray(pred.curve)) lines.push({ points: pred.curve, cls: "curve" });
-    if (Array.isArray(pred.curve_best)) lines.push({ points: pred.curve_best, cls: "curve best", label: "best case" });
-    if (Array.isArray(pred.curve_worst)) lines.push({ points: pred.curve_worst, cls: "curve worst", label: "worst case" });
-    if (lines.length && lines[0].points.length > 1) box.appendChild(curve(lines, ep));
+    if (isRange) lines.push({ points: pred.curve_best, cls: "curve best" });
+    if (Array.isArray(pred.curve_worst)) lines.push({ points: pred.curve_worst, cls: "curve worst" });
+    if (lines.length && lines[0].points.length > 1) {
+      box.appendChild(curve(lines, ep));
+      if (lines.length > 1) {
+        box.appendChild(el("p", { "class": "pred-note" },
+          "Solid line: best case (lowest possible score); dashed: worst case (highest possible score)."));
+      }
+    }
+    if (pred.baseline) box.appendChild(el("p", { "class": "pred-note" }, "Baseline survival: " + pred.baseline + "."));
   }
 
   function curve(lines, ep) {
@@ -169,10 +182,6 @@
       path.setAttribute("stroke", "#1d3557"); path.setAttribute("stroke-width", "2");
       if (ln.cls.indexOf("worst") >= 0) path.setAttribute("stroke-dasharray", "5 4");
       svg.appendChild(path);
-      if (ln.label) {
-        var last = ln.points[ln.points.length - 1];
-        text(x(last[0]) - 2, y(last[1]) - 4, ln.label, "end");
-      }
     });
     return svg;
   }
