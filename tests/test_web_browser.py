@@ -146,6 +146,9 @@ def test_set_factors_by_keyboard_and_mouse(browser, base_url, artifacts):
     assert page.inner_text("#ep-os [data-field=score]") == "1.05 to 1.44"
     assert badge(page, "os").inner_text() == "Adverse risk"
     assert "TP53 mutation" in page.inner_text("#ep-os [data-field=unknowns]")
+    # screen readers hear one sentence (a polite live region), not the whole panel
+    assert page.text_content("#live") == ("OS Adverse risk, score 1.05 to 1.44. "
+                                          "EFS Intermediate risk, score 0.75.")
     assert "n = 53, median OS 3.1 months (95% CI 1.5 to 6.7)" in page.inner_text("#ep-os")
     page.screenshot(path=str(artifacts / "calculator-desktop.png"), full_page=True)
     # one click more: TP53 absent -> OS exactly 1.05

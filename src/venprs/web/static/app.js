@@ -56,6 +56,17 @@
   }
 
   function render(data) {
+    // one short sentence for screen readers (the cards below are not a live region)
+    var live = document.getElementById("live");
+    if (live) {
+      live.textContent = ["os", "efs"].map(function (ep) {
+        var r = data[ep];
+        var sc = r.score !== null ? fmt(r.score) : fmt(r.score_range[0]) + " to " + fmt(r.score_range[1]);
+        var g = r.group ? LABELS[r.group] + " risk" :
+          "indeterminate: " + r.possible_groups.map(function (x) { return LABELS[x]; }).join(" or ");
+        return ep.toUpperCase() + " " + g + ", score " + sc + ".";
+      }).join(" ");
+    }
     ["os", "efs"].forEach(function (ep) {
       var r = data[ep];
       var card = document.getElementById("ep-" + ep);
