@@ -10,6 +10,8 @@ import sys
 import warnings
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 with warnings.catch_warnings():  # starlette's TestClient announces a future httpx change
     warnings.simplefilter("ignore")
@@ -377,6 +379,23 @@ def test_score_table_tsv(client):
     text = CSV_TEXT.replace(",", "\t").replace("\"quoted\t with comma\"", "x")
     r = upload(client, text, name="c.tsv")
     assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 4
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(FACTORS + ["other", ""]), json_values, max_size=8) | json_values)
+def test_any_json_gives_200_or_422(client, body):
+    r = post(client, body)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        assert set(r.json()) == {"os", "efs", "inputs", "model"}
+    else:
+        assert all("msg" in e and "loc" in e for e in r.json()["detail"])
 
 
 # ---------------------------------------------------------------- privacy
