@@ -46,6 +46,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
 from .. import __version__
+from .. import io as _vio
 from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
@@ -232,9 +233,13 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     }
 
 
+def _is_tsv(filename: str) -> bool:
+    return PurePath(filename or "").suffix.lower() in (".tsv", ".tab")
+
+
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     """Read an uploaded CSV/TSV exactly as ``venprs.io.read_table`` reads a file (all text)."""
-    sep = "\t" if PurePath(filename or "").suffix.lower() in (".tsv", ".tab") else ","
+    sep = "\t" if _is_tsv(filename) else ","
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                          engine="c", encoding="utf-8-sig")
@@ -387,9 +392,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
             return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
-        text = scored.to_csv(index=False, lineterminator="\n")
+        buf = io.BytesIO()
+        _vio._write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         stem = PurePath(name).stem or "table"
-        return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{_safe(stem)}-scored.csv"'})
 
     @app.get("/api/v1/model", tags=["model"], summary="The published model file")
