@@ -25,7 +25,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 from scipy import optimize, stats
@@ -87,10 +87,19 @@ class StepBaseline:
         return np.power(self.surv0(times), math.exp(score))
 
     def median(self, score: float) -> float | None:
-        """Smallest time with S(t | score) <= 0.5 (as R's survfit), or ``None`` if not reached."""
+        """Smallest time with S(t | score) <= 0.5, or ``None`` if not reached.
+
+        As R's ``survfit``: when S is exactly 0.5 on a step, the midpoint between
+        that step and the next one.
+        """
         s = np.power(np.asarray(self.surv), math.exp(score))
-        hit = np.flatnonzero(s <= 0.5)
-        return float(self.time[hit[0]]) if len(hit) else None
+        hit = np.flatnonzero(s <= 0.5 + 1e-12)
+        if not len(hit):
+            return None
+        i = int(hit[0])
+        if abs(s[i] - 0.5) <= 1e-12 and i + 1 < len(s):
+            return (self.time[i] + self.time[i + 1]) / 2
+        return float(self.time[i])
 
 
 Baseline = WeibullBaseline | StepBaseline

@@ -313,7 +313,6 @@ def _median_other(total_med: float, mol_med: float, sd: float, frac_mol: float, 
 
 def _continuous(rng, n_mol, n_other, var, g, ginv, sd, decimals, other_median=None):
     e, mo = target(f"table1.entire.{var}.median"), target(f"table1.molecular.{var}.median")
-    frac = n_mol / max(n_mol + n_other, 1)
     mu_m = g(mo["value"])
     mu_o = _median_other(e["value"], mo["value"], sd, 174 / 240, g) if other_median is None else g(other_median)
     z = rng.standard_normal(n_mol + n_other)
@@ -324,7 +323,6 @@ def _continuous(rng, n_mol, n_other, var, g, ginv, sd, decimals, other_median=No
     lo_m, hi_m = mo["range"]
     x[:n_mol] = np.clip(x[:n_mol], lo_m, hi_m)
     x[n_mol:] = np.clip(x[n_mol:], lo, hi)
-    del frac
     return np.round(x, decimals)
 
 
@@ -520,8 +518,8 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     else:
         k_h = int(target("first_line.prior_hma.yes")["count"])
         k_e = int(target("first_line.extramedullary.yes")["count"])
-        hma_s = _draw_counts(rng, {"yes": k_h, "no": default_n_fl() - k_h}, n)
-        emd_s = _draw_counts(rng, {"yes": k_e, "no": default_n_fl() - k_e}, n)
+        hma_s = _draw_counts(rng, {"yes": k_h, "no": _first_line_n() - k_h}, n)
+        emd_s = _draw_counts(rng, {"yes": k_e, "no": _first_line_n() - k_e}, n)
     emd_true = np.where(emd_s == "missing", rng.random(n) < _factor_margins()[0], emd_s == "yes").astype(np.int8)
     hma = (hma_s == "yes").astype(np.int8)
     combos, p = factor_joint()
@@ -640,7 +638,8 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     return df
 
 
-def default_n_fl() -> int:
+def _first_line_n() -> int:
+    """Published size of the first-line cohort."""
     return int(target("first_line.n")["value"])
 
 
