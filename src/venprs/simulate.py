@@ -14,6 +14,9 @@ paper does not report are simulation *assumptions*, collected in
 
 Synthetic patients carry the ID prefix ``SYN-``. They are not registry data.
 
+Note: ``venprs.simulate`` in the package namespace is the *function*; import the
+module's other names with ``from venprs.simulate import target, check, ...``.
+
 References
 ----------
 .. [1] Shahswar R, et al. A novel prognostic risk model for patients with
@@ -344,8 +347,10 @@ def _baseline() -> dict[str, dict[str, float]]:
 
 
 def _lin_pred(x: np.ndarray, endpoint: str) -> np.ndarray:
-    ep = load_model().endpoints[endpoint]
-    beta = np.array([float(ep.term(f).coefficient) if ep.term(f) else 0.0 for f in FACTORS])
+    """Linear predictor b'x with the Table 4 coefficients (exact units / scale)."""
+    m = load_model()
+    ep = m.endpoints[endpoint]
+    beta = np.array([ep.term(f).units / m.scale if ep.term(f) else 0.0 for f in FACTORS])
     return x @ beta
 
 
