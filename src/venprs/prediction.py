@@ -288,8 +288,9 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
     parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
-    return (f"predicted {name}: median {fm(pred['median_months'])}; {parts} "
-            f"[{'venprs reconstructed baseline, not published' if 'reconstruction' in pred.get('baseline', '') else pred.get('baseline', '')}]")
+    src = pred.get("baseline", "")
+    label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
+    return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
 
 
 # ---------------------------------------------------------------- reconstruction
@@ -360,7 +361,8 @@ def baseline_entry() -> dict[str, Any]:
                    "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
                    "(venprs.simulate.factor_joint); weights from the published 95% CIs. Recompute with "
                    "venprs.prediction.baseline_entry(); see docs/baseline.md."),
-        "sources": "Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); Fig. 2, Fig. 3",
+        "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
+                    "Fig. 2, Fig. 3"),
         "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},
     }
 
