@@ -28,10 +28,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
 
 from .errors import InputError
 from .model import ENDPOINTS, GROUPS, load_model
+
+
+class _Lazy:
+    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
+
+
+optimize = _Lazy("optimize")
+stats = _Lazy("stats")
 
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",

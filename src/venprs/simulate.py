@@ -41,9 +41,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .model import load_model
+
+
+class _Lazy:
+    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
+
+
+stats = _Lazy("stats")
 
 __all__ = [
     "simulate", "load_targets", "target", "share", "ASSUMPTIONS", "CALIBRATION", "COHORTS", "SYNTHETIC_NOTE",
