@@ -241,5 +241,16 @@ def test_unknown_cohort_is_input_error():
         simulate_fn("registry")
 
 
-def test_json_targets_are_json():
-    json.dumps(load_targets())
+def test_every_target_is_summarized():
+    from venprs.simulate import _paper_rows
+    s = summarize(simulate_fn("rr", seed=1))
+    assert {r["key"] for r in _paper_rows("rr")} <= set(s)
+    s = summarize(simulate_fn("first-line", seed=1), "first-line")
+    assert {r["key"] for r in _paper_rows("first-line")} <= set(s)
+
+
+def test_cli_check_json():
+    r = _cli("simulate", "--check", "--seeds", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {"key", "paper", "mean", "default", "tolerance", "off"} <= set(rows[0])
