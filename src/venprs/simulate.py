@@ -282,7 +282,7 @@ def prevalence_reasoning() -> dict[str, Any]:
         ci = tuple(m.endpoints["os"].term(g).univariate["ci"])
         out[f"{g}_implied_os_deaths"] = _implied_events(ci, deaths_mol)
     ci = tuple(m.endpoints["efs"].term("sf3b1").univariate["ci"])
-    out["sf3b1_implied_efs_events"] = _implied_events(ci, deaths_mol * 1.1)
+    out["sf3b1_implied_efs_events"] = _implied_events(ci, deaths_mol)  # EFS events >= deaths; approximate
     out["groups_independent"] = expected_group_sizes(groups=None)
     out["groups_independent_without_sf3b1"] = expected_group_sizes(
         margins=[*_factor_margins()[:6], 0.0], groups=None)
