@@ -72,6 +72,9 @@ def test_rr_cohort_shape_ids_and_missing_genes(rr):
         assert other[g].isna().all(), g
     assert int(rr["ecog"].isna().sum()) == 51  # Table 1: ECOG missing in 51
     assert int(rr["extramedullary"].sum()) == 20 and int(rr["prior_hma"].sum()) == 132  # Table 1
+    mol = rr.loc[rr["molecular_data"]]
+    assert mol.loc[mol["icc_class"] == "tp53", "tp53"].all()  # ICC 'AML with mutated TP53' has TP53 mutated
+    assert int((rr["icc_class"] == "tp53").sum()) == 11  # Table 1
     from venprs.cohort_fields import column_names
     assert tuple(rr.columns) == column_names()
 

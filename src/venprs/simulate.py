@@ -550,6 +550,7 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
             pick = rng.choice(np.flatnonzero(sel), size=len(rows), p=pc)
             genes7[rows] = combos[pick, 2:]
     x = np.column_stack([emd_true, hma, genes7]).astype(float)
+    _icc_tp53_consistent(rng, cols["icc_class"], x[:n_mol, 5])
     if rr:
         lines = np.maximum(lines, (cols["prior_intensive"] == "yes").astype(int) + hma)
     cols["prior_lines"] = lines
@@ -654,6 +655,22 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     # EFS <= OS after rounding too
     df["efs_months"] = np.minimum(df["efs_months"], df["os_months"])
     return df
+
+
+def _icc_tp53_consistent(rng, icc: np.ndarray, tp53_mol: np.ndarray) -> None:
+    """Give the ICC class 'AML with mutated TP53' to TP53-mutated molecular patients (in place).
+
+    Swaps labels within the molecular cohort, so the ICC margins stay as drawn.
+    """
+    m = len(tp53_mol)
+    idx = np.arange(m)
+    wrong = idx[(icc[:m] == "tp53") & (tp53_mol == 0)]
+    cand = idx[(icc[:m] != "tp53") & (tp53_mol == 1)]
+    k = min(len(wrong), len(cand))
+    if k:
+        pick = rng.choice(cand, size=k, replace=False)
+        icc[wrong[:k]] = icc[pick]
+        icc[pick] = "tp53"
 
 
 def _first_line_n() -> int:
