@@ -329,8 +329,9 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
         raise InputError(
             f"no column for factor {f.name} ({f.label}); accepted column names: "
             + ", ".join((f.name, *f.aliases))
-            + " (case-insensitive). To score it as unknown for every row, allow missing columns",
-            column=f.name, field=f.name,
+            + " (case-insensitive); or score it as unknown for every row"
+            " (missing_columns='unknown'; CLI: --missing-as-unknown)",
+            field=f.name,
         )
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
     for j, f in enumerate(FACTORS):

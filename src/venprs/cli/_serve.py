@@ -1,8 +1,37 @@
-"""CLI command(s): serve (placeholder: filled in by its issue)."""
+"""CLI command ``venprs serve``: the web calculator and HTTP API (uvicorn)."""
 
 from __future__ import annotations
 
+import typer
 
-def register(app) -> None:
-    """Add this module's commands to the Typer app."""
-    return None
+from ._common import citation, fail
+
+
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (e.g. one per core)."),
+    access_log: bool = typer.Option(
+        False, "--access-log/--no-access-log",
+        help="Log one line per request (method, path, status; never bodies). Off by default."),
+) -> None:
+    """Serve the calculator page at http://HOST:PORT/ and the HTTP API under /api/v1 (docs at /docs).
+
+    Nothing a user enters is stored or logged.
+    """
+    try:
+        import uvicorn
+    except ImportError:  # pragma: no cover - a dependency
+        raise fail("uvicorn is not installed; reinstall venprs") from None
+    try:
+        uvicorn.run(
+            "venprs.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+            access_log=access_log, log_level="info", server_header=False, proxy_headers=False,
+        )
+    except OSError as e:  # pragma: no cover - e.g. port in use
+        raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app``."""
+    app.command("serve", help=(serve_cmd.__doc__ or "") + "\n\n" + citation())(serve_cmd)

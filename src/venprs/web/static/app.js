@@ -1,0 +1,228 @@
+// VEN-PRS calculator page. The score is never computed here: every change is sent to
+// POST /api/v1/score (the same core as the CLI) and the answer is shown.
+"use strict";
+(function () {
+  document.documentElement.classList.add("js");
+  var LABELS = { favorable: "Favorable", intermediate: "Intermediate", adverse: "Adverse" };
+  var pending = null;
+  var factorLabels = {};
+  var seq = 0;
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function fmt(x) { return (Math.round(x * 100) / 100).toFixed(2); }
+  // a published number as the model file writes it (7.0 stays "7.0", 18.43 stays "18.43")
+  function num(x) { return typeof x === "number" && Number.isInteger(x) ? x.toFixed(1) : String(x); }
+  function pct(x) { return Math.round(x * 100) + "%"; }
+
+  function factorValues(form) {
+    var body = {};
+    var radios = form.querySelectorAll("input[type=radio]:checked");
+    for (var i = 0; i < radios.length; i++) body[radios[i].name] = radios[i].value;
+    return body;
+  }
+
+  function update(form) {
+    var my = ++seq;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch("/api/v1/score", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(factorValues(form)),
+      signal: pending.signal,
+    }).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
+    }).then(function (res) {
+      if (my !== seq) return;
+      var err = document.getElementById("api-error");
+      if (!res.ok) {
+        err.textContent = (res.data.detail || []).map(function (d) { return d.msg; }).join("; ") || "Error";
+        err.hidden = false;
+        return;
+      }
+      err.hidden = true;
+      render(res.data);
+    }).catch(function (e) {
+      if (e.name === "AbortError") return;
+      var err = document.getElementById("api-error");
+      err.textContent = "Could not reach the server: " + e.message;
+      err.hidden = false;
+    });
+  }
+
+  function render(data) {
+    ["os", "efs"].forEach(function (ep) {
+      var r = data[ep];
+      var card = document.getElementById("ep-" + ep);
+      if (!r || !card) return;
+      var badge = card.querySelector("[data-field=group]");
+      badge.dataset.group = r.group || "indeterminate";
+      badge.textContent = r.group ? LABELS[r.group] + " risk" : "Indeterminate";
+      card.querySelector("[data-field=score]").textContent =
+        r.score !== null ? fmt(r.score) : fmt(r.score_range[0]) + " to " + fmt(r.score_range[1]);
+      var poss = card.querySelector("[data-field=possible]");
+      poss.textContent = "";
+      poss.hidden = r.determinate;
+      if (!r.determinate) {
+        poss.appendChild(document.createTextNode("Possible groups: "));
+        r.possible_groups.forEach(function (g) {
+          poss.appendChild(el("span", { "class": "chip", "data-group": g }, LABELS[g]));
+          poss.appendChild(document.createTextNode(" "));
+        });
+      }
+      var unk = card.querySelector("[data-field=unknowns]");
+      unk.hidden = !r.unknown_factors.length;
+      unk.textContent = "Unknown: " + r.unknown_factors.map(function (f) { return factorLabels[f] || f; }).join(", ");
+      var sum = document.querySelector("[data-sum=" + ep + "]");
+      if (sum) {
+        sum.dataset.group = badge.dataset.group;
+        sum.textContent = r.group ? LABELS[r.group] : "Indeterminate";
+      }
+      var pub = card.querySelector("[data-field=published]");
+      pub.textContent = "";
+      pub.appendChild(el("p", { "class": "pub-title" }, "In the paper's derivation cohort:"));
+      var ul = el("ul");
+      Object.keys(r.published_by_group).forEach(function (g) {
+        var p = r.published_by_group[g];
+        var li = el("li");
+        li.appendChild(el("span", { "class": "chip", "data-group": g }, LABELS[g]));
+        li.appendChild(document.createTextNode(" " + (p.n !== null ? "n = " + p.n + ", " : "") + "median " +
+          ep.toUpperCase() + " " + num(p.median) + " " + p.unit + " (95% CI " + num(p.ci_low) + " to " +
+          num(p.ci_high) + ")"));
+        ul.appendChild(li);
+      });
+      pub.appendChild(ul);
+      renderPredicted(card.querySelector("[data-field=predicted]"), r.predicted, ep);
+    });
+  }
+
+  // Predicted survival (from the model's baseline survival, when the API returns it).
+  function renderPredicted(box, pred, ep) {
+    box.textContent = "";
+    if (!pred) { box.hidden = true; return; }
+    box.hidden = false;
+    var parts = [];
+    if (typeof pred.survival_12m === "number") parts.push("12-month " + ep.toUpperCase() + " " + pct(pred.survival_12m));
+    if (typeof pred.median_months === "number") parts.push("median " + pred.median_months.toFixed(1) + " months");
+    box.appendChild(el("p", { "class": "pred-text" }, "Predicted: " + (parts.join(", ") || "see curve") +
+      (pred.note ? " (" + pred.note + ")" : "")));
+    if (Array.isArray(pred.curve) && pred.curve.length > 1) box.appendChild(curve(pred.curve, ep));
+  }
+
+  function curve(points, ep) {
+    var NS = "http://www.w3.org/2000/svg";
+    var W = 320, H = 170, L = 34, R = 8, T = 8, B = 26;
+    var tmax = points[points.length - 1][0] || 1;
+    function x(t) { return L + (W - L - R) * t / tmax; }
+    function y(s) { return T + (H - T - B) * (1 - s); }
+    var svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Predicted " + ep.toUpperCase() + " curve over " + Math.round(tmax) + " months");
+    function line(x1, y1, x2, y2) {
+      var l = document.createElementNS(NS, "line");
+      l.setAttribute("x1", x1); l.setAttribute("y1", y1); l.setAttribute("x2", x2); l.setAttribute("y2", y2);
+      l.setAttribute("class", "axis"); l.setAttribute("stroke", "#555e68");
+      svg.appendChild(l);
+    }
+    function text(tx, ty, s, anchor) {
+      var t = document.createElementNS(NS, "text");
+      t.setAttribute("x", tx); t.setAttribute("y", ty); t.setAttribute("text-anchor", anchor || "middle");
+      t.textContent = s; svg.appendChild(t);
+    }
+    line(L, T, L, H - B); line(L, H - B, W - R, H - B);
+    [0, 0.5, 1].forEach(function (s) { text(L - 4, y(s) + 3, pct(s), "end"); });
+    var step = tmax > 36 ? 12 : 6;
+    for (var t = 0; t <= tmax + 1e-9; t += step) text(x(t), H - B + 12, String(t));
+    text((L + W - R) / 2, H - 2, "months");
+    var d = points.map(function (p, i) { return (i ? "L" : "M") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1); }).join(" ");
+    var path = document.createElementNS(NS, "path");
+    path.setAttribute("d", d); path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "#1d3557"); path.setAttribute("stroke-width", "2");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function setupTabs() {
+    var list = document.querySelector(".tabs");
+    if (!list) return;
+    var tabs = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));
+    function select(tab, focus) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+      });
+      if (focus) tab.focus();
+    }
+    tabs.forEach(function (t, i) {
+      t.addEventListener("click", function () { select(t, false); });
+      t.addEventListener("keydown", function (e) {
+        var j = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : e.key === "Home" ? 0 :
+          e.key === "End" ? tabs.length - 1 : null;
+        if (j === null) return;
+        e.preventDefault();
+        select(tabs[(j + tabs.length) % tabs.length], true);
+      });
+    });
+    list.hidden = false;
+    select(tabs[0], false);
+  }
+
+  function setupBatch() {
+    var form = document.getElementById("batch-form");
+    if (!form) return;
+    var status = document.getElementById("batch-status");
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var input = document.getElementById("batch-file");
+      if (!input.files.length) { status.textContent = "Choose a CSV file first."; return; }
+      status.className = ""; status.textContent = "Scoring ...";
+      fetch(form.action, { method: "POST", body: new FormData(form) }).then(function (r) {
+        if (r.ok) {
+          return r.blob().then(function (blob) {
+            var name = input.files[0].name.replace(/\.[^.]*$/, "") + "-scored.csv";
+            var a = el("a", { href: URL.createObjectURL(blob), download: name }, "Download " + name);
+            status.textContent = "Scored. ";
+            status.appendChild(a);
+            a.click();
+          });
+        }
+        return r.json().then(function (data) {
+          status.className = "error";
+          status.textContent = (data.detail || []).map(function (d) { return d.msg; }).join("; ") || ("HTTP " + r.status);
+        });
+      }).catch(function (err) {
+        status.className = "error"; status.textContent = "Could not reach the server: " + err.message;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("factors");
+    if (form) {
+      try { factorLabels = JSON.parse(form.dataset.labels || "{}"); } catch (e) { factorLabels = {}; }
+      form.addEventListener("change", function () { update(form); });
+      form.addEventListener("submit", function (e) { e.preventDefault(); update(form); });
+      var reset = document.getElementById("reset");
+      reset.hidden = false;
+      reset.addEventListener("click", function () {
+        form.querySelectorAll("input[value=unknown]").forEach(function (r) { r.checked = true; });
+        update(form);
+      });
+      var pr = document.getElementById("print");
+      pr.hidden = false;
+      pr.addEventListener("click", function () { window.print(); });
+      // a reload may keep the browser's remembered choices: show their result
+      update(form);
+    }
+    setupTabs();
+    setupBatch();
+  });
+})();
