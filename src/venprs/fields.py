@@ -152,6 +152,22 @@ def parse_value(factor: str, value: object) -> bool | None:
     return None if code < 0 else bool(code)
 
 
+def _factorize(values) -> tuple[np.ndarray, list]:
+    """Codes (-1 for missing) and distinct values; fast path for Arrow-backed text."""
+    if isinstance(getattr(values, "dtype", None), pd.ArrowDtype) or hasattr(values, "__arrow_array__"):
+        import pyarrow as pa
+
+        arr = pa.chunked_array(values.__arrow_array__() if hasattr(values, "__arrow_array__")
+                               else pa.array(values))
+        enc = arr.dictionary_encode().combine_chunks()
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, idx).astype(np.int64) \
+            if enc.indices.null_count else idx.astype(np.int64)
+        return codes, enc.dictionary.to_pylist()
+    codes, uniques = pd.factorize(pd.Series(values, copy=False), use_na_sentinel=True)
+    return codes, list(uniques)
+
+
 def parse_column(values, factor: str, column: str | None = None) -> np.ndarray:
     """Parse a column of factor values into int8 codes: 1 present, 0 absent, -1 unknown.
 
@@ -159,8 +175,7 @@ def parse_column(values, factor: str, column: str | None = None) -> np.ndarray:
     large tables. The first bad value raises :class:`InputError` with its
     1-based data row.
     """
-    s = pd.Series(values, copy=False)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     table = np.empty(len(uniques) + 1, dtype=np.int8)
     table[-1] = -1  # NA sentinel (code -1) -> unknown
     for i, u in enumerate(uniques):

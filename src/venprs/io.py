@@ -10,6 +10,7 @@ partial file.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import tempfile
 from pathlib import Path
@@ -58,20 +59,38 @@ def read_table(path: str | os.PathLike, *, text: bool = True) -> pd.DataFrame:
         if kind in ("csv", "tsv"):
             sep = "\t" if kind == "tsv" else ","
             if text:
-                return pd.read_csv(p, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                                   engine="c", encoding="utf-8-sig")
+                return _read_csv_text(p, sep)
             return pd.read_csv(p, sep=sep, encoding="utf-8-sig")
         if kind == "excel":
             return pd.read_excel(p, sheet_name=0, engine="openpyxl")
         return pd.read_parquet(p)
     except InputError:
         raise
-    except (UnicodeDecodeError, ValueError, OSError, ImportError, pd.errors.ParserError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"cannot read this {kind} file: {first}", file=p) from None
     except Exception as e:  # openpyxl/pyarrow raise their own types on corrupt files
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"cannot read this {kind} file: {first}", file=p) from None
+
+
+def _read_csv_text(path: Path, sep: str) -> pd.DataFrame:
+    """Every column as text, exactly as in the file (pyarrow's multi-threaded reader)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh, delimiter=sep), None)
+    if not header:
+        raise InputError("empty file (no header row)", file=path)
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise InputError(f"duplicate column name(s) in the header: {', '.join(map(repr, dup))}", file=path)
+    table = pcsv.read_csv(
+        path,
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False),
+    )
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 @contextlib.contextmanager
@@ -111,7 +130,15 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
 
 
 def _write_csv(df: pd.DataFrame, path: Path, sep: str) -> None:
-    df.to_csv(path, sep=sep, index=False, lineterminator="\n")
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed-type object columns: let pandas format them
+        df.to_csv(path, sep=sep, index=False, lineterminator="\n")
+        return
+    pcsv.write_csv(table, path, pcsv.WriteOptions(delimiter=sep, quoting_style="needed"))
 
 
 def _write_excel(df: pd.DataFrame, path: Path, metadata) -> None:

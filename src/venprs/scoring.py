@@ -84,6 +84,32 @@ class EndpointResult:
         outcomes = load_model().endpoints[self.endpoint].group_outcomes
         return {g: dict(outcomes[g]) for g in self.possible_groups}
 
+    def survival(self, times, baseline=None) -> np.ndarray:
+        """Predicted survival S(t) = S0(t) ** exp(score) at ``times`` (months).
+
+        Uses the venprs reconstructed baseline (model file, ``baseline_survival``;
+        not published by the authors) unless ``baseline`` is given (see
+        :func:`venprs.prediction.load_baseline`). Raises ``ValueError`` when a
+        factor is unknown: use :meth:`survival_range` for the best/worst case.
+
+        >>> r = score(extramedullary=False, prior_hma=False, nf1=False, ptpn11=False, flt3=False,
+        ...           tp53=False, sf3b1=False)
+        >>> [round(float(s), 2) for s in r.os.survival([0, 12])]
+        [1.0, 0.52]
+        """
+        if self.score is None:
+            raise ValueError(f"{self.endpoint} score is a range (unknown: {', '.join(self.unknown_factors)}); "
+                             "use survival_range(times) for the best and worst case")
+        from .prediction import predict_survival
+        return predict_survival(self.score, times, self.endpoint, baseline)
+
+    def survival_range(self, times, baseline=None) -> tuple[np.ndarray, np.ndarray]:
+        """(best case, worst case) predicted survival over the score range (equal when the score is known)."""
+        from .prediction import predict_survival
+        lo, hi = self.score_range
+        return (predict_survival(lo, times, self.endpoint, baseline),
+                predict_survival(hi, times, self.endpoint, baseline))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the CLI's and the HTTP API's contract)."""
         out = {
@@ -128,27 +154,38 @@ def _coef_units(endpoint: str) -> np.ndarray:
     return np.array([(ep.term(f).units if ep.term(f) else 0) for f in FACTORS], dtype=np.int64)
 
 
-def _offset_table(coef: np.ndarray) -> list[np.ndarray]:
-    """For each mask of unknown factors (bit i = factor i), the distinct reachable sums."""
+def _group_table(coef: np.ndarray, low: int, high: int) -> tuple[np.ndarray, int]:
+    """Lookup table ``bits[mask, base - offset]`` of reachable groups.
+
+    For each set of unknown factors (bit i = factor i unknown) and each possible
+    sum ``base`` of the known present factors, the bit set (1 favorable,
+    2 intermediate, 4 adverse) of the groups reached by at least one completion
+    of the unknown factors. Built once per endpoint by plain enumeration.
+    """
     k = len(coef)
-    table = []
+    neg, pos = int(coef[coef < 0].sum()), int(coef[coef > 0].sum())
+    bases = np.arange(neg, pos + 1, dtype=np.int64)
+    table = np.zeros((1 << k, len(bases)), dtype=np.uint8)
     for mask in range(1 << k):
-        idx = [i for i in range(k) if mask >> i & 1]
+        idx = [i for i in range(k) if mask >> i & 1 and coef[i] != 0]
         sums = {0}
         for r in range(1, len(idx) + 1):
             for c in combinations(idx, r):
                 sums.add(int(coef[list(c)].sum()))
-        table.append(np.array(sorted(sums), dtype=np.int64))
-    return table
+        for s_ in sums:
+            table[mask] |= _group_bits(bases + s_, low, high)
+    return table, neg
 
 
-_CACHE: dict[str, tuple[np.ndarray, list[np.ndarray]]] = {}
+_CACHE: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
 
 
 def _endpoint_tables(endpoint: str):
     if endpoint not in _CACHE:
+        m = load_model()
         coef = _coef_units(endpoint)
-        _CACHE[endpoint] = (coef, _offset_table(coef))
+        table, offset = _group_table(coef, m.low_units, m.high_units)
+        _CACHE[endpoint] = (coef, table, offset)
     return _CACHE[endpoint]
 
 
@@ -167,28 +204,34 @@ def score_codes(codes: np.ndarray, endpoint: str) -> dict[str, np.ndarray]:
         ``lo``, ``hi`` (int64 units of 1/100), ``known`` (bool: no factor of this
         model unknown), ``possible`` (uint8 bit set: 1 favorable, 2 intermediate,
         4 adverse).
+
+    Notes
+    -----
+    All arithmetic is on integers (hundredths); the reachable groups come from a
+    lookup table indexed by the set of unknown factors and the known sum, so the
+    cost is a few passes over the columns whatever the pattern of unknowns.
     """
-    m = load_model()
-    coef, offsets = _endpoint_tables(endpoint)
+    coef, table, offset = _endpoint_tables(endpoint)
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != len(FACTORS):
         raise ValueError(f"codes must have shape (n, {len(FACTORS)})")
-    present = codes == 1
-    unknown = (codes == -1) & (coef != 0)
-    base = present.astype(np.int64) @ coef
-    lo = base + unknown.astype(np.int64) @ np.minimum(coef, 0)
-    hi = base + unknown.astype(np.int64) @ np.maximum(coef, 0)
-    mask = unknown.astype(np.int64) @ (1 << np.arange(len(FACTORS), dtype=np.int64))
-    possible = np.zeros(len(codes), dtype=np.uint8)
-    known = mask == 0
-    possible[known] = _group_bits(base[known], m.low_units, m.high_units)
-    if not known.all():
-        for mk in np.unique(mask[~known]):
-            rows = np.flatnonzero(mask == mk)
-            vals = base[rows, None] + offsets[int(mk)][None, :]
-            bits = _group_bits(vals, m.low_units, m.high_units)
-            possible[rows] = np.bitwise_or.reduce(bits, axis=1)
-    return {"lo": lo, "hi": hi, "known": known, "possible": possible}
+    n = len(codes)
+    base = np.zeros(n, dtype=np.int32)
+    lo = np.zeros(n, dtype=np.int32)
+    hi = np.zeros(n, dtype=np.int32)
+    mask = np.zeros(n, dtype=np.int32)
+    for j, c in enumerate(coef):
+        if c == 0:
+            continue
+        col = codes[:, j]
+        base += (col == 1) * np.int32(c)
+        unk = col == -1
+        mask |= unk * np.int32(1 << j)
+        (lo if c < 0 else hi).__iadd__(unk * np.int32(c))
+    possible = table.ravel()[mask * table.shape[1] + (base - offset)]
+    lo += base
+    hi += base
+    return {"lo": lo.astype(np.int64), "hi": hi.astype(np.int64), "known": mask == 0, "possible": possible}
 
 
 def _group_bits(units: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -215,7 +258,15 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
         group=groups[0] if len(groups) == 1 else None,
         possible_groups=groups,
         unknown_factors=unknown,
+        extras=_predicted_extras(endpoint, m.from_units(lo), m.from_units(hi)),
     )
+
+
+def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
+    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range) and its text line."""
+    from .prediction import predicted_summary, predicted_text
+    pred = predicted_summary(lo, hi, endpoint)
+    return {"predicted": pred, "text_lines": [predicted_text(endpoint, pred)]}
 
 
 def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=None, tp53=None,
@@ -278,13 +329,14 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
         raise InputError(
             f"no column for factor {f.name} ({f.label}); accepted column names: "
             + ", ".join((f.name, *f.aliases))
-            + " (case-insensitive). To score it as unknown for every row, allow missing columns",
-            column=f.name, field=f.name,
+            + " (case-insensitive); or score it as unknown for every row"
+            " (missing_columns='unknown'; CLI: --missing-as-unknown)",
+            field=f.name,
         )
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
     for j, f in enumerate(FACTORS):
         if f in found:
-            codes[:, j] = parse_column(df[found[f]].to_numpy(), f, column=found[f])
+            codes[:, j] = parse_column(df[found[f]].array, f, column=found[f])
     return codes
 
 
@@ -304,9 +356,10 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
     pandas.DataFrame
         All input columns, same rows in the same order (same index), followed by
         :data:`OUTPUT_COLUMNS`: ``<ep>_score`` (NaN when a factor of the model is
-        unknown), ``<ep>_score_min``, ``<ep>_score_max``, ``<ep>_group`` (empty
-        when not determinate), ``<ep>_possible_groups`` (``|``-joined),
-        ``<ep>_determinate``.
+        unknown), ``<ep>_score_min``, ``<ep>_score_max``, ``<ep>_group`` (categorical;
+        missing when not determinate), ``<ep>_possible_groups`` (categorical,
+        ``|``-joined in the order favorable, intermediate, adverse),
+        ``<ep>_determinate`` (bool).
 
     Raises
     ------
@@ -330,21 +383,23 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
 def score_columns(codes: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
     """The output columns of :func:`score_table` for an (n, 7) code array, per endpoint."""
     m = load_model()
-    group_names = np.array(["", "favorable", "intermediate", "", "adverse", "", "", ""], dtype=object)
-    joined = np.array(["|".join(_BITS_TO_GROUPS[b]) for b in range(8)], dtype=object)
+    group_cats = pd.CategoricalDtype(list(GROUPS))
+    possible_cats = pd.CategoricalDtype(["|".join(_BITS_TO_GROUPS[b]) for b in range(1, 8)])
+    # bit set -> category code (-1 = missing)
+    group_code = np.array([-1, 0, 1, -1, 2, -1, -1, -1], dtype=np.int8)
     res = {}
     for ep in ENDPOINTS:
         r = score_codes(codes, ep)
         lo = r["lo"] / m.scale
         hi = r["hi"] / m.scale
         possible = r["possible"]
-        det = np.isin(possible, (1, 2, 4))
+        det = group_code[possible] >= 0
         res[ep] = {
             f"{ep}_score": np.where(r["known"], lo, np.nan),
             f"{ep}_score_min": lo,
             f"{ep}_score_max": hi,
-            f"{ep}_group": np.where(det, group_names[possible], ""),
-            f"{ep}_possible_groups": joined[possible],
+            f"{ep}_group": pd.Categorical.from_codes(group_code[possible], dtype=group_cats),
+            f"{ep}_possible_groups": pd.Categorical.from_codes(possible.astype(np.int8) - 1, dtype=possible_cats),
             f"{ep}_determinate": det,
         }
     return res

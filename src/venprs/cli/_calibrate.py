@@ -1,8 +1,119 @@
-"""CLI command(s): calibrate (placeholder: filled in by its issue)."""
+"""CLI command ``venprs calibrate``, and the evaluation options shared with ``analyze``/``reproduce``."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Optional
 
-def register(app) -> None:
-    """Add this module's commands to the Typer app."""
-    return None
+import typer
+
+from ..errors import InputError
+from ._common import citation, user_errors
+
+PAPER_TRAIN_FRACTION = 100 / 174
+
+# Options shared by analyze / reproduce / calibrate (defined once here).
+OPT_SPLITS = typer.Option(200, "--splits", help="Random train/test splits for calibration (paper: 200).")
+OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
+OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
+                         help="Fraction of patients in each training part (paper: 100/174 = 0.5747).")
+OPT_BOOT = typer.Option(200, "--bootstrap", help="Bootstrap resamples for the AUC and C-index CIs.")
+OPT_BACKEND = typer.Option("joblib", "--backend", help="Where resampling runs: joblib (local) or dask.")
+OPT_SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) with --backend dask.")
+OPT_NJOBS = typer.Option(1, "--n-jobs", help="joblib worker processes (-1: all cores).")
+OPT_COMPARATORS = typer.Option(None, "--comparators",
+                               help="User-defined score file (YAML/JSON: factors, weights, cut-points, labels); "
+                                    "repeatable. See docs/evaluation.md.")
+OPT_VALIDATION = typer.Option(None, "--validation", help="External validation cohort (same columns).")
+
+
+def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstrap: int, backend: str,
+                       scheduler: Optional[str], n_jobs: int, comparators: Optional[list[Path]] = None,
+                       validation=None) -> dict:
+    """Check the evaluation options and return them as report ``options`` (see sections_evaluation)."""
+    from ..evaluation.comparators import load_score
+
+    if splits < 1:
+        raise InputError(f"--splits must be at least 1, not {splits}")
+    if not 0 < train_fraction < 1:
+        raise InputError(f"--train-fraction must be between 0 and 1, not {train_fraction}")
+    if bootstrap < 0:
+        raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
+    if backend not in ("joblib", "dask"):
+        raise InputError(f"--backend {backend!r} is not accepted; use joblib or dask")
+    if backend == "dask" and not scheduler:
+        raise InputError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    if backend == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise InputError("--backend dask needs the 'distributed' package: pip install 'venprs[dask]'") from None
+    scores = [load_score(p) for p in (comparators or [])]
+    names = [s.name for s in scores]
+    if len(set(names)) != len(names):
+        raise InputError("two --comparators files use the same name: " + ", ".join(names))
+    return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
+            "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
+            "validation": validation}
+
+
+def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True):
+    """Read and check a cohort file (as ``venprs analyze`` does)."""
+    from .. import io as vio
+    from ..evaluation.cohort import prepare_cohort, read_columns_map
+
+    if time_unit not in ("months", "days"):
+        raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
+    cmap = read_columns_map(columns) if columns else None
+    try:
+        df = vio.read_table(path)
+        return prepare_cohort(df, columns=cmap, time_unit=time_unit, source=path.name, check_events=check_events)
+    except InputError as e:
+        raise (e.with_file(path) if e.file is None else e) from None
+
+
+@user_errors
+def calibrate_cmd(
+    cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    splits: int = OPT_SPLITS,
+    seed: int = typer.Option(1, "--seed", help="Seed of the random splits."),
+    train_fraction: float = OPT_TRAIN,
+    backend: str = OPT_BACKEND,
+    scheduler: Optional[str] = OPT_SCHEDULER,
+    n_jobs: int = OPT_NJOBS,
+    columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
+    time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+) -> None:
+    """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
+
+    Each split refits the Cox model on the training part and compares predicted
+    with observed (Kaplan-Meier) 10-month OS and EFS per VEN-PRS group in the test
+    part. Writes the same report.html / results.json / figures/ as venprs analyze,
+    with the calibration section only.
+    """
+    from ..reporting.report import run_report
+
+    opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
+                              backend=backend, scheduler=scheduler, n_jobs=n_jobs)
+    opts["only"] = {"input", "calibration"}
+    c = read_cohort(cohort, columns, time_unit)
+    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed}",
+                     options=opts, title="VEN-PRS calibration on " + c.source)
+    if not quiet:
+        for ep, r in res["calibration"].items():
+            parts = ", ".join(f"{g} {r[g]['predicted']:.3f} vs {r[g]['observed']:.3f}" for g in
+                              ("favorable", "intermediate", "adverse")
+                              if r[g]["predicted"] is not None and r[g]["observed"] is not None)
+            print(f"venprs: {ep.upper()} predicted vs observed 10-month survival: {parts}; "
+                  f"failed splits {r['failed_splits']}/{r['splits']}", file=sys.stderr)
+        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``calibrate`` to ``app``."""
+    import inspect
+
+    app.command("calibrate", help=inspect.cleandoc(calibrate_cmd.__doc__ or "") + "\n\n" + citation())(calibrate_cmd)

@@ -1,8 +1,114 @@
-"""CLI command(s): simulate (placeholder: filled in by its issue)."""
+"""CLI command ``venprs simulate``: synthetic cohorts, and the check against the paper's numbers."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Optional
 
-def register(app) -> None:
-    """Add this module's commands to the Typer app."""
-    return None
+import typer
+
+from ..errors import InputError
+from ._common import citation, user_errors
+
+
+def _fmt(kind: str, v) -> str:
+    if v is None:
+        return "-"
+    if kind == "rate_pair":
+        return " vs ".join("-" if x != x else f"{100 * x:.0f}%" for x in v)
+    if v != v or v == float("inf"):  # NaN / not reached
+        return "NR"
+    if kind == "proportion":
+        return f"{100 * v:.1f}%"
+    if kind == "group_n":
+        return f"{v:.1f}"
+    return f"{v:.3g}" if kind != "total" else f"{v:.0f}"
+
+
+@user_errors
+def simulate_cmd(
+    cohort: str = typer.Option("rr", "--cohort", help="rr (relapsed/refractory, N = 240) or first-line (N = 189)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives a byte-identical file."),
+    n: Optional[int] = typer.Option(None, "--n", help="Number of patients (default: the published cohort size)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Output file: .csv, .tsv, .xlsx or .parquet (extension picks the format)."),
+    check: bool = typer.Option(False, "--check", help="Compare simulated cohorts with every published target."),
+    seeds: int = typer.Option(50, "--seeds", help="With --check: number of simulated cohorts (seeds 0..N-1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = typer.Option(False, "--json", help="With --check: print the rows as JSON."),
+) -> None:
+    """Draw a synthetic cohort that matches the paper, or check the simulator against the paper.
+
+    Synthetic patients have IDs starting with SYN-; every file says it is
+    synthetic (Parquet/XLSX metadata; a companion <file>.README.txt for CSV).
+    """
+    import importlib
+
+    sim = importlib.import_module("venprs.simulate")  # the module (venprs.simulate is also the function)
+
+    if cohort not in sim.COHORTS:
+        raise InputError(f"--cohort: unknown cohort {cohort!r}; accepted: {', '.join(sim.COHORTS)}")
+    if n is not None and n < 1:
+        raise InputError(f"--n: must be a positive number of patients, got {n}")
+    if check:
+        if output is not None:
+            raise InputError("--check cannot be combined with --output")
+        if seeds < 1:
+            raise InputError(f"--seeds: must be at least 1, got {seeds}")
+        _run_check(sim, cohort, seeds, seed, n, quiet or as_json, as_json)
+        return
+    if output is None:
+        raise InputError("--output FILE is needed (.csv, .tsv, .xlsx or .parquet), or use --check")
+    from .. import io as vio
+    if vio._kind(output) == "excel" and (n or 0) > 1_048_575:
+        raise InputError(f"--n {n}: an .xlsx sheet holds at most 1,048,575 patients; use .csv or .parquet")
+    df = sim.simulate(cohort, n=n, seed=seed)
+    written = sim.write_cohort(df, output, cohort=cohort, seed=seed)
+    print(f"venprs: wrote {len(df)} synthetic patients ({cohort}, seed {seed}) -> {', '.join(written)}",
+          file=sys.stderr)
+
+
+def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool, as_json: bool = False) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    console = Console(width=160)
+    if quiet:
+        rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n)
+    else:
+        with Progress(transient=True, console=Console(stderr=True)) as prog:
+            task = prog.add_task(f"simulating {seeds} cohorts", total=seeds)
+            rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n,
+                             progress=lambda: prog.advance(task))
+    if as_json:
+        import json
+        import math
+
+        def clean(v):
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            return [clean(x) for x in v] if isinstance(v, list) else v
+        print(json.dumps([{k: clean(v) for k, v in r.items()} for r in rows], indent=1))
+        return
+    tol = sim.TOLERANCES
+    table = Table(title=f"venprs simulate --check: cohort {cohort}, {seeds} seeds (mean), default seed {default_seed}",
+                  caption=(f"Tolerances on the mean over seeds: proportions ±{tol['proportion_pp']:g} percentage points "
+                           f"(OS group sizes: of 174), medians ±{tol['median_rel']:.0%}, CR/CRi rate pairs "
+                           f"±{tol['rate_pair_pp']:g} pp. OFF = outside tolerance. Known conflicts between published "
+                           "numbers: docs/simulation.md."))
+    for col in ("target", "paper", "simulated (mean)", "default seed", "tolerance", "flag", "source"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        mean = _fmt(r["kind"], r["mean"]) + (f" (NR in {r['not_reached']})" if r.get("not_reached") else "")
+        table.add_row(r["key"], _fmt(r["kind"], r["paper"]), mean,
+                      _fmt(r["kind"], r["default"]), r["tolerance"], "OFF" if r["off"] else "ok", r["source"])
+    console.print(table)
+    off = sum(r["off"] for r in rows)
+    console.print(f"{len(rows)} targets, {off} outside tolerance.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to ``app``."""
+    app.command("simulate", help=(simulate_cmd.__doc__ or "") + "\n\n" + citation())(simulate_cmd)

@@ -1,0 +1,118 @@
+"""The paper's analyses on any cohort.
+
+Cohort analysis I (derivation: tables, Kaplan-Meier, Cox, the score) lives in
+:mod:`venprs.evaluation.cohort` and :mod:`venprs.evaluation.derivation`. Cohort
+analysis II (this module and its siblings): calibration, discrimination, AIC
+against the null model, comparator classifications and external validation.
+
+:func:`evaluate` runs everything on one cohort and returns the results.json
+sections ``calibration``, ``discrimination``, ``aic``, ``comparators`` and
+``landmark_calibration`` (documented in ``docs/evaluation.md``);
+:func:`venprs.evaluation.validation.validate` adds ``validation``.
+
+References
+----------
+.. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods, Results "Comparison of
+   VEN-PRS to other AML risk models"; Supplementary Figs. S11-S16).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..model import ENDPOINTS, GROUPS, load_model
+from ..scoring import FACTORS, codes_from_table, score_table
+from .aic import aic_delta
+from .calibration import TIME_COLUMNS, calibrate, landmark_calibration
+from .comparators import CustomScore, classify_all
+from .discrimination import discrimination
+from ._fastcox import fast_cox
+
+__all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta"]
+
+
+def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
+    """``<ep>_group`` of :func:`venprs.score_table` as an object array, ``""`` where not determinate."""
+    return scored[f"{endpoint}_group"].astype(object).fillna("").to_numpy(object)
+
+
+def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
+    """Groups of the score re-derived on ``df`` (its own Cox coefficients, the published cut-points).
+
+    Complete cases only (others get ``""``); the score is the linear predictor
+    with coefficients rounded to hundredths, as the paper's Table 4 reports them.
+    """
+    m = load_model()
+    factors = m.endpoints[endpoint].factors
+    codes = codes_from_table(df, missing_columns="unknown")
+    idx = [FACTORS.index(f) for f in factors]
+    tcol, ecol = TIME_COLUMNS[endpoint]
+    t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
+    e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
+    ok = (codes[:, idx] >= 0).all(axis=1) & np.isfinite(t) & np.isfinite(e)
+    X = codes[ok][:, idx].astype(float)
+    out = pd.Series("", index=df.index, dtype=object)
+    try:
+        fit = fast_cox(X, t[ok], e[ok].astype(int))
+    except ValueError as err:
+        return out, {"coefficients": {}, "dropped": list(factors), "note": str(err)}
+    units = np.round(fit.coef * m.scale).astype(np.int64)
+    s = X.astype(np.int64) @ units
+    grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
+    out.iloc[np.flatnonzero(ok)] = grp
+    info = {"coefficients": {f: float(units[i]) / m.scale for i, f in enumerate(factors)},
+            "dropped": [factors[j] for j in fit.dropped]}
+    return out, info
+
+
+def evaluate(df: pd.DataFrame, *, splits: int = 200, seed: int = 1, train_fraction: float = 100 / 174,
+             horizon: float = 10.0, n_boot: int = 200, custom: Iterable[CustomScore] = (), n_jobs: int = 1,
+             backend: str = "joblib", scheduler: str | None = None, policy: str = "drop_factor") -> dict[str, Any]:
+    """All evaluation sections for one cohort (JSON-ready)."""
+    custom = list(custom)
+    sc = score_table(df, missing_columns="unknown")
+    out: dict[str, Any] = {"calibration": calibrate(df, splits=splits, seed=seed, train_fraction=train_fraction,
+                                                    horizon=horizon, n_jobs=n_jobs, backend=backend,
+                                                    scheduler=scheduler, policy=policy),
+                           "discrimination": {}, "aic": {}, "comparators": {}, "landmark_calibration": {}}
+    for ep in ENDPOINTS:
+        tcol, ecol = TIME_COLUMNS[ep]
+        t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
+        e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
+        s = sc[f"{ep}_score"].to_numpy(float)
+        ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
+        out["discrimination"][ep] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot, seed=seed).to_dict()
+        out["discrimination"][ep]["marker"] = "published VEN-PRS score"
+        # apparent landmark calibration of the Cox model refitted on the whole cohort
+        data_ok = ok
+        fit = fast_cox(_factor_matrix(df, ep)[data_ok], t[data_ok], e[data_ok].astype(int))
+        pred = fit.baseline_survival(horizon) ** np.exp(_factor_matrix(df, ep)[data_ok] @ fit.coef)
+        lm = landmark_calibration(t[data_ok], e[data_ok], pred, horizon)
+        lm["model"] = "VEN-PRS factors refitted on this cohort (apparent calibration)"
+        out["landmark_calibration"][ep] = lm
+        aic: dict[str, Any] = {}
+        aic["venprs"] = aic_delta(published_groups(sc, ep), t, e, list(GROUPS))
+        dg, info = derived_groups(df, ep)
+        aic["venprs_derived"] = aic_delta(dg, t, e, list(GROUPS))
+        aic["venprs_derived"]["coefficients"] = info["coefficients"]
+        comps = classify_all(df, ep, custom)
+        summaries = {}
+        for name, c in comps.items():
+            summaries[name] = c.summary()
+            if c.skipped is not None:
+                aic[name] = {"delta": None, "skipped": c.skipped}
+            else:
+                aic[name] = aic_delta(c.groups, t, e, list(c.levels))
+        out["aic"][ep] = aic
+        out["comparators"][ep] = summaries
+    return out
+
+
+def _factor_matrix(df: pd.DataFrame, ep: str) -> np.ndarray:
+    m = load_model()
+    codes = codes_from_table(df, missing_columns="unknown")
+    idx = [FACTORS.index(f) for f in m.endpoints[ep].factors]
+    return codes[:, idx].astype(float)

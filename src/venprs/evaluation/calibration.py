@@ -1,0 +1,361 @@
+"""Calibration of the VEN-PRS Cox model over random train/test splits, and landmark calibration.
+
+The paper's procedure (Methods, "Statistical analysis"; Supplementary Fig. S11):
+200 random splits of the 174 patients into 100 training and 74 test patients;
+the Cox model with the VEN-PRS factors (OS: 7, EFS: 6 without TP53) is refitted
+on the training part; the 10-month survival of each test patient is predicted,
+and the mean predicted survival of each published VEN-PRS risk group is
+compared with the group's observed (Kaplan-Meier) 10-month survival in the test
+part. For other cohort sizes the training fraction 100/174 is kept
+(``train_fraction``).
+
+Choices (stated, tested):
+
+- Patients are those with every factor of the endpoint's model known and a
+  time and event (complete cases; the rest are counted). Risk groups are the
+  published VEN-PRS groups (:func:`venprs.scoring.score_codes`).
+- The refit is an Efron Cox model (:mod:`venprs.evaluation._fastcox`, checked
+  against :func:`venprs.survival.fit_cox` and R); predicted survival is
+  ``S0(t)^exp(lp)`` with the Efron-adjusted baseline (R's ``survfit.coxph``
+  default after an Efron fit), as a step function.
+- A split whose training part lacks a factor or has it monotone (rare factors)
+  is handled by the analysis policy: the factor is dropped from that split's
+  fit (``policy="drop_factor"``, default; the split is kept) or the split is
+  excluded (``policy="exclude"``). Either way the split is counted in
+  ``failed_splits`` with the factors concerned. A split whose training part has
+  no event is always excluded and counted.
+- Observed survival is the Kaplan-Meier estimate at the horizon; it is missing
+  in a split where the group's last test patient is censored before the
+  horizon, or the group has no test patient.
+- Per group, ``predicted`` and ``observed`` are means over the splits;
+  ``*_ci`` are the 2.5 and 97.5 percentiles over the splits (the spread of
+  the split-to-split estimates); ``observed_full`` is the Kaplan-Meier estimate
+  in the whole cohort with its 95% CI (log transform, R's default).
+- Splits are generated from ``numpy.random.SeedSequence(seed).spawn(splits)``,
+  one stream per split, so results do not depend on the backend, the number of
+  workers or the chunking.
+
+References
+----------
+.. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods; Supplementary Fig. S11).
+.. [2] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and
+   the integrated calibration index (ICI) for survival models. Stat Med.
+   2020;39:2714-2742 (ICI, E50, E90 at a landmark time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..model import ENDPOINTS, GROUPS, load_model
+from ..scoring import FACTORS, codes_from_table, score_codes
+from ._fastcox import fast_cox
+
+__all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION"]
+
+#: 100 training patients of 174 (Methods).
+DEFAULT_TRAIN_FRACTION = 100 / 174
+TIME_COLUMNS = {"os": ("os_months", "os_event"), "efs": ("efs_months", "efs_event")}
+
+
+def km_at(time: np.ndarray, event: np.ndarray, horizon: float) -> float:
+    """Kaplan-Meier survival at ``horizon`` (step function); NaN if not estimable there.
+
+    Not estimable: no patient, or the last follow-up is a censoring before the
+    horizon with survival still above 0 (R ``summary(survfit, times, extend = FALSE)``
+    gives no row then). Checked against :func:`venprs.survival.kaplan_meier`.
+    """
+    if len(time) == 0:
+        return float("nan")
+    order = np.argsort(time, kind="stable")
+    t, e = time[order], event[order]
+    s = 1.0
+    n = len(t)
+    uniq, first, counts = np.unique(t, return_index=True, return_counts=True)
+    for u, f, c in zip(uniq, first, counts):
+        if u > horizon:
+            break
+        d = e[f:f + c].sum()
+        if d:
+            s *= 1.0 - d / (n - f)
+    if t[-1] < horizon and s > 0:
+        return float("nan")
+    return float(s)
+
+
+@dataclass
+class CalibrationData:
+    """Complete-case arrays for one endpoint."""
+
+    endpoint: str
+    factors: tuple[str, ...]
+    X: np.ndarray
+    time: np.ndarray
+    event: np.ndarray
+    group: np.ndarray  # 0 favorable, 1 intermediate, 2 adverse
+    n_excluded: int
+
+
+def prepare(df: pd.DataFrame, endpoint: str) -> CalibrationData:
+    """Complete-case covariates, outcome and published group for ``endpoint``.
+
+    Raises
+    ------
+    InputError
+        Missing time/event columns, or invalid times/events (naming the row).
+    """
+    tcol, ecol = TIME_COLUMNS[endpoint]
+    for c in (tcol, ecol):
+        if c not in df.columns:
+            raise InputError(f"no column {c!r} (needed for {endpoint.upper()} calibration)", column=c)
+    codes = codes_from_table(df, missing_columns="error")
+    model = load_model()
+    factors = model.endpoints[endpoint].factors
+    idx = [FACTORS.index(f) for f in factors]
+    t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
+    e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
+    bad = np.flatnonzero((~np.isnan(t) & (t < 0)) | (~np.isnan(e) & ~np.isin(e, (0, 1))))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError("time must be >= 0 and event 0 or 1", row=i + 1, column=tcol if t[i] < 0 else ecol,
+                         value=df[tcol if t[i] < 0 else ecol].iloc[i])
+    known = (codes[:, idx] >= 0).all(axis=1) & ~np.isnan(t) & ~np.isnan(e)
+    r = score_codes(codes[known], endpoint)
+    bits = r["possible"]
+    group = np.select([bits == 1, bits == 2, bits == 4], [0, 1, 2], -1)
+    return CalibrationData(endpoint, factors, codes[known][:, idx].astype(float), t[known], e[known].astype(int),
+                           group, int((~known).sum()))
+
+
+def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, policy: str):
+    rng = np.random.default_rng(seed_seq)
+    perm = rng.permutation(len(data.time))
+    tr, te = perm[:n_train], perm[n_train:]
+    out = {"status": "ok", "dropped": [], "pred": [np.nan] * 3, "obs": [np.nan] * 3, "n": [0] * 3}
+    if data.event[tr].sum() == 0:
+        out["status"] = "no_events"
+        return out
+    fit = fast_cox(data.X[tr], data.time[tr], data.event[tr])
+    if fit.dropped:
+        out["dropped"] = sorted(data.factors[j] for j in fit.dropped)
+        if policy == "exclude":
+            out["status"] = "excluded"
+            return out
+    s0 = fit.baseline_survival(horizon, ctype=2)
+    pred = s0 ** np.exp(data.X[te] @ fit.coef)
+    g = data.group[te]
+    for k in range(3):
+        m = g == k
+        out["n"][k] = int(m.sum())
+        if m.any():
+            out["pred"][k] = float(pred[m].mean())
+            out["obs"][k] = km_at(data.time[te][m], data.event[te][m], horizon)
+    return out
+
+
+def _run_chunk(data: CalibrationData, seeds: list, n_train: int, horizon: float, policy: str) -> list:
+    return [_one_split(data, s, n_train, horizon, policy) for s in seeds]
+
+
+def _chunks(items: list, k: int) -> list[list]:
+    k = max(1, min(k, len(items)))
+    size = -(-len(items) // k)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, horizon: float, policy: str,
+               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None) -> list:
+    """Run every split (in parallel) and return the per-split results in split order."""
+    seeds = np.random.SeedSequence(seed).spawn(splits)
+    if backend == "dask":
+        from distributed import Client
+
+        own = client is None
+        cl = client if client is not None else Client(scheduler)
+        try:
+            n_workers = max(1, len(cl.scheduler_info().get("workers", {})))
+            parts = _chunks(seeds, n_workers * 4)
+            fut_data = cl.scatter(data, broadcast=True)
+            futs = cl.map(_run_chunk, [fut_data] * len(parts), parts, n_train=n_train, horizon=horizon,
+                          policy=policy, pure=False)
+            res = cl.gather(futs)
+        finally:
+            if own:
+                cl.close()
+        return [r for part in res for r in part]
+    if backend != "joblib":
+        raise InputError(f"backend must be 'joblib' or 'dask', not {backend!r}")
+    if n_jobs == 1 or splits < 20:
+        return _run_chunk(data, seeds, n_train, horizon, policy)
+    from joblib import Parallel, delayed
+
+    parts = _chunks(seeds, (n_jobs if n_jobs > 0 else 2) * 2)
+    res = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(data, p, n_train, horizon, policy) for p in parts)
+    return [r for part in res for r in part]
+
+
+def _summarise(data: CalibrationData, results: list, horizon: float, policy: str) -> dict[str, Any]:
+    from ..survival import kaplan_meier
+
+    kept = [r for r in results if r["status"] == "ok"]
+    dropped_counts: dict[str, int] = {}
+    for r in results:
+        for f in r["dropped"]:
+            dropped_counts[f] = dropped_counts.get(f, 0) + 1
+    failed = sum(1 for r in results if r["status"] != "ok" or r["dropped"])
+    out: dict[str, Any] = {
+        "horizon_months": horizon, "splits": len(results), "splits_used": len(kept),
+        "failed_splits": failed,
+        "failed_splits_detail": {
+            "factor_dropped": sum(1 for r in results if r["dropped"]),
+            "excluded_no_events": sum(1 for r in results if r["status"] == "no_events"),
+            "excluded_by_policy": sum(1 for r in results if r["status"] == "excluded"),
+            "dropped_factor_counts": dropped_counts,
+            "policy": policy,
+        },
+        "n": int(len(data.time)), "n_excluded_incomplete": data.n_excluded,
+    }
+    pred = np.array([r["pred"] for r in kept], float).reshape(-1, 3)
+    obs = np.array([r["obs"] for r in kept], float).reshape(-1, 3)
+    ntest = np.array([r["n"] for r in kept], float).reshape(-1, 3)
+
+    def num(v):
+        return None if v is None or not np.isfinite(v) else round(float(v), 6)
+
+    for k, gname in enumerate(GROUPS):
+        p, o = pred[:, k], obs[:, k]
+        pf, of = p[np.isfinite(p)], o[np.isfinite(o)]
+        m = data.group == k
+        full = kaplan_meier(data.time[m], data.event[m]) if m.any() else None
+        if full is not None and np.isfinite(km_at(data.time[m], data.event[m], horizon)):
+            tab = full.table
+            i = np.searchsorted(tab["time"].to_numpy(), horizon, side="right") - 1
+            fs = 1.0 if i < 0 else float(tab["surv"].iloc[i])
+            flo = 1.0 if i < 0 else float(tab["lower"].iloc[i])
+            fhi = 1.0 if i < 0 else float(tab["upper"].iloc[i])
+        else:
+            fs = flo = fhi = float("nan")
+        out[gname] = {
+            "predicted": num(pf.mean()) if len(pf) else None,
+            "predicted_ci": [num(np.percentile(pf, 2.5)), num(np.percentile(pf, 97.5))] if len(pf) else [None, None],
+            "observed": num(of.mean()) if len(of) else None,
+            "observed_ci": [num(np.percentile(of, 2.5)), num(np.percentile(of, 97.5))] if len(of) else [None, None],
+            "splits_with_observed": int(len(of)),
+            "mean_test_n": num(ntest[:, k].mean()) if len(ntest) else None,
+            "n_cohort": int(m.sum()),
+            "observed_full": num(fs), "observed_full_ci": [num(flo), num(fhi)],
+        }
+    return out
+
+
+def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = 200, seed: int = 1,
+              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = 10.0, policy: str = "drop_factor",
+              backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
+              return_splits: bool = False) -> dict[str, Any]:
+    """Split-sample calibration of the refitted VEN-PRS Cox model (see the module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort with the seven factor columns and ``os_months, os_event, efs_months, efs_event``.
+    endpoints : endpoints to calibrate
+    splits : number of random splits (paper: 200)
+    seed : seed of the splits
+    train_fraction : fraction of patients in the training part (paper: 100/174)
+    horizon : months (paper: 10)
+    policy : ``"drop_factor"`` or ``"exclude"`` for splits with a non-estimable factor
+    backend : ``"joblib"`` (local processes) or ``"dask"`` (a ``distributed`` scheduler)
+    n_jobs : joblib workers (-1: all cores)
+    scheduler : dask scheduler address (``tcp://host:8786``), with ``backend="dask"``
+    client : an existing ``distributed.Client`` (instead of ``scheduler``)
+    return_splits : also return the per-split results (key ``"splits_detail"``)
+
+    Returns
+    -------
+    dict
+        ``{endpoint: {favorable: {predicted, observed, observed_ci, ...}, ..., failed_splits, ...}}``.
+    """
+    if policy not in ("drop_factor", "exclude"):
+        raise InputError(f"policy must be 'drop_factor' or 'exclude', not {policy!r}")
+    if not 0 < train_fraction < 1:
+        raise InputError(f"train fraction must be between 0 and 1, not {train_fraction}")
+    if splits < 1:
+        raise InputError(f"splits must be at least 1, not {splits}")
+    out: dict[str, Any] = {}
+    for ep in endpoints:
+        data = prepare(df, ep)
+        n = len(data.time)
+        n_train = int(round(n * train_fraction))
+        if n_train < 2 or n - n_train < 1:
+            raise InputError(f"{ep.upper()}: {n} complete patients are too few for a train/test split")
+        res = run_splits(data, splits=splits, seed=seed, n_train=n_train, horizon=horizon, policy=policy,
+                         backend=backend, n_jobs=n_jobs, scheduler=scheduler, client=client)
+        summary = _summarise(data, res, horizon, policy)
+        summary.update({"n_train": n_train, "n_test": n - n_train, "seed": seed})
+        if return_splits:
+            summary["splits_detail"] = res
+        out[ep] = summary
+    return out
+
+
+# ---------------------------------------------------------------------- landmark calibration
+
+def _rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Restricted cubic spline basis (Harrell's parametrisation, linear term first)."""
+    k = len(knots)
+    cols = [x]
+    tk, tk1 = knots[-1], knots[-2]
+    scale = (tk - knots[0]) ** 2
+    for j in range(k - 2):
+        tj = knots[j]
+        term = (np.maximum(x - tj, 0) ** 3 - np.maximum(x - tk1, 0) ** 3 * (tk - tj) / (tk - tk1)
+                + np.maximum(x - tk, 0) ** 3 * (tk1 - tj) / (tk - tk1))
+        cols.append(term / scale)
+    return np.column_stack(cols)
+
+
+def landmark_calibration(time, event, predicted_survival, horizon: float = 10.0, knots: int = 3) -> dict:
+    """ICI, E50 and E90 of predicted survival at a landmark time (Austin, Harrell & van Klaveren 2020).
+
+    A Cox model of the outcome on a restricted cubic spline (``knots`` knots at
+    the 10/50/90 percentiles) of ``log(-log(predicted survival))`` gives the
+    smoothed observed survival at ``horizon``; ICI is the mean, E50 the median
+    and E90 the 90th percentile of |predicted - observed| over the patients.
+    With fewer distinct predictions than knots + 1 (a score with few values),
+    the linear term alone is used (stated in ``notes``).
+
+    Returns
+    -------
+    dict
+        ``ici, e50, e90, n, notes`` and the curve points ``predicted, observed``
+        (one per distinct predicted value).
+    """
+    t = np.asarray(time, float)
+    e = np.asarray(event).astype(int)
+    p = np.clip(np.asarray(predicted_survival, float), 1e-9, 1 - 1e-9)
+    ok = np.isfinite(t) & np.isfinite(p)
+    t, e, p = t[ok], e[ok], p[ok]
+    cll = np.log(-np.log(p))
+    notes = []
+    kn = np.unique(np.percentile(cll, [10, 50, 90] if knots == 3 else np.linspace(5, 95, knots)))
+    if len(np.unique(cll)) > len(kn) + 1 and len(kn) >= 3:
+        B = _rcs_basis(cll, kn)
+    else:
+        B = cll[:, None]
+        notes.append("few distinct predicted values: linear calibration model (no spline)")
+    fit = fast_cox(B, t, e)
+    if fit.dropped:
+        notes.append("calibration model term(s) not estimable: " + ", ".join(map(str, fit.dropped.values())))
+    s0 = fit.baseline_survival(horizon, ctype=2)
+    obs = s0 ** np.exp(B @ fit.coef)
+    diff = np.abs(p - obs)
+    up, first = np.unique(p, return_index=True)
+    return {"horizon_months": horizon, "n": int(len(t)), "ici": float(diff.mean()),
+            "e50": float(np.median(diff)), "e90": float(np.percentile(diff, 90)),
+            "curve": {"predicted": up.tolist(), "observed": obs[first].tolist()}, "notes": notes,
+            "method": "Cox model on a restricted cubic spline of cloglog(predicted) (Austin et al. 2020)"}

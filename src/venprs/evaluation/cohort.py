@@ -1,0 +1,345 @@
+"""Reading and checking a cohort for the derivation analysis (``venprs analyze``).
+
+A cohort is one row per patient with at least ``patient_id``, the seven VEN-PRS
+factors and ``os_months, os_event, efs_months, efs_event``. Other columns
+(clinical characteristics, best response, RFS) enable further analyses; an
+analysis whose columns are absent is skipped with the reason stated. Column
+names are matched case-insensitively with aliases (the factors through
+:func:`venprs.fields.match_columns`); ``columns`` maps any other names.
+
+Nothing is dropped silently: a malformed value (negative time, event not 0/1,
+text in a numeric column) is an :class:`~venprs.errors.InputError` naming the
+1-based row, column and value; missing values are allowed and each analysis
+reports how many patients it used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..fields import FACTOR_FIELDS, match_columns, normalize_name, parse_column
+from ..model import load_model
+
+__all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
+           "OTHER_GENES"]
+
+#: Days per month used by ``--time-unit days`` (365.25 / 12).
+DAYS_PER_MONTH = 365.25 / 12
+
+FACTORS = tuple(f.name for f in FACTOR_FIELDS)
+TIME_COLUMNS = ("os_months", "os_event", "efs_months", "efs_event")
+REQUIRED = ("patient_id", *FACTORS, *TIME_COLUMNS)
+
+#: Genes besides the model factors, used in the response associations when present.
+OTHER_GENES = ("npm1", "idh1", "idh2", "nras", "kras", "tet2", "asxl1", "dnmt3a", "runx1", "srsf2", "stag2")
+
+
+def _gene_aliases(g: str) -> tuple[str, ...]:
+    return (f"{g}_mut", f"{g}_mutated", f"{g}_mutation", f"{g}_status")
+
+
+#: Optional columns: canonical name -> (kind, aliases). kind: num, bin, cat.
+OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
+    "age": ("num", ("age_years", "age_at_start")),
+    "sex": ("cat", ("gender",)),
+    "ecog": ("cat", ("ecog_ps", "performance_status")),
+    "eln2022": ("cat", ("eln_2022", "eln2022_risk", "eln_risk", "eln")),
+    "icc2022": ("cat", ("icc_2022", "icc_classification", "icc_class")),
+    "ontogeny": ("cat", ("icc_qualifier", "diagnostic_qualifier")),
+    "complex_karyotype": ("bin", ("ck", "complex")),
+    "disease_status": ("cat", ("relapsed_refractory", "rr_status", "status")),
+    "prior_lines": ("num", ("n_prior_lines", "prior_treatment_lines", "lines_prior")),
+    "prior_allohct": ("bin", ("prior_hct", "prior_transplant", "prior_allo_hct")),
+    "prior_intensive": ("bin", ("prior_intensive_chemotherapy", "prior_intensive_chemo")),
+    "hma_agent": ("cat", ("combination_partner", "hma", "hma_partner")),
+    "wbc": ("num", ("wbc_count", "wbc_at_start")),
+    "hemoglobin": ("num", ("hb", "haemoglobin")),
+    "platelets": ("num", ("platelet_count", "plt")),
+    "bm_blasts": ("num", ("bm_blast", "blasts_bm")),
+    "pb_blasts": ("num", ("pb_blast", "blasts_pb")),
+    "best_response": ("cat", ("response", "best_resp")),
+    "rfs_months": ("num", ("rfs_time",)),
+    "rfs_event": ("event", ()),
+    "molecular": ("bin", ("molecular_cohort", "molecular_data", "has_molecular", "ngs_available")),
+    "time_cr_to_relapse_months": ("num", ("time_cr_to_relapse", "time_to_relapse_months")),
+    **{g: ("bin", _gene_aliases(g)) for g in OTHER_GENES},
+}
+
+#: Best-response categories (Table 3) and accepted spellings (after lower-casing).
+RESPONSES: dict[str, tuple[str, ...]] = {
+    "CR": ("cr",),
+    "CRi": ("cri", "cr_i", "crh"),
+    "MLFS": ("mlfs",),
+    "PR": ("pr",),
+    "SD/RD": ("sd/rd", "sd", "rd", "sd_rd", "nr", "no response", "refractory"),
+    "died before assessment": ("died", "death", "died before assessment", "died_before_assessment", "ed",
+                               "early death", "died before first assessment"),
+}
+_RESP = {normalize_name(a): k for k, v in RESPONSES.items() for a in (k, *v)}
+
+
+@dataclass
+class Cohort:
+    """A checked cohort in canonical columns.
+
+    ``data`` has ``patient_id``, the factors as float (1/0/NaN), times in months
+    (float, NaN if missing), events (float 1/0/NaN) and the optional columns found.
+    """
+
+    data: pd.DataFrame
+    source: str
+    time_unit: str = "months"
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> input column
+    notes: list[str] = field(default_factory=list)
+    #: The input table as read (same rows, same order), for analyses that need other columns.
+    raw: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.data)
+
+    def has(self, *names: str) -> bool:
+        """Whether every named column is present."""
+        return all(n in self.data.columns for n in names)
+
+
+def read_columns_map(path) -> dict[str, str]:
+    """Read ``--columns MAP.yaml``: ``canonical_name: input column name`` pairs."""
+    import yaml
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("column map file not found", file=p)
+    try:
+        m = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise InputError(f"cannot read YAML: {str(e).splitlines()[0]}", file=p) from None
+    if not isinstance(m, dict) or not all(isinstance(k, str) and isinstance(v, (str, int)) for k, v in m.items()):
+        raise InputError("expected a mapping 'canonical_name: column name' (one per line)", file=p)
+    known = set(REQUIRED) | set(OPTIONAL)
+    bad = [k for k in m if k not in known]
+    if bad:
+        raise InputError(f"unknown canonical name {bad[0]!r}; known: {', '.join(sorted(known))}", file=p)
+    return {k: str(v) for k, v in m.items()}
+
+
+def _find(columns, canonical: str, aliases) -> str | None:
+    """The column for ``canonical``: its own name first, else exactly one alias."""
+    exact = [c for c in columns if normalize_name(c) == normalize_name(canonical)]
+    if len(exact) == 1:
+        return exact[0]
+    wanted = {normalize_name(canonical), *(normalize_name(a) for a in aliases)}
+    hits = [c for c in columns if normalize_name(c) in wanted]
+    if len(hits) > 1:
+        raise InputError(f"columns {hits[0]!r} and {hits[1]!r} both name {canonical}; keep one or map with --columns",
+                         column=hits[1])
+    return hits[0] if hits else None
+
+
+def _is_missing_text(s: pd.Series) -> np.ndarray:
+    return s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(["", "na", "nan", "n/a", "none"]).to_numpy()
+
+
+def _numeric(s: pd.Series, column: str, *, nonneg: bool = False) -> np.ndarray:
+    miss = _is_missing_text(s)
+    vals = pd.to_numeric(s.where(~miss, None), errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(~miss & np.isnan(vals))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"value {s.iloc[i]!r} is not a number", row=i + 1, column=column, value=s.iloc[i])
+    if nonneg:
+        neg = np.flatnonzero(vals < 0)
+        if len(neg):
+            i = int(neg[0])
+            raise InputError(f"negative time {s.iloc[i]!r}; times must be >= 0", row=i + 1, column=column,
+                             value=s.iloc[i])
+    return vals
+
+
+_EVENT = {"1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0,
+          "dead": 1.0, "alive": 0.0, "event": 1.0, "censored": 0.0}
+
+
+def _event(s: pd.Series, column: str) -> np.ndarray:
+    miss = _is_missing_text(s)
+    out = np.full(len(s), np.nan)
+    for i, (v, m) in enumerate(zip(s.tolist(), miss)):
+        if m:
+            continue
+        key = str(v).strip().lower() if not isinstance(v, bool) else str(v).lower()
+        if key not in _EVENT:
+            raise InputError(f"event value {v!r} is not accepted; use 1 (event) or 0 (censored)",
+                             row=i + 1, column=column, value=v)
+        out[i] = _EVENT[key]
+    return out
+
+
+def _binary(s: pd.Series, column: str) -> np.ndarray:
+    miss = _is_missing_text(s)
+    tokens = {"1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0,
+              "y": 1.0, "n": 0.0}
+    out = np.full(len(s), np.nan)
+    for i, (v, m) in enumerate(zip(s.tolist(), miss)):
+        if m:
+            continue
+        key = str(v).strip().lower()
+        if key not in tokens:
+            raise InputError(f"value {v!r} is not accepted; use yes/no or 1/0 (empty = unknown)", row=i + 1,
+                             column=column, value=v)
+        out[i] = tokens[key]
+    return out
+
+
+def _category(s: pd.Series) -> pd.Series:
+    miss = _is_missing_text(s)
+    return s.astype(str).str.strip().where(~miss, None)
+
+
+def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, time_unit: str = "months",
+                   source: str = "cohort", check_events: bool = True) -> Cohort:
+    """Check a cohort table and return it in canonical columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        As read by :func:`venprs.io.read_table` (text or typed columns).
+    columns : dict, optional
+        ``canonical name -> input column`` overrides (from ``--columns MAP.yaml``).
+    time_unit : {"months", "days"}
+        Unit of ``os_months``/``efs_months``/``rfs_months`` in the input; days are
+        converted to months (1 month = 365.25 / 12 days).
+    source : str
+        Name used in messages (the file name).
+    check_events : bool
+        Raise when an endpoint has no event (all censored).
+
+    Raises
+    ------
+    InputError
+        Missing required column, negative time, event not 0/1, text in a numeric
+        column, duplicated patient_id, a factor value not accepted, all censored.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods: endpoints and variables).
+    """
+    if time_unit not in ("months", "days"):
+        raise InputError(f"time unit {time_unit!r} is not accepted; use months or days")
+    columns = dict(columns or {})
+    for k, v in columns.items():
+        if v not in df.columns:
+            raise InputError(f"column map names {v!r} for {k}, but the file has no such column; columns: "
+                             + ", ".join(map(str, df.columns[:30])))
+    found: dict[str, str] = {}
+    fac = match_columns([c for c in df.columns if c not in columns.values()])
+    for f in FACTORS:
+        col = columns.get(f, fac.get(f))
+        if col is not None:
+            found[f] = col
+    for name in ("patient_id", *TIME_COLUMNS):
+        aliases = {"patient_id": ("id", "patient", "pid", "subject_id"),
+                   "os_months": ("os_time", "os", "os_months"), "os_event": ("os_status", "death", "os_censor"),
+                   "efs_months": ("efs_time", "efs"), "efs_event": ("efs_status",)}[name]
+        col = columns.get(name) or _find([c for c in df.columns if c not in columns.values()], name, aliases)
+        if col is not None:
+            found[name] = col
+    missing = [c for c in REQUIRED if c not in found]
+    if missing:
+        raise InputError(f"required column {missing[0]!r} is missing (required: {', '.join(REQUIRED)}); "
+                         "map other names with --columns MAP.yaml", column=missing[0])
+    for name, (_, aliases) in OPTIONAL.items():
+        col = columns.get(name) or _find([c for c in df.columns if c not in set(found.values()) | set(columns.values())],
+                                         name, aliases)
+        if col is not None:
+            found[name] = col
+
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    ids = df[found["patient_id"]].astype(str).str.strip()
+    empty = np.flatnonzero(_is_missing_text(df[found["patient_id"]]))
+    if len(empty):
+        raise InputError("patient_id is empty", row=int(empty[0]) + 1, column=found["patient_id"])
+    dup = ids.duplicated(keep="first").to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(f"patient_id {ids.iloc[i]!r} appears twice", row=i + 1, column=found["patient_id"],
+                         value=ids.iloc[i])
+    out["patient_id"] = ids.to_numpy()
+    for f in FACTORS:
+        codes = parse_column(df[found[f]].to_numpy(), f, column=found[f]).astype(float)
+        codes[codes < 0] = np.nan
+        out[f] = codes
+    scale = 1.0 / DAYS_PER_MONTH if time_unit == "days" else 1.0
+    for ep in ("os", "efs", "rfs"):
+        tcol, ecol = f"{ep}_months", f"{ep}_event"
+        if tcol not in found or ecol not in found:
+            continue
+        out[tcol] = _numeric(df[found[tcol]], found[tcol], nonneg=True) * scale
+        out[ecol] = _event(df[found[ecol]], found[ecol])
+        t, e = out[tcol].to_numpy(), out[ecol].to_numpy()
+        if check_events and ep != "rfs":
+            ok = ~np.isnan(t) & ~np.isnan(e)
+            if not ok.any():
+                raise InputError(f"no patient has both {tcol} and {ecol}", column=found[tcol])
+            if np.nansum(e[ok]) == 0:
+                raise InputError(f"all {int(ok.sum())} patients are censored for {ep.upper()} ({found[ecol]} is 0 "
+                                 "everywhere): no events, nothing to estimate", column=found[ecol])
+    for name, (kind, _) in OPTIONAL.items():
+        if name not in found or name in ("rfs_months", "rfs_event"):
+            continue
+        s = df[found[name]]
+        if kind == "num":
+            out[name] = _numeric(s, found[name])
+        elif kind == "bin":
+            out[name] = _binary(s, found[name])
+        else:
+            out[name] = _category(s)
+    if "best_response" in out:
+        out["best_response"] = _normalise_response(out["best_response"], found["best_response"])
+    if "disease_status" in out:
+        out["disease_status"] = _normalise_status(out["disease_status"], found["disease_status"])
+    notes = []
+    if time_unit == "days":
+        notes.append("times converted from days to months (1 month = 365.25/12 days)")
+    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df)
+
+
+def _normalise_response(s: pd.Series, column: str) -> pd.Series:
+    vals = []
+    for i, v in enumerate(s.tolist()):
+        if v is None:
+            vals.append(None)
+            continue
+        key = normalize_name(v)
+        if key not in _RESP:
+            raise InputError(f"best response {v!r} is not accepted; use one of "
+                             + ", ".join(f"{k} ({'/'.join(a)})" for k, a in RESPONSES.items()),
+                             row=i + 1, column=column, value=v)
+        vals.append(_RESP[key])
+    return pd.Series(vals, index=s.index, dtype=object)
+
+
+def _normalise_status(s: pd.Series, column: str) -> pd.Series:
+    m = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refractory": "refractory",
+         "ref": "refractory", "primary_refractory": "refractory", "first_line": "first-line",
+         "firstline": "first-line", "newly_diagnosed": "first-line"}
+    vals = []
+    for i, v in enumerate(s.tolist()):
+        if v is None:
+            vals.append(None)
+            continue
+        key = normalize_name(v)
+        if key not in m:
+            raise InputError(f"disease status {v!r} is not accepted; use relapsed, refractory or first-line", row=i + 1,
+                             column=column, value=v)
+        vals.append(m[key])
+    return pd.Series(vals, index=s.index, dtype=object)
+
+
+def model_factors(endpoint: str) -> tuple[str, ...]:
+    """The factors of the published model for ``endpoint`` (OS: 7, EFS: 6 without TP53)."""
+    return load_model().endpoints[endpoint].factors

@@ -1,0 +1,165 @@
+"""Kaplan-Meier figures with number-at-risk tables, saved as PNG and SVG and embedded in the report.
+
+The curves are drawn from :class:`venprs.survival.KMResult` as right-continuous
+steps (censoring marked with ``+``); the number at risk is counted at each x tick,
+below the plot, as in the paper's figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..io import atomic_write  # noqa: E402
+
+__all__ = ["FigureStore", "km_figure", "COLORS"]
+
+COLORS = {"favorable": "#1b7837", "intermediate": "#e08214", "adverse": "#b2182b"}
+_DEFAULT_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214"]
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
+                     "axes.spines.right": False, "svg.hashsalt": "venprs"})
+
+
+def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = False, xmax: float | None = None,
+              annotation: str = ""):
+    """A KM plot of one or more curves with a number-at-risk table.
+
+    Parameters
+    ----------
+    curves : dict
+        ``label -> KMResult`` (in legend order); a label that is a risk group gets its colour.
+    title, xlabel : str
+    ci : bool
+        Shade the pointwise 95% CI (R's log transform) - for single curves.
+    annotation : str
+        Text placed in the plot (e.g. the log-rank p).
+    """
+    fig = plt.figure(figsize=(6.4, 3.2 + 0.22 * len(curves)))
+    gs = fig.add_gridspec(2, 1, height_ratios=[4.0, 0.35 + 0.3 * len(curves)], hspace=0.45)
+    ax = fig.add_subplot(gs[0])
+    tmax = xmax or max(float(k.table["time"].max()) for k in curves.values())
+    for i, (label, km) in enumerate(curves.items()):
+        color = COLORS.get(str(label).split(" ")[0].lower(), _DEFAULT_COLORS[i % len(_DEFAULT_COLORS)])
+        tab = km.table
+        x = np.concatenate([[0.0], tab["time"].to_numpy()])
+        y = np.concatenate([[1.0], tab["surv"].to_numpy()])
+        ax.step(x, y, where="post", color=color, lw=1.6, label=f"{label} (n={km.n})")
+        cens = tab[tab["n_censor"] > 0]
+        ax.plot(cens["time"], km.survival_at(cens["time"].to_numpy()), "+", color=color, ms=5, mew=0.8)
+        if ci:
+            lo = np.concatenate([[1.0], tab["lower"].fillna(0).to_numpy()])
+            hi = np.concatenate([[1.0], tab["upper"].fillna(0).to_numpy()])
+            ax.fill_between(x, lo, hi, step="post", color=color, alpha=0.15, lw=0)
+    ax.set_xlim(0, tmax * 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("Probability")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.legend(frameon=False, loc="upper right", fontsize=8)
+    if annotation:
+        ax.text(0.98, 0.55, annotation, transform=ax.transAxes, ha="right", fontsize=8)
+    ticks = [t for t in ax.get_xticks() if 0 <= t <= tmax * 1.02]
+    ax.set_xticks(ticks)
+    tax = fig.add_subplot(gs[1], sharex=ax)
+    tax.set_title("Number at risk", loc="left", fontsize=8)
+    for i, (label, km) in enumerate(curves.items()):
+        yy = len(curves) - 1 - i
+        for t, n in zip(ticks, km.at_risk(ticks)):
+            tax.text(t, yy, str(n), ha="center", va="center", fontsize=8)
+        tax.text(-0.07, yy, str(label), ha="right", va="center", fontsize=8, transform=tax.get_yaxis_transform())
+    tax.set_ylim(-0.6, len(curves) - 0.4)
+    tax.axis("off")
+    # fixed margins (room for the at-risk labels) instead of a "tight" bounding box: half the drawing time
+    fig.subplots_adjust(left=0.2, right=0.97, top=0.92, bottom=0.03)
+    return fig
+
+
+def _write_figure(fig, directory: Path, name: str, dpi: int) -> bytes:
+    """Save ``fig`` as SVG and PNG (atomically) and return the PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    with atomic_write(directory / f"{name}.svg") as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    png = buf.getvalue()
+    with atomic_write(directory / f"{name}.png") as tmp:
+        tmp.write_bytes(png)
+    return png
+
+
+def _render_km(curves: dict, kwargs: dict, directory: str, name: str, dpi: int) -> bytes:
+    """Worker: draw and save one KM figure, return its PNG."""
+    return _write_figure(km_figure(curves, **kwargs), Path(directory), name, dpi)
+
+
+def _embed(png: bytes, name: str, alt: str) -> str:
+    from .html import esc
+
+    b64 = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{b64}">'
+            f'<figcaption>{esc(alt)} (figures/{esc(name)}.png, .svg)</figcaption></figure>')
+
+
+class FigureStore:
+    """Save figures to ``<dir>/figures/<name>.png|.svg`` and give the HTML to embed them.
+
+    :meth:`save` renders a finished matplotlib figure now. :meth:`km` may render
+    in a worker process (``workers > 1``, Linux ``fork``) while the analysis goes
+    on; it returns a placeholder that :meth:`resolve` replaces by the embedded
+    figure once all figures are done. Results do not depend on ``workers``.
+    """
+
+    def __init__(self, out_dir: Path, dpi: int = 110, workers: int = 1):
+        self.dir = Path(out_dir) / "figures"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dpi = dpi
+        self.saved: list[str] = []
+        self._pending: dict[str, tuple] = {}
+        self._pool = None
+        if workers > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            if "fork" in mp.get_all_start_methods():
+                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
+
+    def save(self, fig, name: str, alt: str) -> str:
+        """Write PNG and SVG, close the figure and return an ``<img>`` with the PNG embedded as base64.
+
+        The figure is saved as laid out (no "tight" bounding box): set its margins.
+        """
+        png = _write_figure(fig, self.dir, name, self.dpi)
+        self.saved.append(name)
+        return _embed(png, name, alt)
+
+    def km(self, curves: dict, name: str, alt: str, **kwargs) -> str:
+        """A Kaplan-Meier figure (see :func:`km_figure`): embedded HTML or a placeholder for :meth:`resolve`."""
+        if self._pool is None:
+            return self.save(km_figure(curves, **kwargs), name, alt)
+        token = f"<!--venprs-figure:{name}-->"
+        fut = self._pool.submit(_render_km, curves, kwargs, str(self.dir), name, self.dpi)
+        self._pending[token] = (fut, name, alt)
+        self.saved.append(name)
+        return token
+
+    def resolve(self, html: str) -> str:
+        """Replace the placeholders in ``html`` by the finished figures."""
+        for token, (fut, name, alt) in self._pending.items():
+            if token in html:
+                html = html.replace(token, _embed(fut.result(), name, alt))
+        return html
+
+    def close(self) -> None:
+        """Wait for pending figures and stop the workers."""
+        for fut, _, _ in self._pending.values():
+            fut.result()
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None

@@ -1,0 +1,63 @@
+"""Small HTML helpers for report fragments (escaped text, tables, numbers)."""
+
+from __future__ import annotations
+
+from html import escape
+
+__all__ = ["esc", "fmt", "fmt_p", "fmt_ci", "table", "note", "Raw"]
+
+
+def esc(x) -> str:
+    """HTML-escape any value as text."""
+    return escape("" if x is None else str(x))
+
+
+def fmt(x, digits: int = 2, none: str = "NR") -> str:
+    """A number with ``digits`` decimals; ``none`` for missing (NR = not reached)."""
+    if x is None:
+        return none
+    if isinstance(x, str):
+        return x
+    try:
+        if x != x:  # NaN
+            return none
+    except TypeError:
+        return str(x)
+    return f"{x:.{digits}f}"
+
+
+def fmt_p(p) -> str:
+    """A p-value as usually printed (``<0.001``)."""
+    if p is None:
+        return "-"
+    if isinstance(p, str):
+        return p
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_ci(lo, hi, digits: int = 1) -> str:
+    """``low-high`` with NR for a missing limit."""
+    return f"{fmt(lo, digits)}\u2013{fmt(hi, digits)}"
+
+
+def table(header: list[str], rows: list[list], caption: str = "", cls: str = "") -> str:
+    """An HTML table; cells are escaped unless wrapped in :class:`Raw`."""
+    def cell(v, tag):
+        return f"<{tag}>{v.html if isinstance(v, Raw) else esc(v)}</{tag}>"
+
+    h = "".join(cell(x, "th") for x in header)
+    b = "".join("<tr>" + "".join(cell(x, "td") for x in r) + "</tr>" for r in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return f'<table class="{esc(cls)}">{cap}<thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>'
+
+
+class Raw:
+    """Pre-rendered HTML for :func:`table` cells."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+
+def note(text: str) -> str:
+    """A paragraph of notes."""
+    return f'<p class="note">{esc(text)}</p>'

@@ -1,0 +1,59 @@
+"""The published values that ``venprs reproduce`` puts beside each of its numbers.
+
+Read from the model file (Table 4 coefficients, HRs, CIs and p; group sizes and
+medians) and from ``venprs/data/paper_targets.json`` (other published cohort
+numbers, each with its source), never typed in code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+from ..model import GROUPS, load_model
+
+__all__ = ["paper_values", "compare_row"]
+
+
+def _targets() -> dict:
+    try:
+        text = resources.files("venprs").joinpath("data/paper_targets.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return {}
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def paper_values() -> dict:
+    """Published numbers, by analysis: ``cox``, ``groups`` (model file) and ``targets`` (paper_targets.json)."""
+    m = load_model()
+    cox, groups = {}, {}
+    for ep, spec in m.endpoints.items():
+        cox[ep] = {
+            "multivariate": {t.factor: {"coef": float(t.coefficient), "hr": t.hr, "ci_low": t.ci[0],
+                                        "ci_high": t.ci[1], "p": t.p, "source": t.source} for t in spec.terms},
+            "univariate": {t.factor: {"hr": t.univariate.get("hr"), "ci_low": (t.univariate.get("ci") or [None])[0],
+                                      "ci_high": (t.univariate.get("ci") or [None, None])[1],
+                                      "p": t.univariate.get("p"), "source": t.source}
+                           for t in spec.terms if t.univariate},
+        }
+        go = spec.group_outcomes
+        groups[ep] = {g: {"n": go[g].get("n"), "median": go[g].get("median_months"),
+                          "ci_low": (go[g].get("ci") or [None])[0], "ci_high": (go[g].get("ci") or [None, None])[1],
+                          "source": go[g].get("source", "")} for g in GROUPS if g in go}
+        groups[ep]["logrank_p"] = go.get("logrank_p")
+    return {"cox": cox, "groups": groups, "targets": _targets()}
+
+
+def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "", kind: str = "value") -> dict:
+    """One comparison row: quantity, paper, this run, difference (this run - paper, when both are numbers).
+
+    ``kind="p"`` marks a p-value (shown as ``<0.001`` when small; no difference).
+    """
+    diff = None
+    if kind != "p" and isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) \
+            and not isinstance(paper, bool):
+        diff = round(float(this_run) - float(paper), 10)
+    return {"quantity": quantity, "paper": paper, "this_run": this_run, "difference": diff, "source": source,
+            "digits": digits, "kind": kind}

@@ -1,0 +1,98 @@
+"""Report sections: one registry that the report and ``results.json`` are built from.
+
+A section is a function ``build(ctx) -> SectionOutput`` registered with
+:func:`section`. The report runs every registered section in ``order``; each
+returns a fragment of ``results.json`` (merged at the top level) and an HTML
+fragment. A section that cannot run on this cohort returns
+``SectionOutput.skip(reason)``; the reason appears in the report and under
+``skipped`` in ``results.json``. Sections share computed objects (fits,
+groups) through ``ctx.state``.
+
+To add sections (e.g. calibration, discrimination), write a module that
+decorates its builders with :func:`section` and add the module's name to
+:data:`SECTION_MODULES`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["SectionOutput", "Section", "Context", "section", "sections", "SECTION_MODULES"]
+
+#: Modules whose import registers sections (in addition to those already imported).
+SECTION_MODULES: list[str] = [
+    "venprs.reporting.sections_derivation",
+    "venprs.reporting.sections_evaluation",  # cohort analysis II (issue 5)
+]
+
+
+@dataclass
+class SectionOutput:
+    """What a section contributes: a results.json fragment, HTML, and skipped analyses."""
+
+    results: dict[str, Any] = field(default_factory=dict)
+    html: str = ""
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def skip(cls, analysis: str, reason: str) -> "SectionOutput":
+        """A section that did not run, with the reason."""
+        return cls(skipped=[{"analysis": analysis, "reason": reason}])
+
+
+@dataclass
+class Section:
+    """A registered section."""
+
+    key: str
+    title: str
+    order: int
+    build: Callable[["Context"], SectionOutput]
+
+
+@dataclass
+class Context:
+    """Everything a section needs.
+
+    Attributes
+    ----------
+    cohort : venprs.evaluation.cohort.Cohort
+    out_dir : Path
+    figures : venprs.reporting.figures.FigureStore
+    paper : dict or None
+        Published values to compare with (``venprs reproduce``), else ``None``.
+    state : dict
+        Objects shared between sections (e.g. ``state["cox"]["os"]``).
+    options : dict
+        Run options (e.g. ``seed``, ``quick``).
+    """
+
+    cohort: Any
+    out_dir: Path
+    figures: Any
+    paper: dict | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, Section] = {}
+
+
+def section(key: str, title: str, order: int):
+    """Decorator registering ``build(ctx) -> SectionOutput`` as a report section."""
+
+    def deco(fn: Callable[[Context], SectionOutput]):
+        _REGISTRY[key] = Section(key, title, order, fn)
+        return fn
+
+    return deco
+
+
+def sections() -> list[Section]:
+    """All registered sections, in report order (imports :data:`SECTION_MODULES` first)."""
+    for m in SECTION_MODULES:
+        importlib.import_module(m)
+    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.key))

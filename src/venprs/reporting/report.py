@@ -1,0 +1,141 @@
+"""Run the registered sections on a cohort and write ``report.html``, ``results.json`` and ``figures/``.
+
+``results.json`` is a documented contract (``docs/results-json.md``); the HTML
+report is one self-contained file (figures embedded as base64 PNG, no network
+requests, print CSS).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import InputError
+from ..io import atomic_write
+from ..model import load_model
+from .figures import FigureStore
+from .registry import Context, sections
+
+__all__ = ["run_report", "SCHEMA", "to_jsonable"]
+
+#: Identifier and version of the results.json layout.
+SCHEMA = "venprs.results/1"
+
+
+def to_jsonable(x: Any) -> Any:
+    """Plain JSON values: numpy scalars to Python, NaN/inf to ``None``, tuples to lists."""
+    if isinstance(x, dict):
+        return {str(k): to_jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_jsonable(v) for v in x]
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        f = float(x)
+        return f if math.isfinite(f) else None
+    if isinstance(x, np.ndarray):
+        return to_jsonable(x.tolist())
+    return x
+
+
+def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-PRS cohort analysis",
+               command: str = "venprs analyze", options: dict | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """Run every section and write the outputs into ``out_dir``.
+
+    Parameters
+    ----------
+    cohort : venprs.evaluation.cohort.Cohort
+    out_dir : path-like
+        Created if missing (its parent must exist).
+    paper : dict, optional
+        Published values (:func:`venprs.reporting.paper.paper_values`) to show beside ours.
+    progress : callable, optional
+        ``progress(section_title, i, n)`` called before each section.
+    options : dict, optional
+        ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
+        ``fork``; on a busy 2-core machine 1 is as fast); ``quick``: omit the
+        subgroup figures. Also passed to the sections (``ctx.options``).
+
+    Returns
+    -------
+    dict
+        The results (as written to ``results.json``).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a folder", file=out)
+    if not out.parent.exists():
+        raise InputError("parent folder of the output folder does not exist", file=out)
+    out.mkdir(exist_ok=True)
+    opts = dict(options or {})
+    figs = FigureStore(out, workers=int(opts.get("workers", 1)))
+    ctx = Context(cohort=cohort, out_dir=out, figures=figs, paper=paper, options=opts)
+    m = load_model()
+    results: dict[str, Any] = {
+        "schema": SCHEMA,
+        "venprs_version": _version(),
+        "generated_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": command,
+        "model": {"name": m.name, "version": m.version, "doi": m.doi, "citation": m.citation},
+        "time_unit": "months",
+        "skipped": [],
+        "sections": [],
+    }
+    rendered = []
+    secs = sections()
+    if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
+        secs = [s for s in secs if s.key in ctx.options["only"]]
+    try:
+        _run_sections(secs, ctx, results, rendered, progress)
+        if progress:
+            progress("finishing figures", len(secs), len(secs))
+        for r in rendered:
+            r["html"] = figs.resolve(r["html"])
+    finally:
+        figs.close()
+    results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
+    results = to_jsonable(results)
+    with atomic_write(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    env = Environment(loader=PackageLoader("venprs.reporting", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    html = env.get_template("report.html.j2").render(title=title, results=results, sections=rendered,
+                                                     citation=m.citation, doi=m.doi, paper=paper is not None)
+    with atomic_write(out / "report.html") as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return results
+
+
+def _run_sections(secs, ctx, results, rendered, progress) -> None:
+    for i, s in enumerate(secs):
+        if progress:
+            progress(s.title, i, len(secs))
+        so = s.build(ctx)
+        for k, v in so.results.items():
+            if k == "comparison":
+                results.setdefault("comparison", {}).update(v)
+            else:
+                results[k] = v
+        results["skipped"].extend(so.skipped)
+        status = "skipped" if (not so.html and so.skipped) else "done"
+        results["sections"].append({"key": s.key, "title": s.title, "status": status})
+        rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__

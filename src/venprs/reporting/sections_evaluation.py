@@ -1,0 +1,372 @@
+"""Report sections for cohort analysis II: comparators, AIC, discrimination, calibration, validation.
+
+Registered through :mod:`venprs.reporting.registry` (``SECTION_MODULES``). Run
+options come from ``ctx.options`` (set by ``venprs analyze`` / ``reproduce`` /
+``calibrate``): ``splits``, ``split_seed``, ``train_fraction``, ``n_boot``, ``n_jobs``,
+``backend``, ``scheduler``, ``comparators`` (list of
+:class:`~venprs.evaluation.comparators.CustomScore`), ``validation`` (a
+:class:`~venprs.evaluation.cohort.Cohort`) and ``only`` (a set of section keys to
+run; used by ``venprs calibrate``).
+
+References
+----------
+.. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods; Results, "Comparison of
+   VEN-PRS to other AML risk models"; Supplementary Figs. S11-S16).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..model import ENDPOINTS, GROUPS, load_model
+from ..scoring import score_table
+from ..survival import kaplan_meier, logrank
+from .figures import COLORS
+from .html import esc, fmt, fmt_ci, fmt_p, note, table
+from .paper import compare_row
+from .registry import Context, SectionOutput, section
+
+EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
+DEFAULTS = {"splits": 200, "split_seed": 1, "train_fraction": 100 / 174, "n_boot": 200, "n_jobs": 1,
+            "backend": "joblib", "scheduler": None, "horizon": 10.0}
+
+
+def _opt(ctx: Context, key: str):
+    v = ctx.options.get(key)
+    return DEFAULTS.get(key) if v is None else v
+
+
+def _wanted(ctx: Context, key: str) -> bool:
+    only = ctx.options.get("only")
+    return only is None or key in only
+
+
+def _frame(ctx: Context) -> pd.DataFrame:
+    """Canonical cohort columns plus the other input columns (comparator inputs), same rows."""
+    c = ctx.cohort
+    df = c.data.copy()
+    raw = getattr(c, "raw", None)
+    if raw is not None:
+        used = set(c.columns.values())
+        for col in raw.columns:
+            if col not in used and col not in df.columns:
+                df[col] = raw[col].to_numpy()
+        if getattr(c, "time_unit", "months") == "days":
+            from ..evaluation.comparators.breems import RFI_COLUMNS
+            from ..evaluation.comparators._common import find_column
+            from ..evaluation.cohort import DAYS_PER_MONTH
+
+            rc = find_column(df, RFI_COLUMNS)
+            if rc is not None:
+                df[rc] = pd.to_numeric(df[rc], errors="coerce") / DAYS_PER_MONTH
+    return df
+
+
+def _outcome(df: pd.DataFrame, ep: str):
+    return (pd.to_numeric(df[f"{ep}_months"], errors="coerce").to_numpy(float),
+            pd.to_numeric(df[f"{ep}_event"], errors="coerce").to_numpy(float))
+
+
+#: Fewest complete patients for discrimination and calibration (fewer: skipped with the reason).
+MIN_PATIENTS = 20
+
+
+def _too_few(n: int, events: int, horizon: float, t) -> str | None:
+    """Reason to skip an evaluation on ``n`` complete patients, or ``None``."""
+    if n < MIN_PATIENTS or events < 2:
+        return (f"{n} patient(s) with every factor known and an outcome ({events} event(s)); at least "
+                f"{MIN_PATIENTS} patients and 2 events are needed")
+    if not (np.asarray(t) > horizon).any():
+        return f"no patient followed beyond {horizon:g} months"
+    return None
+
+
+def _perf() -> dict:
+    return load_model().raw.get("performance", {})
+
+
+# ------------------------------------------------------------------ comparators + AIC
+
+@section("comparators", "Other risk classifications and AIC against the null model", order=90)
+def build_comparators(ctx: Context) -> SectionOutput:
+    if not _wanted(ctx, "comparators"):
+        return SectionOutput()
+    from ..evaluation import derived_groups
+    from ..evaluation.aic import aic_delta
+    from ..evaluation.comparators import classify_all
+
+    df = _frame(ctx)
+    sc = score_table(df, missing_columns="unknown")
+    custom = list(ctx.options.get("comparators") or [])
+    res_aic: dict[str, Any] = {}
+    res_cmp: dict[str, Any] = {}
+    html = note("AIC difference = AIC of a Cox model with the classification as a categorical factor minus AIC "
+                "of the null model, on the patients the classification can place (Efron ties; -2 log-likelihood "
+                "+ 2 x number of coefficients). Negative = prognostic information. VEN-PRS: published "
+                "coefficients; VEN-PRS re-derived: this cohort's coefficients (rounded to hundredths), same "
+                "cut-points.")
+    comp = []
+    perf = _perf().get("aic_delta_vs_null", {})
+    for ep in ENDPOINTS:
+        t, e = _outcome(df, ep)
+        from ..evaluation import published_groups
+
+        classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
+        dg, info = derived_groups(df, ep)
+        classes["venprs_derived"] = ("VEN-PRS (re-derived)", dg, list(GROUPS), None)
+        comps = classify_all(df, ep, custom)
+        for name, c in comps.items():
+            classes[name] = (c.label, c.groups, list(c.levels), c)
+        aic_ep, cmp_ep, rows, km_rows = {}, {}, [], []
+        for name, (label, groups, levels, c) in classes.items():
+            if c is not None and c.skipped is not None:
+                aic_ep[name] = {"delta": None, "skipped": c.skipped}
+                cmp_ep[name] = c.summary()
+                rows.append([label, "-", "-", "-", "skipped: " + c.skipped])
+                continue
+            a = aic_delta(groups, t, e, levels)
+            aic_ep[name] = a
+            if name == "venprs_derived":
+                a["coefficients"] = info["coefficients"]
+            g = pd.Series(groups).fillna("").astype(str).to_numpy()
+            ok = (g != "") & np.isfinite(t) & np.isfinite(e)
+            summary = c.summary() if c is not None else {"label": label}
+            summary["groups"] = {}
+            for lv in levels:
+                m = ok & (g == lv)
+                if m.any():
+                    km = kaplan_meier(t[m], e[m])
+                    summary["groups"][lv] = {"n": int(m.sum()), "median": km.median, "ci": list(km.ci)}
+                    km_rows.append([label, lv, int(m.sum()), fmt(km.median, 1), fmt_ci(*km.ci)])
+            present = [lv for lv in levels if (ok & (g == lv)).any()]
+            if len(present) >= 2:
+                chi2, dfree, p = logrank(t[ok], e[ok], g[ok])
+                summary["logrank_p"] = float(p)
+            cmp_ep[name] = summary
+            notes = "; ".join((c.notes if c is not None else []) + a["notes"])
+            rows.append([label, a["n"], fmt(a["delta"], 2, "-"), fmt_p(summary.get("logrank_p")), notes])
+            if ctx.paper is not None and name in perf and perf[name].get(ep) is not None:
+                comp.append(compare_row(f"{ep.upper()} AIC difference, {label}", perf[name][ep], a["delta"], 2,
+                                        perf[name].get("source", "")))
+        res_aic[ep], res_cmp[ep] = aic_ep, cmp_ep
+        html += f"<h3>{EP_LABEL[ep]}</h3>"
+        html += table(["classification", "n", "AIC difference vs null", "log-rank p", "notes"], rows,
+                      caption=f"{EP_LABEL[ep]}: AIC difference against the null model")
+        html += table(["classification", "group", "n", "median (months)", "95% CI"], km_rows,
+                      caption=f"{EP_LABEL[ep]}: Kaplan-Meier median by group")
+    if ctx.paper is not None:
+        for name, meds in _perf().get("comparator_group_median_os", {}).items():
+            for lv in GROUPS:
+                ours = res_cmp["os"].get(name, {}).get("groups", {}).get(lv, {}).get("median")
+                if meds.get(lv) is not None:
+                    comp.append(compare_row(f"OS median, {name} {lv} (months)", meds[lv], ours, 1,
+                                            meds.get("source", "")))
+    out = SectionOutput({"aic": res_aic, "comparators": res_cmp}, html)
+    if comp:
+        out.results["comparison"] = {"aic": comp}
+        from .sections_derivation import comparison_html
+
+        out.html += comparison_html(comp, "AIC differences and comparator medians: paper vs this run")
+    return out
+
+
+# ------------------------------------------------------------------ discrimination
+
+@section("discrimination", "Discrimination: time-dependent AUC at 10 months, Harrell's and Uno's C", order=92)
+def build_discrimination(ctx: Context) -> SectionOutput:
+    if not _wanted(ctx, "discrimination"):
+        return SectionOutput()
+    from ..evaluation.discrimination import discrimination
+
+    df = _frame(ctx)
+    sc = score_table(df, missing_columns="unknown")
+    horizon = float(_opt(ctx, "horizon"))
+    res, rows, comp, skipped = {}, [], [], []
+    for ep in ENDPOINTS:
+        t, e = _outcome(df, ep)
+        s = sc[f"{ep}_score"].to_numpy(float)
+        ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
+        why = _too_few(int(ok.sum()), int(np.nansum(e[ok])), horizon, t[ok])
+        if why:
+            skipped.append({"analysis": f"discrimination.{ep}", "reason": why})
+            continue
+        d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
+        r = d.to_dict()
+        r["marker"] = "published VEN-PRS score"
+        res[ep] = r
+        auc = r["auc_10m"]
+        for label, item in (("AUC(10 m), Heagerty NNE", auc["heagerty"]), ("AUC(10 m), IPCW", auc["ipcw"]),
+                            ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
+            rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), fmt_ci(*item["ci"], digits=3)])
+        if ctx.paper is not None:
+            p = _perf().get("auc_10m", {})
+            if p.get(ep) is not None:
+                comp.append(compare_row(f"{ep.upper()} AUC at 10 months", p[ep], auc["heagerty"]["estimate"], 2,
+                                        p.get("source", "")))
+    html = note("Marker: the published VEN-PRS score (patients with every factor known). Heagerty, Lumley & Pepe "
+                "(2000) nearest-neighbour estimator, span 0.25 n^-0.2 (survivalROC documentation); IPCW "
+                "cumulative/dynamic AUC (scikit-survival). 95% CIs: seeded percentile bootstrap "
+                f"({int(_opt(ctx, 'n_boot'))} resamples).")
+    if not res:
+        return SectionOutput(skipped=skipped)
+    html += table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination")
+    out = SectionOutput({"discrimination": res}, html, skipped)
+    if comp:
+        from .sections_derivation import comparison_html
+
+        out.results["comparison"] = {"discrimination": comp}
+        out.html += comparison_html(comp, "AUC: paper vs this run (paper: reference 24, Heagerty)")
+    return out
+
+
+# ------------------------------------------------------------------ calibration
+
+def calibration_figure(cal: dict[str, Any], title: str):
+    """Predicted vs observed 10-month survival per group, with split-to-split 95% ranges."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(cal), figsize=(4.2 * len(cal), 4.0), squeeze=False)
+    for ax, (ep, r) in zip(axes[0], cal.items()):
+        ax.plot([0, 1], [0, 1], color="#999", lw=0.8, ls="--")
+        for g in GROUPS:
+            x, y = r[g]["predicted"], r[g]["observed"]
+            if x is None or y is None:
+                continue
+            xe = np.array([[x - r[g]["predicted_ci"][0]], [r[g]["predicted_ci"][1] - x]])
+            ye = np.array([[y - r[g]["observed_ci"][0]], [r[g]["observed_ci"][1] - y]])
+            ax.errorbar([x], [y], xerr=xe, yerr=ye, fmt="o", color=COLORS[g], capsize=3, label=g.capitalize())
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(f"Predicted {r['horizon_months']:g}-month survival")
+        ax.set_ylabel(f"Observed (Kaplan-Meier) {r['horizon_months']:g}-month survival")
+        ax.set_title(f"{EP_LABEL[ep]} ({r['splits_used']} splits)")
+        ax.legend(frameon=False, loc="upper left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+@section("calibration", "Calibration: 200 random splits and landmark calibration at 10 months", order=94)
+def build_calibration(ctx: Context) -> SectionOutput:
+    if not _wanted(ctx, "calibration"):
+        return SectionOutput()
+    from ..evaluation import _factor_matrix
+    from ..evaluation._fastcox import fast_cox
+    from ..evaluation.calibration import calibrate, landmark_calibration
+
+    from ..evaluation.calibration import prepare
+
+    df = _frame(ctx)
+    horizon = float(_opt(ctx, "horizon"))
+    skipped, eps = [], []
+    for ep in ENDPOINTS:
+        d = prepare(df, ep)
+        why = _too_few(len(d.time), int(d.event.sum()), horizon, d.time)
+        if why:
+            skipped.append({"analysis": f"calibration.{ep}", "reason": why})
+        else:
+            eps.append(ep)
+    if not eps:
+        return SectionOutput(skipped=skipped)
+    cal = calibrate(df, endpoints=tuple(eps), splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
+                    train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon,
+                    n_jobs=int(_opt(ctx, "n_jobs")), backend=str(_opt(ctx, "backend")),
+                    scheduler=_opt(ctx, "scheduler"))
+    rows = []
+    html = note("Each split: the Cox model with the VEN-PRS factors is refitted on the training part (Efron ties); "
+                "the test patients' predicted survival S0(t)^exp(lp) (Efron-adjusted baseline) is averaged per "
+                "published VEN-PRS group and compared with the group's Kaplan-Meier estimate in the test part. "
+                "Ranges: 2.5-97.5 percentiles over the splits. A split whose training part lacks a factor or "
+                "has it monotone drops the factor from that split's fit and is counted as failed.")
+    lm_res = {}
+    for ep, r in cal.items():
+        for g in GROUPS:
+            x = r[g]
+            rows.append([EP_LABEL[ep], g, fmt(x["predicted"], 3, "-"), fmt_ci(*x["predicted_ci"], digits=3),
+                         fmt(x["observed"], 3, "-"), fmt_ci(*x["observed_ci"], digits=3),
+                         fmt(x["observed_full"], 3, "-"), fmt_ci(*x["observed_full_ci"], digits=3)])
+        det = r["failed_splits_detail"]
+        html_f = (f"{EP_LABEL[ep]}: {r['n']} complete patients ({r['n_excluded_incomplete']} excluded for an "
+                  f"unknown factor or outcome), {r['n_train']} train / {r['n_test']} test, seed {r['seed']}; "
+                  f"failed splits {r['failed_splits']} of {r['splits']} (factor dropped: {det['factor_dropped']}"
+                  + (f" - {', '.join(f'{k} {v}' for k, v in det['dropped_factor_counts'].items())}"
+                     if det["dropped_factor_counts"] else "")
+                  + f"; no events in training: {det['excluded_no_events']}).")
+        html += note(html_f)
+        ok = np.isfinite(_outcome(df, ep)[0]) & np.isfinite(_outcome(df, ep)[1])
+        X = _factor_matrix(df, ep)
+        ok &= ~np.isnan(X).any(axis=1) & (X >= 0).all(axis=1)
+        t, e = _outcome(df, ep)
+        fit = fast_cox(X[ok], t[ok], e[ok].astype(int))
+        pred = fit.baseline_survival(horizon) ** np.exp(X[ok] @ fit.coef)
+        lm = landmark_calibration(t[ok], e[ok], pred, horizon)
+        lm["model"] = "VEN-PRS factors refitted on the whole cohort (apparent calibration)"
+        lm_res[ep] = lm
+        cal[ep]["landmark"] = {k: lm[k] for k in ("ici", "e50", "e90", "n", "notes", "method", "model")}
+    html += table(["endpoint", "group", "predicted", "range", "observed (KM)", "range", "whole cohort KM",
+                   "95% CI"], rows, caption=f"Predicted vs observed {horizon:g}-month survival")
+    html += ctx.figures.save(calibration_figure(cal, "Calibration over random splits"), "calibration",
+                             "Predicted vs observed 10-month survival per VEN-PRS group")
+    html += table(["endpoint", "ICI", "E50", "E90", "n"],
+                  [[EP_LABEL[ep], fmt(v["ici"], 3), fmt(v["e50"], 3), fmt(v["e90"], 3), v["n"]]
+                   for ep, v in lm_res.items()],
+                  caption=f"Landmark calibration at {horizon:g} months (Austin, Harrell & van Klaveren 2020): "
+                          "apparent, model refitted on the whole cohort")
+    return SectionOutput({"calibration": cal, "landmark_calibration": lm_res}, html, skipped)
+
+
+# ------------------------------------------------------------------ external validation
+
+@section("validation", "External validation of the published VEN-PRS", order=96)
+def build_validation(ctx: Context) -> SectionOutput:
+    if not _wanted(ctx, "validation"):
+        return SectionOutput()
+    other = ctx.options.get("validation")
+    if other is None:
+        return SectionOutput(html=note("No validation cohort given (venprs analyze COHORT --validation OTHER)."))
+    from ..evaluation.validation import validate
+
+    vdf = other.data if hasattr(other, "data") else other
+    name = getattr(other, "source", "validation cohort")
+    v = validate(vdf, _frame(ctx), horizon=float(_opt(ctx, "horizon")), n_boot=int(_opt(ctx, "n_boot")),
+                 seed=int(_opt(ctx, "split_seed")))
+    v["source"] = name
+    html = note(f"Validation cohort: {name}, {v['n']} patients. Published coefficients and cut-points; "
+                + v["os"]["calibration"]["baseline_source"] + " for predicted survival.")
+    comp = []
+    perf = _perf().get("aic_delta_vs_null", {}).get("venprs_first_line", {})
+    for ep in ENDPOINTS:
+        r = v[ep]
+        rows = [[g, r["groups"][g].get("n", 0), fmt(r["groups"][g].get("median"), 1),
+                 fmt_ci(*(r["groups"][g].get("ci") or [None, None]))] for g in GROUPS]
+        d = r["discrimination"]
+        if "skipped" in d:
+            d = {"auc_10m": {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
+                 "c_harrell": {"estimate": None}}
+        html += f"<h3>{EP_LABEL[ep]}</h3>"
+        html += table(["group", "n", "median (months)", "95% CI"], rows,
+                      caption=f"{EP_LABEL[ep]} by published VEN-PRS group: log-rank p "
+                              f"{fmt_p((r.get('logrank') or {}).get('p'))}; AIC difference vs null "
+                              f"{fmt(r['aic']['delta'], 2, '-')}; AUC(10 m) Heagerty "
+                              f"{fmt(d['auc_10m']['heagerty']['estimate'], 3, '-')}, IPCW "
+                              f"{fmt(d['auc_10m']['ipcw']['estimate'], 3, '-')}; Harrell's C "
+                              f"{fmt(d['c_harrell']['estimate'], 3, '-')}")
+        cal = r["calibration"]
+        if "landmark" in cal:
+            html += table(["group", "predicted 10-month survival", "observed (KM)"],
+                          [[g, fmt(cal[g]["predicted"], 3, "-"), fmt(cal[g]["observed"], 3, "-")] for g in GROUPS],
+                          caption=f"Calibration of the published model: ICI {fmt(cal['landmark']['ici'], 3)}, "
+                                  f"E50 {fmt(cal['landmark']['e50'], 3)}")
+        if ctx.paper is not None and perf.get(ep) is not None and ctx.options.get("validation_is_first_line"):
+            comp.append(compare_row(f"{ep.upper()} AIC difference, first-line validation", perf[ep],
+                                    r["aic"]["delta"], 2, perf.get("source", "")))
+    out = SectionOutput({"validation": v}, html)
+    if comp:
+        from .sections_derivation import comparison_html
+
+        out.results["comparison"] = {"validation": comp}
+        out.html += comparison_html(comp, "External validation: paper vs this run")
+    return out

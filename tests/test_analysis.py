@@ -1,0 +1,314 @@
+"""The derivation workflow (``venprs analyze`` / ``venprs reproduce``): outputs, contract, robustness.
+
+The cohorts here are small seeded synthetic tables (no clinical meaning); the
+statistics themselves are checked against R in ``tests/test_survival.py``.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from venprs.errors import InputError
+from venprs.evaluation import derivation as dv
+from venprs.evaluation.cohort import DAYS_PER_MONTH, prepare_cohort
+from venprs.model import GROUPS, load_model
+from venprs.reporting.report import run_report
+
+FACTORS = list(load_model().factor_names)
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def make_cohort(n=160, seed=3, full=True):
+    """A seeded synthetic cohort in the data-dictionary columns (arbitrary hazards)."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"patient_id": [f"P{i:03d}" for i in range(n)]})
+    p = dict(extramedullary=.1, prior_hma=.5, nf1=.08, ptpn11=.12, flt3=.2, tp53=.15, sf3b1=.1)
+    for k, v in p.items():
+        d[k] = rng.binomial(1, v, n)
+    lp = 0.8 * d.extramedullary + 0.6 * d.prior_hma + 0.8 * d.ptpn11 - 0.8 * d.sf3b1 + 0.5 * d.tp53
+    t = rng.exponential(10 / np.exp(lp))
+    c = rng.uniform(3, 40, n)
+    d["os_months"] = np.round(np.minimum(t, c), 1)
+    d["os_event"] = (t <= c).astype(int)
+    te = t * rng.uniform(0.4, 1, n)
+    d["efs_months"] = np.round(np.minimum(te, c), 1)
+    d["efs_event"] = (te <= c).astype(int)
+    if full:
+        d["age"] = rng.integers(30, 88, n)
+        d["sex"] = rng.choice(["male", "female"], n)
+        d["disease_status"] = rng.choice(["relapsed", "refractory"], n)
+        d["prior_lines"] = rng.integers(1, 4, n)
+        d["wbc"] = np.round(rng.lognormal(1, 1, n), 1)
+        d["platelets"] = rng.integers(5, 300, n)
+        d["best_response"] = rng.choice(["CR", "CRi", "MLFS", "PR", "SD/RD", "died"], n)
+        d["rfs_months"] = np.round(d.os_months * 0.8, 1)
+        d["rfs_event"] = d.os_event
+        d["tp53"] = d.tp53.astype(object)
+        d.loc[:9, "tp53"] = ""  # ten patients with unknown TP53
+    return d
+
+
+def get(d, path):
+    for k in path.split("."):
+        d = d[k]
+    return d
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True,
+                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=120)
+
+
+CONTRACT = ["km.{ep}.median", "km.{ep}.ci", "groups.{ep}.published.logrank_p", "groups.{ep}.derived.logrank_p"]
+
+
+def check_contract(r):
+    """The documented results.json keys (docs/results-json.md) exist with sane values."""
+    assert r["schema"] == "venprs.results/1"
+    for ep in ("os", "efs"):
+        for key in CONTRACT:
+            get(r, key.format(ep=ep))
+        km = r["km"][ep]
+        assert km["median"] is None or km["median"] > 0
+        assert len(km["ci"]) == 2
+        if km["ci"][0] is not None and km["median"] is not None:
+            assert km["ci"][0] <= km["median"]
+        for kind in ("multivariate", "univariate"):
+            for f in load_model().endpoints[ep].factors:
+                term = r["cox"][ep][kind][f]
+                for k in ("coef", "hr", "ci_low", "ci_high", "p", "estimable"):
+                    assert k in term
+                if term["estimable"]:
+                    assert term["ci_low"] < term["hr"] < term["ci_high"]
+                    assert term["hr"] == pytest.approx(np.exp(term["coef"]))
+                    assert 0 <= term["p"] <= 1
+        for kind in ("published", "derived"):
+            g = r["groups"][ep][kind]
+            for grp in GROUPS:
+                assert set(g[grp]) >= {"n", "median", "ci_low", "ci_high"}
+            assert sum(g[grp]["n"] for grp in GROUPS) == g["n_used"]
+            assert 0 <= g["logrank_p"] <= 1
+    assert "tp53" not in r["cox"]["efs"]["multivariate"]  # EFS: the six factors without TP53
+
+
+def check_html(out: Path):
+    html = (out / "report.html").read_text()
+    assert not re.search(r'(src|href)\s*=\s*["\']?\s*(https?:)?//', html, re.I), "report must not load anything"
+    assert "<img" in html and "data:image/png;base64," in html
+    for f in ("km_os", "km_efs", "km_os_published", "km_efs_derived"):
+        assert (out / "figures" / f"{f}.png").stat().st_size > 1000
+        assert (out / "figures" / f"{f}.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_analyze_cli_end_to_end(tmp_path):
+    make_cohort().to_csv(tmp_path / "c.csv", index=False)
+    out = tmp_path / "out"
+    p = run_cli("analyze", str(tmp_path / "c.csv"), "--out", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    r = json.loads((out / "results.json").read_text())
+    check_contract(r)
+    check_html(out)
+    assert r["input"]["n_patients"] == 160
+    assert r["skipped"] == []
+    assert set(r["km"]) == {"os", "efs", "rfs"}
+    # the TP53-unknown patients: OS multivariate excludes them, EFS (no TP53) does not
+    assert r["cox"]["os"]["multivariate_fit"]["n"] == 150
+    assert r["cox"]["efs"]["multivariate_fit"]["n"] == 160
+    base = pd.read_csv(out / "baseline_survival.csv")
+    assert list(base.columns) == ["endpoint", "time", "surv"]
+    assert set(base.endpoint) == {"os", "efs"}
+    assert (np.diff(base[base.endpoint == "os"].surv) <= 0).all()
+    # the calculator's loader reads both exported baselines as step functions
+    from venprs.prediction import load_baseline
+
+    for name in ("baseline_survival.csv", "baseline_survival_published.csv"):
+        b = load_baseline(out / name)
+        assert set(b) == {"os", "efs"}
+
+
+def test_km_results_equal_survival_module(tmp_path):
+    d = make_cohort(full=False)
+    c = prepare_cohort(d)
+    res, km = dv.km_endpoint(c, "os")
+    from venprs.survival import kaplan_meier
+
+    ref = kaplan_meier(d.os_months, d.os_event)
+    assert (res["median"], tuple(res["ci"])) == (ref.median, ref.ci)
+
+
+def test_minimal_cohort_skips_with_reasons(tmp_path):
+    c = prepare_cohort(make_cohort(n=120, full=False))
+    r = run_report(c, tmp_path / "o", options={"quick": True})
+    check_contract(r)
+    skipped = {s["analysis"]: s["reason"] for s in r["skipped"]}
+    assert "response" in skipped and "best_response" in skipped["response"]
+    assert "km.rfs" in skipped and "subgroups.relapsed_refractory" in skipped
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "Skipped response: no best_response column" in html
+
+
+def test_rare_factor_handled_and_reported(tmp_path):
+    d = make_cohort(n=140, full=False)
+    d["nf1"] = 0
+    censored = np.flatnonzero(d.os_event.to_numpy() == 0)[:2]
+    d.loc[censored, "nf1"] = 1  # two carriers, both censored for OS: monotone likelihood
+    d.loc[censored, "efs_event"] = 0
+    d["sf3b1"] = 0  # no carriers at all
+    c = prepare_cohort(d)
+    r = run_report(c, tmp_path / "o", options={"quick": True})
+    check_contract(r)
+    mv = r["cox"]["os"]["multivariate"]
+    assert mv["nf1"]["estimable"] is False and mv["nf1"]["coef"] is None and mv["nf1"]["carriers"] == 2
+    assert mv["sf3b1"]["estimable"] is False and mv["sf3b1"]["carriers"] == 0
+    assert mv["ptpn11"]["estimable"] is True
+    notes = " ".join(r["cox"]["os"]["multivariate_fit"]["notes"])
+    assert "nf1" in notes and "monotone" in notes and "sf3b1" in notes and "no carriers" in notes
+    assert r["cox"]["os"]["univariate"]["nf1"]["estimable"] is False
+    der = r["groups"]["os"]["derived"]
+    assert der["coefficients"]["nf1"] == "0.00" and set(der["not_estimable"]) == {"nf1", "sf3b1"}
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "not estimable" in html and "monotone likelihood" in html
+
+
+def test_derived_units_round_half_away_and_groups():
+    class Fit:
+        covariates = ["a", "b", "c", "d"]
+        coef = pd.Series({"a": 0.125, "b": -0.125, "c": np.nan, "d": 0.904})
+
+    assert dv.derived_units(Fit()) == {"a": 13, "b": -13, "c": 0, "d": 90}
+    c = prepare_cohort(make_cohort(n=30, full=False))
+    units = {f: 0 for f in FACTORS}
+    units.update(prior_hma=25, extramedullary=51)
+    grp, score = dv.derived_groups(c, units)
+    d = c.data
+    s = 25 * d.prior_hma + 51 * d.extramedullary
+    want = np.where(s < 25, "favorable", np.where(s > 75, "adverse", "intermediate"))
+    assert (grp == want).all()  # 0.25 exactly is intermediate, 0.76 adverse (Table 4 footnote rule)
+
+
+def test_time_unit_days(tmp_path):
+    d = make_cohort(n=80, full=False)
+    days = d.assign(os_months=d.os_months * DAYS_PER_MONTH, efs_months=d.efs_months * DAYS_PER_MONTH)
+    a = dv.km_endpoint(prepare_cohort(d), "os")[0]
+    b = dv.km_endpoint(prepare_cohort(days, time_unit="days"), "os")[0]
+    assert b["median"] == pytest.approx(a["median"], rel=1e-12)
+
+
+def test_columns_map(tmp_path):
+    d = make_cohort(n=60, full=False).rename(columns={"os_months": "OS time", "flt3": "FLT3 any mutation"})
+    (tmp_path / "map.yaml").write_text("os_months: OS time\nflt3: FLT3 any mutation\n")
+    from venprs.evaluation.cohort import read_columns_map
+
+    c = prepare_cohort(d, columns=read_columns_map(tmp_path / "map.yaml"))
+    assert c.columns["os_months"] == "OS time" and c.columns["flt3"] == "FLT3 any mutation"
+    with pytest.raises(InputError, match="required column 'flt3' is missing"):
+        prepare_cohort(d)
+    # the canonical name wins over an alias; two aliases are ambiguous
+    d2 = make_cohort(n=20, full=False).assign(id=range(20))
+    assert prepare_cohort(d2).columns["patient_id"] == "patient_id"
+    d3 = make_cohort(n=20, full=False).rename(columns={"patient_id": "id"}).assign(pid=range(20))
+    with pytest.raises(InputError, match="both name patient_id"):
+        prepare_cohort(d3)
+
+
+@pytest.mark.parametrize("mutate,match", [
+    (lambda d: d.assign(os_months=d.os_months.where(d.index != 4, -2.0)), r"row 5.*'os_months'.*negative time"),
+    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value 2"),
+    (lambda d: d.drop(columns=["efs_event"]), r"required column 'efs_event' is missing"),
+    (lambda d: d.assign(os_event=0), r"all 40 patients are censored for OS"),
+    (lambda d: d.assign(os_months=d.os_months.astype(object).where(d.index != 0, "soon")),
+     r"row 1.*'os_months'.*'soon' is not a number"),
+    (lambda d: d.assign(ptpn11=d.ptpn11.astype(object).where(d.index != 6, "maybe")), r"row 7.*'ptpn11'.*'maybe'"),
+    (lambda d: d.assign(patient_id="P1"), r"row 2.*patient_id 'P1' appears twice"),
+])
+def test_malformed_cohorts(mutate, match):
+    d = mutate(make_cohort(n=40, full=False))
+    with pytest.raises(InputError, match=match):
+        prepare_cohort(d)
+
+
+def test_malformed_cohort_cli_one_line_exit_2(tmp_path):
+    d = make_cohort(n=40, full=False)
+    d.loc[4, "os_months"] = -1
+    d.to_csv(tmp_path / "bad.csv", index=False)
+    p = run_cli("analyze", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o"))
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0
+    assert "bad.csv" in p.stderr and "row 5" in p.stderr and "os_months" in p.stderr and "-1" in p.stderr
+    assert not (tmp_path / "o" / "results.json").exists()
+
+
+def test_reproduce_cli_end_to_end(tmp_path):
+    out = tmp_path / "rep"
+    p = run_cli("reproduce", "--out", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    r = json.loads((out / "results.json").read_text())
+    check_contract(r)
+    check_html(out)
+    assert r["input"]["n_patients"] == 240 and r["input"]["n_molecular"] == 174
+    assert r["skipped"] == []
+    assert set(r["km"]) == {"os", "efs", "rfs"}
+    # every published value shown comes from the model file / paper_targets.json (never typed in code)
+    m = load_model()
+    comp = {row["quantity"]: row for rows in r["comparison"].values() for row in rows}
+    nf1 = comp["OS multivariate HR nf1"]
+    assert nf1["paper"] == m.endpoints["os"].term("nf1").hr
+    assert nf1["difference"] == pytest.approx(nf1["this_run"] - nf1["paper"])
+    assert comp["OS favorable n"]["paper"] == m.endpoints["os"].group_outcomes["favorable"]["n"]
+    from venprs.simulate import target
+
+    assert comp["OS median (months)"]["paper"] == target("km.os.median")["value"]
+    assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
+    html = (out / "report.html").read_text()
+    assert "this run" in html and "difference" in html
+    # subgroups as the paper did (Supplementary Figs. S7-S10)
+    assert set(r["subgroups"]) == {"relapsed", "refractory", "one_prior_line", "more_than_one_prior_line"}
+    assert r["subgroups"]["relapsed"]["n"] + r["subgroups"]["refractory"]["n"] == 240
+
+
+def test_parallel_figures_give_the_same_results(tmp_path):
+    c = prepare_cohort(make_cohort(n=100, full=False))
+    a = run_report(c, tmp_path / "a", options={"quick": True, "workers": 1})
+    b = run_report(c, tmp_path / "b", options={"quick": True, "workers": 2})
+    for r in (a, b):
+        r.pop("generated_utc")
+    assert a == b
+    assert (tmp_path / "a" / "report.html").read_text().count("data:image/png") == \
+        (tmp_path / "b" / "report.html").read_text().count("data:image/png") == len(a["figures"]) // 2
+
+
+@pytest.mark.parametrize("n,no_genes", [(60, True), (6, False)])
+def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
+    # no gene known (no molecular data), or 6 patients whose TP53 is unknown: no multivariate OS model
+    d = make_cohort(n=n, full=True, seed=5)
+    if no_genes:
+        for g in ("nf1", "ptpn11", "flt3", "tp53", "sf3b1"):
+            d[g] = ""
+    r = run_report(prepare_cohort(d), tmp_path / "o", options={"quick": True})
+    fit = r["cox"]["os"]["multivariate_fit"]
+    assert fit["estimable"] is False and fit["n"] == 0 and "not estimable" in fit["notes"][0]
+    assert all(not t["estimable"] for t in r["cox"]["os"]["multivariate"].values())
+    assert r["groups"]["os"]["derived"]["n_used"] == 0 and r["groups"]["os"]["derived"]["logrank_p"] is None
+    assert {"analysis": "baseline.os", "reason": "the multivariate Cox model is not estimable"} in r["skipped"]
+    assert r["km"]["os"]["n"] == n
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx", "parquet"])
+def test_file_formats_read_the_same(tmp_path, ext):
+    from venprs.io import read_table
+    from venprs.simulate import simulate
+
+    d = simulate(cohort="rr", seed=0)
+    ref = prepare_cohort(d).data
+    path = tmp_path / f"c.{ext}"
+    {"csv": lambda: d.to_csv(path, index=False), "xlsx": lambda: d.to_excel(path, index=False),
+     "parquet": lambda: d.to_parquet(path, index=False)}[ext]()
+    got = prepare_cohort(read_table(path)).data
+    pd.testing.assert_frame_equal(got, ref, check_dtype=False)

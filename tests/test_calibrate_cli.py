@@ -1,0 +1,56 @@
+"""``venprs calibrate`` and the cohort-analysis-II options of ``venprs analyze`` (run as a user would)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from _cohort import make_cohort
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+def test_calibrate_cli_writes_report_and_results(tmp_path):
+    make_cohort(174, seed=0).to_csv(tmp_path / "c.csv", index=False)
+    r = run("calibrate", str(tmp_path / "c.csv"), "--splits", "6", "--seed", "3", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert [s["key"] for s in res["sections"]] == ["input", "calibration"]
+    cal = res["calibration"]["os"]
+    assert cal["splits"] == 6 and cal["seed"] == 3 and cal["n_train"] == 100
+    for g in ("favorable", "intermediate", "adverse"):
+        assert {"predicted", "observed", "observed_ci"} <= set(cal[g])
+    assert "failed_splits" in cal and "ici" in res["landmark_calibration"]["efs"]
+    assert (tmp_path / "o" / "figures" / "calibration.svg").exists()
+    assert "OS predicted vs observed" in r.stderr
+    # a user error: one line, exit code 2
+    r = run("calibrate", str(tmp_path / "c.csv"), "--out", str(tmp_path / "p"), "--backend", "dask")
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "--scheduler" in r.stderr
+
+
+def test_analyze_with_validation_and_user_score(tmp_path):
+    make_cohort(174, seed=0).to_csv(tmp_path / "c.csv", index=False)
+    make_cohort(120, seed=9).to_csv(tmp_path / "v.csv", index=False)
+    (tmp_path / "s.yaml").write_text(
+        "name: tp53_only\nlabel: TP53 only\nfactors:\n  - {name: tp53, weight: '1'}\n"
+        "groups:\n  - {label: low, below: '1'}\n  - {label: high}\n")
+    r = run("analyze", str(tmp_path / "c.csv"), "--out", str(tmp_path / "o"), "-q", "--validation",
+            str(tmp_path / "v.csv"), "--comparators", str(tmp_path / "s.yaml"), "--splits", "4", "--bootstrap", "4")
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    for ep in ("os", "efs"):
+        assert set(res["aic"][ep]) >= {"venprs", "venprs_derived", "breems", "eln2022", "four_gene", "gangat",
+                                       "tp53_only"}
+        assert res["aic"][ep]["gangat"]["delta"] is None and res["aic"][ep]["gangat"]["skipped"]
+        assert {"heagerty", "ipcw"} == set(res["discrimination"][ep]["auc_10m"])
+        assert res["validation"][ep]["n"] == 120 and "logrank" in res["validation"][ep]
+    assert res["comparators"]["os"]["four_gene"]["n"]
+    html = (tmp_path / "o" / "report.html").read_text()
+    assert "External validation" in html and "AIC difference" in html

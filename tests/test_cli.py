@@ -1,0 +1,129 @@
+"""The command line as a user calls it (subprocess): output, JSON, batch, errors, exit codes."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "patients.csv"
+
+
+from conftest import run_cli as run
+
+
+def test_score_text():
+    p = run("score", "--extramedullary", "yes", "--prior-hma", "no", "--nf1", "wt", "--ptpn11", "wt",
+            "--flt3", "mut", "--tp53", "wt", "--sf3b1", "wt")
+    assert p.returncode == 0, p.stderr
+    # OS 0.90 + 0.49 = 1.39 -> adverse; paper adverse group: n = 53, median 3.1 (1.5-6.7) months (Results, Fig. 2)
+    assert "OS   score 1.39  ->  ADVERSE risk" in p.stdout
+    assert "n = 53, median OS 3.1 months (95% CI 1.5-6.7)" in p.stdout
+    # EFS 0.57 + 0.60 = 1.17 -> adverse; median EFS 1.8 (1.03-3.03)
+    assert "EFS  score 1.17  ->  ADVERSE risk" in p.stdout
+    assert "median EFS 1.8 months (95% CI 1.03-3.03)" in p.stdout
+    assert "10.1038/s41375-024-02501-6" in p.stdout
+
+
+def test_score_json_with_unknown():
+    p = run("score", "--json", "--extramedullary", "no", "--prior-hma", "yes", "--nf1", "wt", "--ptpn11", "wt",
+            "--flt3", "wt", "--sf3b1", "wt")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert d["os"]["score"] is None
+    assert d["os"]["score_range"] == [0.64, 1.03]
+    assert d["os"]["possible_groups"] == ["intermediate", "adverse"]
+    assert d["os"]["group"] is None
+    assert d["efs"]["score"] == 0.45 and d["efs"]["group"] == "intermediate"
+    assert d["efs"]["published"]["intermediate"]["median_months"] == 4.1
+    assert d["model"]["doi"] == "10.1038/s41375-024-02501-6"
+
+
+def test_efs_075_boundary_cli():
+    p = run("score", "--json", "--extramedullary", "yes", "--prior-hma", "yes", "--nf1", "no", "--ptpn11", "no",
+            "--flt3", "yes", "--tp53", "no", "--sf3b1", "yes")
+    d = json.loads(p.stdout)
+    assert d["efs"]["score"] == 0.75 and d["efs"]["group"] == "intermediate"
+
+
+def test_bad_value_exit_2_one_line():
+    p = run("score", "--flt3", "maybe")
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("venprs: error: --flt3: value 'maybe' is not accepted for flt3; accepted:")
+
+
+def test_batch_csv(tmp_path):
+    out = tmp_path / "scored.csv"
+    p = run("score", "--input", EXAMPLE, "--output", out)
+    assert p.returncode == 0, p.stderr
+    src, res = pd.read_csv(EXAMPLE, dtype=str, keep_default_na=False), pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(res.columns[: len(src.columns)]) == list(src.columns)
+    pd.testing.assert_frame_equal(res[src.columns], src)
+    row = res.set_index("patient_id")
+    assert row.loc["EX-003", "efs_score"] == "0.75" and row.loc["EX-003", "efs_group"] == "intermediate"
+    assert row.loc["EX-004", "os_group"] == "" and row.loc["EX-004", "os_possible_groups"] == "favorable|intermediate|adverse"
+
+
+@pytest.mark.parametrize("ext", [".xlsx", ".parquet"])
+def test_batch_other_formats(tmp_path, ext):
+    out = tmp_path / f"scored{ext}"
+    p = run("score", "-i", EXAMPLE, "-o", out)
+    assert p.returncode == 0, p.stderr
+    df = pd.read_excel(out) if ext == ".xlsx" else pd.read_parquet(out)
+    assert list(df["patient_id"]) == [f"EX-00{i}" for i in range(1, 7)]
+
+
+def test_batch_bad_value_no_output(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(EXAMPLE.read_text().replace("EX-005,no,no,wt,mut", "EX-005,no,no,wt,ITD?"))
+    out = tmp_path / "out.csv"
+    p = run("score", "--input", bad, "--output", out)
+    assert p.returncode == 2
+    assert p.stderr == f"venprs: error: {bad}, row 5, column 'PTPN11': value 'ITD?' is not accepted for ptpn11; " \
+        + p.stderr.split("ptpn11; ", 1)[1]
+    assert p.stderr.count("\n") == 1
+    assert not out.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--input", "missing.csv", "--output", "o.csv"], "missing.csv: file not found"),
+    (["--input", "x.json", "--output", "o.csv"], "unknown file extension '.json'"),
+    (["--input", "in.csv", "--output", "o.txt2"], "unknown file extension '.txt2'"),
+    (["--input", "in.csv"], "--input needs --output"),
+    (["--input", "in.csv", "--output", "o.csv", "--nf1", "wt"], "--nf1 cannot be combined with --input"),
+    (["--input", "nocol.csv", "--output", "o.csv"], "nocol.csv: no column for factor sf3b1"),
+    (["--input", "in.csv", "--output", "nodir/o.csv"], "output folder does not exist"),
+])
+def test_user_errors(tmp_path, args, msg):
+    (tmp_path / "in.csv").write_text(EXAMPLE.read_text())
+    (tmp_path / "nocol.csv").write_text("emd,prior_hma,nf1,ptpn11,flt3,tp53\nno,no,wt,wt,wt,wt\n")
+    p = run("score", *args, cwd=tmp_path)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert msg in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr.count("\n") == 1
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_missing_as_unknown(tmp_path):
+    (tmp_path / "nocol.csv").write_text("emd,prior_hma,nf1,ptpn11,flt3,tp53\nno,no,wt,wt,wt,wt\n")
+    p = run("score", "-i", "nocol.csv", "-o", "o.csv", "--missing-as-unknown", cwd=tmp_path)
+    assert p.returncode == 0
+    assert pd.read_csv(tmp_path / "o.csv")["os_possible_groups"].tolist() == ["favorable"]  # 0 or -0.98
+
+
+def test_model_command():
+    p = run("model")
+    assert p.returncode == 0
+    assert "sf3b1                  -0.98   0.38  0.2-0.8" in p.stdout
+    assert "favorable: S < 0.25; intermediate: 0.25 <= S <= 0.75; adverse: S > 0.75" in p.stdout
+    j = json.loads(run("model", "--json").stdout)
+    assert j["reference"]["doi"] == "10.1038/s41375-024-02501-6"
+
+
+def test_help_cites_paper():
+    for args in ([], ["score"], ["model"]):
+        p = run(*args, "--help")
+        assert p.returncode == 0
+        assert "Leukemia. 2025;39:614-622" in p.stdout.replace("\n", " ").replace("  ", " ")
