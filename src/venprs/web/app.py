@@ -62,7 +62,7 @@ MAX_ROWS = 200_000
 #: Largest request body on every other route (bytes).
 MAX_JSON_BYTES = 16 * 1024
 #: Time span and step (months) of the predicted survival curve sent to the page.
-CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 0.5
+CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 1
 
 _PKG = resources.files(__package__)
 _MULTIPART_SLACK = 64 * 1024  # room for multipart headers and form fields around the file
@@ -155,7 +155,7 @@ def _predicted(ep_result) -> Optional[dict[str, Any]]:
         best, worst = survival_range(times)
 
         def pairs(surv):
-            return [[t, round(float(x), 4)] for t, x in zip(times, surv)]
+            return [[t, round(float(x), 3)] for t, x in zip(times, surv)]
 
         if ep_result.score is not None:
             pred["curve"] = pairs(best)
