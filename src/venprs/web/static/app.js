@@ -138,7 +138,7 @@
     if ("median_months" in pred) parts.push("median " + medianText(pred.median_months));
     var isRange = Array.isArray(pred.curve_best);
     box.appendChild(el("p", { "class": "pred-title" },
-      isRange ? "Predicted, best to worst case over the score range:" : "Predicted for this score:"));
+      isRange ? "Predicted (range over the unknown factors):" : "Predicted for this score:"));
     box.appendChild(el("p", { "class": "pred-text" }, parts.join(", ")));
     var lines = [];
     if (Array.isArray(pred.curve)) lines.push({ points: pred.curve, cls: "curve" });
