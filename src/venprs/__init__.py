@@ -12,8 +12,9 @@ from .errors import InputError, VenprsWarning
 from .model import load_model
 from .scoring import EndpointResult, ScoreResult, score, score_table
 from .simulate import simulate
+from .prediction import predict_survival
 
 __version__ = "0.1.0"
 
 __all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
-           "EndpointResult", "simulate", "__version__"]
+           "EndpointResult", "simulate", "predict_survival", "__version__"]

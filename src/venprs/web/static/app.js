@@ -107,8 +107,15 @@
     if (!pred) { box.hidden = true; return; }
     box.hidden = false;
     var parts = [];
-    if (typeof pred.survival_12m === "number") parts.push("12-month " + ep.toUpperCase() + " " + pct(pred.survival_12m));
-    if (typeof pred.median_months === "number") parts.push("median " + pred.median_months.toFixed(1) + " months");
+    // a number, or {lo, hi} over the score range when a factor is unknown (null: not reached)
+    function fmt(v, f) {
+      if (typeof v === "number") return f(v);
+      if (v && typeof v === "object") return fmt(v.lo, f) + " to " + fmt(v.hi, f);
+      return "not reached";
+    }
+    function months(v) { return v.toFixed(1); }
+    if (pred.survival_12m !== undefined) parts.push("12-month " + ep.toUpperCase() + " " + fmt(pred.survival_12m, pct));
+    if (pred.median_months !== undefined) parts.push("median " + fmt(pred.median_months, months) + " months");
     box.appendChild(el("p", { "class": "pred-text" }, "Predicted: " + (parts.join(", ") || "see curve") +
       (pred.note ? " (" + pred.note + ")" : "")));
     if (Array.isArray(pred.curve) && pred.curve.length > 1) box.appendChild(curve(pred.curve, ep));
