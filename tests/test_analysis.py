@@ -312,3 +312,91 @@ def test_file_formats_read_the_same(tmp_path, ext):
      "parquet": lambda: d.to_parquet(path, index=False)}[ext]()
     got = prepare_cohort(read_table(path)).data
     pd.testing.assert_frame_equal(got, ref, check_dtype=False)
+
+
+# ---------------------------------------------------------------- the pipeline against R, end to end
+# tests/r/analysis_reference.R on tests/data/analysis_cohort.csv (venprs.simulate(cohort="rr", seed=0),
+# frozen as a file so that changes to the simulator do not move these references).
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    from venprs.io import read_table
+
+    ref = json.loads((DATA / "analysis_reference.json").read_text())
+    return prepare_cohort(read_table(DATA / "analysis_cohort.csv")), ref
+
+
+def test_pipeline_km_and_followup_match_r(frozen):
+    c, ref = frozen
+    crc = c.data.best_response.isin(["CR", "CRi"]).to_numpy()
+    for ep, mask in (("os", None), ("efs", None), ("rfs", crc)):
+        res, _ = dv.km_endpoint(c, ep, mask)
+        r = ref["km"][ep]
+        assert (res["n"], res["n_events"]) == (r["n"], r["events"])
+        assert res["median"] == pytest.approx(r["median"], abs=1e-9)
+        assert res["ci"][0] == pytest.approx(r["lcl"], abs=1e-9)
+        assert (res["ci"][1] is None) == (r["ucl"] is None)
+        if r["ucl"] is not None:
+            assert res["ci"][1] == pytest.approx(r["ucl"], abs=1e-9)
+    assert dv.followup(c)["median"] == pytest.approx(ref["followup"]["median"], abs=1e-9)
+
+
+@pytest.mark.parametrize("ep", ["os", "efs"])
+def test_pipeline_cox_matches_r(frozen, ep):
+    c, ref = frozen
+    factors = load_model().endpoints[ep].factors
+    multi, fit = dv.cox_multivariate(c, ep, factors)
+    r = ref["cox"][ep]
+    assert fit.n == r["n"] and fit.n_events == r["nevent"]
+    for f in factors:
+        assert multi["terms"][f]["coef"] == pytest.approx(r["coef"][f], abs=1e-6)
+        assert multi["terms"][f]["se"] == pytest.approx(r["se"][f], abs=1e-6)
+    assert fit.loglik == pytest.approx(r["loglik"][1], abs=1e-6)
+    uni = dv.cox_univariate(c, ep, dv.univariate_candidates(c))
+    for f in factors:
+        ru = ref["univariate"][ep][f]
+        assert uni[f]["n"] == ru["n"]
+        assert uni[f]["coef"] == pytest.approx(ru["coef"], abs=1e-6)
+        assert uni[f]["se"] == pytest.approx(ru["se"], abs=1e-6)
+
+
+@pytest.mark.parametrize("ep", ["os", "efs"])
+def test_pipeline_published_groups_match_r(frozen, ep):
+    c, ref = frozen
+    grp, _ = dv.published_groups(c, ep)
+    res = dv.group_km(c, ep, grp).results
+    r = ref["groups"][ep]
+    assert res["n_used"] == r["n_used"]
+    for i, g in enumerate(r["group"]):
+        assert res[g]["n"] == r["n"][i]
+        assert res[g]["median"] == pytest.approx(r["median"][i][0], abs=1e-9)
+        assert res[g]["ci_low"] == pytest.approx(r["lcl"][i][0], abs=1e-9)
+        assert res[g]["ci_high"] == pytest.approx(r["ucl"][i][0], abs=1e-9)
+    assert res["logrank_chi2"] == pytest.approx(r["chisq"], rel=1e-8)
+    assert res["logrank_p"] == pytest.approx(r["p"], rel=1e-6)
+
+
+def test_pipeline_fisher_matches_r(frozen):
+    c, ref = frozen
+    a = dv.response_associations(c)
+    assert a["entire"]["wbc_le5"]["p"] == pytest.approx(ref["fisher"]["wbc_le5"], rel=1e-9)
+    assert a["molecular"]["ptpn11"]["p"] == pytest.approx(ref["fisher"]["ptpn11"], rel=1e-9)
+
+
+def test_analyze_cli_columns_map_and_days(tmp_path):
+    d = make_cohort(n=60, full=False)
+    days = d.assign(os_months=d.os_months * DAYS_PER_MONTH, efs_months=d.efs_months * DAYS_PER_MONTH)
+    days.rename(columns={"os_months": "OS days", "efs_months": "EFS days"}).to_excel(tmp_path / "c.xlsx", index=False)
+    (tmp_path / "map.yaml").write_text("os_months: OS days\nefs_months: EFS days\n")
+    p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o"), "--columns",
+                str(tmp_path / "map.yaml"), "--time-unit", "days")
+    assert p.returncode == 0, p.stderr
+    assert "median OS" in p.stderr and "skipped response" in p.stderr
+    r = json.loads((tmp_path / "o" / "results.json").read_text())
+    ref, _ = dv.km_endpoint(prepare_cohort(d), "os")
+    assert r["km"]["os"]["median"] == pytest.approx(ref["median"], rel=1e-12)
+    assert r["input"]["columns"]["os_months"] == "OS days" and r["input"]["time_unit_input"] == "days"
+    p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o2"), "--time-unit", "weeks")
+    assert p.returncode == 2 and "weeks" in p.stderr

@@ -6,7 +6,7 @@ CIs (Results; Fig. 2 and 3): a Weibull S0(t) = exp(-(t/scale)^shape) whose
 group medians, averaged over each group's score distribution, match the
 published medians in weighted least squares. The fitted parameters are stored
 in the model file under ``"baseline_survival"``, labelled as a venprs
-reconstruction (not published by the authors); see docs/baseline.md.
+reconstruction (not published by the authors); see docs/model-notes.md.
 
 A user can replace it with a baseline estimated on their own cohort
 (:func:`load_baseline`: a step function with columns ``time``, ``surv`` and
@@ -374,7 +374,7 @@ def baseline_entry() -> dict[str, Any]:
         "method": ("Weighted least squares on log group medians: each group's median is the median of "
                    "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
                    "(venprs.simulate.factor_joint); weights from the published 95% CIs. Recompute with "
-                   "venprs.prediction.baseline_entry(); see docs/baseline.md."),
+                   "venprs.prediction.baseline_entry(); see docs/model-notes.md."),
         "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
                     "Fig. 2, Fig. 3"),
         "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},

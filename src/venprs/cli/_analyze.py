@@ -16,15 +16,17 @@ from ._common import citation, user_errors
 
 @contextmanager
 def _progress(quiet: bool):
-    """A rich progress bar on stderr (nothing with ``quiet``); yields ``update(title, i, n)``."""
-    if quiet:
+    """A rich progress bar on stderr; yields ``update(title, i, n)``, or ``None`` with ``quiet`` or no terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as p:
+                  TimeElapsedColumn(), console=console, transient=True) as p:
         task = p.add_task("starting", total=1)
 
         def update(title: str, i: int, n: int) -> None:
@@ -127,12 +129,9 @@ def _first_line_cohort(seed: int):
     """The synthetic first-line cohort for external validation (issue 5), or ``None`` if unavailable."""
     from ..evaluation.cohort import prepare_cohort
 
-    try:
-        from .. import simulate as sim_mod
-    except ImportError:
-        return None
-    fn = getattr(sim_mod, "simulate", sim_mod)
-    df = fn(cohort="first-line", seed=seed)
+    from ..simulate import simulate
+
+    df = simulate(cohort="first-line", seed=seed)
     return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "
                                      f"seed={seed})")
 
