@@ -21,7 +21,7 @@ import venprs
 from venprs.io import read_table
 from venprs import simulate as simulate_fn
 from venprs.model import load_model
-from venprs.simulate import (ASSUMPTIONS, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
+from venprs.simulation import (ASSUMPTIONS, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
                              factor_joint, load_targets, prevalence_reasoning, summarize, target, write_cohort)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,7 +245,7 @@ def test_unknown_cohort_is_input_error():
 
 
 def test_every_target_is_summarized():
-    from venprs.simulate import _paper_rows
+    from venprs.simulation import _paper_rows
     s = summarize(simulate_fn("rr", seed=1))
     assert {r["key"] for r in _paper_rows("rr")} <= set(s)
     s = summarize(simulate_fn("first-line", seed=1), "first-line")

@@ -312,7 +312,7 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
 def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per risk group, the scores and their probabilities in the molecular cohort (venprs.simulate joint)."""
     from .scoring import score_codes
-    from .simulate import factor_joint
+    from .simulation import factor_joint
     combos, p = factor_joint()
     r = score_codes(combos, endpoint)
     scores = r["lo"] / load_model().scale
@@ -328,6 +328,8 @@ def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.n
 def _mixture_median(shape, scale, scores, weights) -> float:
     def f(logt):
         return float(np.sum(weights * np.exp(-(math.exp(logt) / scale) ** shape * np.exp(scores)))) - 0.5
+    from scipy import optimize
+
     return math.exp(optimize.brentq(f, -15, 15, xtol=1e-12))
 
 
@@ -336,7 +338,7 @@ def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
 
     Each group's model median is the median of the mixture
     sum_s w_s S0(t)^exp(s) over the group's score distribution (from the
-    molecular-cohort factor distribution of :func:`venprs.simulate.factor_joint`).
+    molecular-cohort factor distribution of :func:`venprs.simulation.factor_joint`).
     (log scale, log shape) minimise sum_g ((log m_g - log m_g,published) / se_g)^2
     with se_g = (log upper - log lower) / (2 * 1.96) from the published 95% CI.
 
@@ -345,6 +347,8 @@ def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
     dict with ``parameters`` (shape, scale), ``fitted_group_medians``,
     ``published_group_medians`` and ``weights_se``.
     """
+    from scipy import optimize, stats
+
     ep = load_model().endpoints[endpoint]
     dist = _group_score_distribution(endpoint)
     z = stats.norm.ppf(0.975)
@@ -373,7 +377,7 @@ def baseline_entry() -> dict[str, Any]:
         "form": "Weibull: S0(t) = exp(-(t/scale)^shape), t in months; S(t | S) = S0(t)^exp(S), S = VEN-PRS score",
         "method": ("Weighted least squares on log group medians: each group's median is the median of "
                    "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
-                   "(venprs.simulate.factor_joint); weights from the published 95% CIs. Recompute with "
+                   "(venprs.simulation.factor_joint); weights from the published 95% CIs. Recompute with "
                    "venprs.prediction.baseline_entry(); see docs/model-notes.md."),
         "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
                     "Fig. 2, Fig. 3"),

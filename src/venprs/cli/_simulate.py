@@ -45,7 +45,7 @@ def simulate_cmd(
     """
     import importlib
 
-    sim = importlib.import_module("venprs.simulate")  # the module (venprs.simulate is also the function)
+    sim = importlib.import_module("venprs.simulation")
 
     if cohort not in sim.COHORTS:
         raise InputError(f"--cohort: unknown cohort {cohort!r}; accepted: {', '.join(sim.COHORTS)}")

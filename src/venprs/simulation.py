@@ -15,7 +15,7 @@ paper does not report are simulation *assumptions*, collected in
 Synthetic patients carry the ID prefix ``SYN-``. They are not registry data.
 
 Note: ``venprs.simulate`` in the package namespace is the *function*; import the
-module's other names with ``from venprs.simulate import target, check, ...``.
+module's other names with ``from venprs.simulation import target, check, ...``.
 
 References
 ----------
