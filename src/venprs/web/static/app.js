@@ -3,7 +3,7 @@
 "use strict";
 (function () {
   document.documentElement.classList.add("js");
-  var LABELS = { favorable: "Favorable", intermediate: "Intermediate", adverse: "Adverse" };
+  var LABELS = {};  // group labels, from the model file (data-group-labels on the form)
   var pending = null;
   var factorLabels = {};
   var seq = 0;
@@ -257,6 +257,7 @@
     var form = document.getElementById("factors");
     if (form) {
       try { factorLabels = JSON.parse(form.dataset.labels || "{}"); } catch (e) { factorLabels = {}; }
+      try { LABELS = JSON.parse(form.dataset.groupLabels || "{}"); } catch (e) { LABELS = {}; }
       form.addEventListener("change", function () { update(form); });
       form.addEventListener("submit", function (e) { e.preventDefault(); update(form); });
       var reset = document.getElementById("reset");
