@@ -263,10 +263,10 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
 
 
 def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
-    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range) and its text line."""
-    from .prediction import predicted_summary, predicted_text
-    pred = predicted_summary(lo, hi, endpoint)
-    return {"predicted": pred, "text_lines": [predicted_text(endpoint, pred)]}
+    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range)."""
+    from .prediction import predicted_summary
+
+    return {"predicted": predicted_summary(lo, hi, endpoint)}
 
 
 def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=None, tp53=None,
