@@ -99,12 +99,6 @@ ScoreRequest: type[BaseModel] = create_model(
 # ---------------------------------------------------------------- payloads
 
 
-def _published(outcome: dict[str, Any]) -> dict[str, Any]:
-    ci = outcome.get("ci") or [None, None]
-    return {"n": outcome.get("n"), "median": outcome.get("median_months"), "ci_low": ci[0],
-            "ci_high": ci[1], "unit": "months", "source": outcome.get("source")}
-
-
 def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     """The ``POST /api/v1/score`` response for parsed factor values.
 
@@ -125,10 +119,7 @@ def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     m = load_model()
     for ep in ENDPOINTS:
         d = out[ep]
-        by_group = {g: _published(o) for g, o in d["published"].items()}
         d["label"] = m.endpoints[ep].label
-        d["published_by_group"] = by_group
-        d["published"] = by_group[d["group"]] if d["group"] else None
         pred = _predicted(result[ep])
         if pred is not None:
             d["predicted"] = pred
