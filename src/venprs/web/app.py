@@ -384,7 +384,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         except InputError as e:
             return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
         buf = io.BytesIO()
-        _vio._write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
+        _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         stem = PurePath(name).stem or "table"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{_safe(stem)}-scored.csv"'})
