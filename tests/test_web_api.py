@@ -313,12 +313,12 @@ def test_score_table_keeps_rows_order_and_columns(client):
 def test_score_table_same_as_core(client):
     import pandas as pd
 
-    from venprs.io import _write_csv
+    from venprs.io import write_csv
     r = upload(client, CSV_TEXT)
     got = pd.read_csv(io.StringIO(r.text), dtype=str, keep_default_na=False)
     df = pd.read_csv(io.StringIO(CSV_TEXT), dtype=str, keep_default_na=False)
     buf = io.BytesIO()
-    _write_csv(venprs.score_table(df), buf, ",")
+    write_csv(venprs.score_table(df), buf, ",")
     want = pd.read_csv(io.BytesIO(buf.getvalue()), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(got, want)
 
