@@ -23,7 +23,7 @@ Usage::
     PYTHONPATH=src python benchmarks/bench_web.py --workers 1 --generator python --json
 
 Targets (issue 6): >= 1,000 requests/s, p99 <= 20 ms, 0 errors, on 2 cores.
-Results: ``benchmarks/README-web.md``.
+Results: ``benchmarks/README.md`` (section "Web API load test").
 """
 
 from __future__ import annotations

@@ -262,7 +262,7 @@ def test_reproduce_cli_end_to_end(tmp_path):
     assert nf1["paper"] == m.endpoints["os"].term("nf1").hr
     assert nf1["difference"] == pytest.approx(nf1["this_run"] - nf1["paper"])
     assert comp["OS favorable n"]["paper"] == m.endpoints["os"].group_outcomes["favorable"]["n"]
-    from venprs.simulate import target
+    from venprs.simulation import target
 
     assert comp["OS median (months)"]["paper"] == target("km.os.median")["value"]
     assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
@@ -303,7 +303,7 @@ def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
 @pytest.mark.parametrize("ext", ["csv", "xlsx", "parquet"])
 def test_file_formats_read_the_same(tmp_path, ext):
     from venprs.io import read_table
-    from venprs.simulate import simulate
+    from venprs.simulation import simulate
 
     d = simulate(cohort="rr", seed=0)
     ref = prepare_cohort(d).data

@@ -108,6 +108,9 @@ def test_user_baseline_json_and_errors(tmp_path):
     f = tmp_path / "b.json"
     f.write_text(json.dumps({"os": {"time": [1, 2], "surv": [0.7, 0.3]}}))
     assert median_survival(0.0, "os", baseline=load_baseline(f)) == 2.0
+    f.write_text(json.dumps({"os": {"time": [1, 2, 4], "surv": [0.7, 0.5, 0.2]}}))
+    # R: survfit median is the midpoint when S is exactly 0.5 on a step (here 2 to 4 months)
+    assert median_survival(0.0, "os", baseline=load_baseline(f)) == 3.0
     bad = tmp_path / "bad.csv"
     bad.write_text("time,surv\n1,0.9\n2,1.2\n")
     with pytest.raises(venprs.InputError, match=r"row 2.*between 0 and 1"):

@@ -21,7 +21,7 @@ import venprs
 from venprs.io import read_table
 from venprs import simulate as simulate_fn
 from venprs.model import load_model
-from venprs.simulate import (ASSUMPTIONS, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
+from venprs.simulation import (ASSUMPTIONS, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
                              factor_joint, load_targets, prevalence_reasoning, summarize, target, write_cohort)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +72,9 @@ def test_rr_cohort_shape_ids_and_missing_genes(rr):
         assert other[g].isna().all(), g
     assert int(rr["ecog"].isna().sum()) == 51  # Table 1: ECOG missing in 51
     assert int(rr["extramedullary"].sum()) == 20 and int(rr["prior_hma"].sum()) == 132  # Table 1
+    mol = rr.loc[rr["molecular_data"]]
+    assert mol.loc[mol["icc_class"] == "tp53", "tp53"].all()  # ICC 'AML with mutated TP53' has TP53 mutated
+    assert int((rr["icc_class"] == "tp53").sum()) == 11  # Table 1
     from venprs.cohort_fields import column_names
     assert tuple(rr.columns) == column_names()
 
@@ -241,5 +244,16 @@ def test_unknown_cohort_is_input_error():
         simulate_fn("registry")
 
 
-def test_json_targets_are_json():
-    json.dumps(load_targets())
+def test_every_target_is_summarized():
+    from venprs.simulation import _paper_rows
+    s = summarize(simulate_fn("rr", seed=1))
+    assert {r["key"] for r in _paper_rows("rr")} <= set(s)
+    s = summarize(simulate_fn("first-line", seed=1), "first-line")
+    assert {r["key"] for r in _paper_rows("first-line")} <= set(s)
+
+
+def test_cli_check_json():
+    r = _cli("simulate", "--check", "--seeds", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert {"key", "paper", "mean", "default", "tolerance", "off"} <= set(rows[0])

@@ -8,8 +8,11 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 with warnings.catch_warnings():  # starlette's TestClient announces a future httpx change
     warnings.simplefilter("ignore")
@@ -295,26 +298,40 @@ def test_score_table_keeps_rows_order_and_columns(client):
     assert r.headers["content-type"].startswith("text/csv")
     assert 'filename="cohort-scored.csv"' in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    header = r.text.splitlines()[0].split(",")
+    header = next(csv.reader(io.StringIO(r.text)))
     assert header == ["patient_id", "EMD", "prior HMA", "NF1", "PTPN11", "FLT3", "TP53", "SF3B1", "note",
                       *OUTPUT_COLUMNS]
     assert [row["patient_id"] for row in rows] == ["P-9", "P-2", "007", "P-1"]  # order, and "007" kept
     assert rows[3]["note"] == "quoted, with comma"
     assert rows[1]["efs_score"] == "0.75" and rows[1]["efs_group"] == "intermediate"
-    assert rows[0]["os_group"] == "favorable"
-    assert rows[2]["os_determinate"] == "False" and rows[2]["os_score"] == ""
+    assert rows[0]["os_group"] == "favorable" and float(rows[0]["os_score"]) == 0
+    assert rows[2]["os_determinate"].lower() == "false" and rows[2]["os_score"] == ""
     # 0.90 + 0.49 = 1.39 (Table 4, OS) -> adverse
     assert rows[3]["os_score"] == "1.39" and rows[3]["os_group"] == "adverse"
 
 
 def test_score_table_same_as_core(client):
     import pandas as pd
+
+    from venprs.io import write_csv
     r = upload(client, CSV_TEXT)
     got = pd.read_csv(io.StringIO(r.text), dtype=str, keep_default_na=False)
     df = pd.read_csv(io.StringIO(CSV_TEXT), dtype=str, keep_default_na=False)
-    want = venprs.score_table(df)
-    want = pd.read_csv(io.StringIO(want.to_csv(index=False)), dtype=str, keep_default_na=False)
+    buf = io.BytesIO()
+    write_csv(venprs.score_table(df), buf, ",")
+    want = pd.read_csv(io.BytesIO(buf.getvalue()), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_score_table_same_bytes_as_the_cli(client, tmp_path):
+    """The web batch and ``venprs score --input`` give the same file for the example table."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "patients.csv"
+    out = tmp_path / "scored.csv"
+    subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(example), "--output", str(out)],
+                   check=True, capture_output=True)
+    r = client.post("/api/v1/score-table", files={"file": ("patients.csv", example.read_bytes(), "text/csv")})
+    assert r.status_code == 200
+    assert r.content == out.read_bytes()
 
 
 def test_score_table_bad_row_is_422_with_row_column_value(client):
@@ -377,6 +394,23 @@ def test_score_table_tsv(client):
     text = CSV_TEXT.replace(",", "\t").replace("\"quoted\t with comma\"", "x")
     r = upload(client, text, name="c.tsv")
     assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 4
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(FACTORS + ["other", ""]), json_values, max_size=8) | json_values)
+def test_any_json_gives_200_or_422(client, body):
+    r = post(client, body)
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        assert set(r.json()) == {"os", "efs", "inputs", "model"}
+    else:
+        assert all("msg" in e and "loc" in e for e in r.json()["detail"])
 
 
 # ---------------------------------------------------------------- privacy

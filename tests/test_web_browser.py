@@ -146,6 +146,9 @@ def test_set_factors_by_keyboard_and_mouse(browser, base_url, artifacts):
     assert page.inner_text("#ep-os [data-field=score]") == "1.05 to 1.44"
     assert badge(page, "os").inner_text() == "Adverse risk"
     assert "TP53 mutation" in page.inner_text("#ep-os [data-field=unknowns]")
+    # screen readers hear one sentence (a polite live region), not the whole panel
+    assert page.text_content("#live") == ("OS Adverse risk, score 1.05 to 1.44. "
+                                          "EFS Intermediate risk, score 0.75.")
     assert "n = 53, median OS 3.1 months (95% CI 1.5 to 6.7)" in page.inner_text("#ep-os")
     page.screenshot(path=str(artifacts / "calculator-desktop.png"), full_page=True)
     # one click more: TP53 absent -> OS exactly 1.05
@@ -179,13 +182,29 @@ def test_phone_width_and_zoom_no_horizontal_scroll(browser, base_url, artifacts,
     page.close()
 
 
+def _with_prediction(route):
+    """Add a made-up two-curve ``predicted`` block where the API sent none (layout test only)."""
+    resp = route.fetch()
+    data = resp.json()
+    for ep in ("os", "efs"):
+        data[ep].setdefault("predicted", {
+            "survival_12m": {"lo": 0.1, "hi": 0.5}, "median_months": {"lo": 3.0, "hi": 12.0},
+            "baseline": "made up for a layout test",
+            "curve_best": [[t / 2, 0.5 ** (t / 24)] for t in range(73)],
+            "curve_worst": [[t / 2, 0.5 ** (t / 6)] for t in range(73)]})
+    route.fulfill(response=resp, json=data)
+
+
 def test_print_fits_one_page(browser, base_url, artifacts):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.route("**/api/v1/score", _with_prediction)  # the longest result: with two curves per endpoint
     page.goto(base_url + "/")
     for f in ("extramedullary", "flt3"):
         page.check(f"#{f}-present")
     expect(page.locator("#ep-os [data-field=score]")).to_contain_text(" to ")
+    expect(page.locator("#ep-efs [data-field=predicted] svg")).to_be_visible()
     page.emulate_media(media="print")
+    page.screenshot(path=str(artifacts / "calculator-print-media.png"), full_page=True)
     pdf = page.pdf(format="A4", print_background=True)
     (artifacts / "calculator-print.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
@@ -262,18 +281,27 @@ def test_predicted_curve_is_drawn_when_the_api_sends_one(browser, base_url, arti
         resp = route.fetch()
         data = resp.json()
         if data["os"]["score"] is not None:
-            data["os"]["predicted"] = {"survival_12m": 0.5, "median_months": 12.0,
+            data["os"]["predicted"] = {"survival_12m": 0.5, "median_months": 12.0, "baseline": "made up",
                                        "curve": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)]}
+        else:
+            data["os"]["predicted"] = {"survival_12m": {"lo": 0.25, "hi": 0.5}, "median_months": {"lo": 6.0, "hi": None},
+                                       "curve_best": [[t, 0.5 ** (t / 12)] for t in range(0, 37, 3)],
+                                       "curve_worst": [[t, 0.5 ** (t / 6)] for t in range(0, 37, 3)]}
+        data["efs"].pop("predicted", None)  # the EFS block shows what the API sends: here nothing
         route.fulfill(response=resp, json=data)
 
     page.route("**/api/v1/score", add_prediction)
     page.goto(base_url + "/")
     box = page.locator("#ep-os [data-field=predicted]")
-    assert box.is_hidden()  # nothing without a prediction
+    page.check("#flt3-present")  # a range: best and worst case
+    expect(box).to_be_visible()
+    assert "12-month OS 25% to 50%" in box.inner_text() and "median 6.0 months to not reached" in box.inner_text()
+    assert "best case" in box.inner_text()
+    assert page.locator("#ep-os [data-field=predicted] svg path").count() == 2
     for f in venprs.load_model().factor_names:
         page.check(f"#{f}-absent")
-    expect(box).to_be_visible()
-    assert "12-month OS 50%" in box.inner_text() and "median 12.0 months" in box.inner_text()
+    expect(box).to_contain_text("12-month OS 50%")
+    assert "median 12.0 months" in box.inner_text()
     assert page.locator("#ep-os [data-field=predicted] svg path").count() == 1
     assert page.locator("#ep-efs [data-field=predicted]").is_hidden()
     page.locator("#ep-os").screenshot(path=str(artifacts / "predicted-hook.png"))

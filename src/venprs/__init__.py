@@ -11,9 +11,20 @@ References
 from .errors import InputError, VenprsWarning
 from .model import load_model
 from .scoring import EndpointResult, ScoreResult, score, score_table
-from .simulate import simulate
+from .prediction import predict_survival
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # ``simulate`` (in venprs.simulation) is imported on first use: it pulls in scipy.stats,
+    # which would otherwise slow every command-line call.
+    if name == "simulate":
+        from .simulation import simulate
+
+        globals()["simulate"] = simulate
+        return simulate
+    raise AttributeError(f"module 'venprs' has no attribute {name!r}")
+
 __all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
-           "EndpointResult", "simulate", "__version__"]
+           "EndpointResult", "simulate", "predict_survival", "__version__"]

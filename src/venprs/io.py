@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["read_table", "write_table", "atomic_write", "SUFFIXES"]
+__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "SUFFIXES"]
 
 SUFFIXES: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "excel", ".parquet": "parquet",
                             ".pq": "parquet"}
@@ -120,8 +120,8 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
     p = Path(path)
     kind = _kind(p)
     writers: dict[str, Callable[[Path], None]] = {
-        "csv": lambda t: _write_csv(df, t, ","),
-        "tsv": lambda t: _write_csv(df, t, "\t"),
+        "csv": lambda t: write_csv(df, t, ","),
+        "tsv": lambda t: write_csv(df, t, "\t"),
         "excel": lambda t: _write_excel(df, t, metadata),
         "parquet": lambda t: _write_parquet(df, t, metadata),
     }
@@ -129,7 +129,11 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
         writers[kind](tmp)
 
 
-def _write_csv(df: pd.DataFrame, path: Path, sep: str) -> None:
+def write_csv(df: pd.DataFrame, path, sep: str = ",") -> None:
+    """Write ``df`` as CSV (``sep``) to a path or binary buffer: the format ``venprs score`` writes.
+
+    Not atomic by itself; :func:`write_table` wraps it for files.
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 

@@ -6,7 +6,7 @@ CIs (Results; Fig. 2 and 3): a Weibull S0(t) = exp(-(t/scale)^shape) whose
 group medians, averaged over each group's score distribution, match the
 published medians in weighted least squares. The fitted parameters are stored
 in the model file under ``"baseline_survival"``, labelled as a venprs
-reconstruction (not published by the authors); see docs/baseline.md.
+reconstruction (not published by the authors); see docs/model-notes.md.
 
 A user can replace it with a baseline estimated on their own cohort
 (:func:`load_baseline`: a step function with columns ``time``, ``surv`` and
@@ -25,13 +25,27 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
 
 from .errors import InputError
 from .model import ENDPOINTS, GROUPS, load_model
+
+
+class _Lazy:
+    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
+
+
+optimize = _Lazy("optimize")
+stats = _Lazy("stats")
 
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
@@ -87,10 +101,19 @@ class StepBaseline:
         return np.power(self.surv0(times), math.exp(score))
 
     def median(self, score: float) -> float | None:
-        """Smallest time with S(t | score) <= 0.5 (as R's survfit), or ``None`` if not reached."""
+        """Smallest time with S(t | score) <= 0.5, or ``None`` if not reached.
+
+        As R's ``survfit``: when S is exactly 0.5 on a step, the midpoint between
+        that step and the next one.
+        """
         s = np.power(np.asarray(self.surv), math.exp(score))
-        hit = np.flatnonzero(s <= 0.5)
-        return float(self.time[hit[0]]) if len(hit) else None
+        hit = np.flatnonzero(s <= 0.5 + 1e-12)
+        if not len(hit):
+            return None
+        i = int(hit[0])
+        if abs(s[i] - 0.5) <= 1e-12 and i + 1 < len(s):
+            return (self.time[i] + self.time[i + 1]) / 2
+        return float(self.time[i])
 
 
 Baseline = WeibullBaseline | StepBaseline
@@ -279,8 +302,9 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
     parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
-    return (f"predicted {name}: median {fm(pred['median_months'])}; {parts} "
-            f"[{'venprs reconstructed baseline, not published' if 'reconstruction' in pred.get('baseline', '') else pred.get('baseline', '')}]")
+    src = pred.get("baseline", "")
+    label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
+    return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
 
 
 # ---------------------------------------------------------------- reconstruction
@@ -288,7 +312,7 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
 def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per risk group, the scores and their probabilities in the molecular cohort (venprs.simulate joint)."""
     from .scoring import score_codes
-    from .simulate import factor_joint
+    from .simulation import factor_joint
     combos, p = factor_joint()
     r = score_codes(combos, endpoint)
     scores = r["lo"] / load_model().scale
@@ -304,6 +328,8 @@ def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.n
 def _mixture_median(shape, scale, scores, weights) -> float:
     def f(logt):
         return float(np.sum(weights * np.exp(-(math.exp(logt) / scale) ** shape * np.exp(scores)))) - 0.5
+    from scipy import optimize
+
     return math.exp(optimize.brentq(f, -15, 15, xtol=1e-12))
 
 
@@ -312,7 +338,7 @@ def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
 
     Each group's model median is the median of the mixture
     sum_s w_s S0(t)^exp(s) over the group's score distribution (from the
-    molecular-cohort factor distribution of :func:`venprs.simulate.factor_joint`).
+    molecular-cohort factor distribution of :func:`venprs.simulation.factor_joint`).
     (log scale, log shape) minimise sum_g ((log m_g - log m_g,published) / se_g)^2
     with se_g = (log upper - log lower) / (2 * 1.96) from the published 95% CI.
 
@@ -321,6 +347,8 @@ def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
     dict with ``parameters`` (shape, scale), ``fitted_group_medians``,
     ``published_group_medians`` and ``weights_se``.
     """
+    from scipy import optimize, stats
+
     ep = load_model().endpoints[endpoint]
     dist = _group_score_distribution(endpoint)
     z = stats.norm.ppf(0.975)
@@ -349,9 +377,10 @@ def baseline_entry() -> dict[str, Any]:
         "form": "Weibull: S0(t) = exp(-(t/scale)^shape), t in months; S(t | S) = S0(t)^exp(S), S = VEN-PRS score",
         "method": ("Weighted least squares on log group medians: each group's median is the median of "
                    "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
-                   "(venprs.simulate.factor_joint); weights from the published 95% CIs. Recompute with "
-                   "venprs.prediction.baseline_entry(); see docs/baseline.md."),
-        "sources": "Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); Fig. 2, Fig. 3",
+                   "(venprs.simulation.factor_joint); weights from the published 95% CIs. Recompute with "
+                   "venprs.prediction.baseline_entry(); see docs/model-notes.md."),
+        "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
+                    "Fig. 2, Fig. 3"),
         "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},
     }
 

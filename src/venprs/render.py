@@ -36,8 +36,10 @@ def _endpoint_lines(r: EndpointResult) -> list[str]:
         n = "n not reported" if o.get("n") is None else f"n = {o['n']}"
         lines.append(f"     paper, {g} group: {n}, median {name} {o['median_months']} months "
                      f"(95% CI {format_ci(o['ci'])}) [{o['source']}]")
-    for line in r.extras.get("text_lines", ()):
-        lines.append("     " + line)
+    if r.extras.get("predicted"):
+        from .prediction import predicted_text
+
+        lines.append("     " + predicted_text(r.endpoint, r.extras["predicted"]))
     return lines
 
 

@@ -51,6 +51,12 @@ def group_of(score: float | str, endpoint: str = "os") -> str:
     return m.group_of_units(units)
 
 
+def _published_flat(outcome: Mapping[str, Any]) -> dict[str, Any]:
+    ci = outcome.get("ci") or [None, None]
+    return {"n": outcome.get("n"), "median": outcome.get("median_months"), "ci_low": ci[0], "ci_high": ci[1],
+            "unit": "months", "source": outcome.get("source")}
+
+
 @dataclass(frozen=True)
 class EndpointResult:
     """The VEN-PRS result for one endpoint.
@@ -111,7 +117,13 @@ class EndpointResult:
                 predict_survival(hi, times, self.endpoint, baseline))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (the CLI's and the HTTP API's contract)."""
+        """JSON-ready dict (the CLI's and the HTTP API's contract).
+
+        ``published`` is the paper's ``{n, median, ci_low, ci_high, unit, source}``
+        for the group when it is determinate (``None`` otherwise);
+        ``published_by_group`` gives the same for every possible group.
+        """
+        by_group = {g: _published_flat(o) for g, o in self.published.items()}
         out = {
             "score": self.score,
             "score_range": list(self.score_range),
@@ -119,7 +131,8 @@ class EndpointResult:
             "possible_groups": list(self.possible_groups),
             "determinate": self.determinate,
             "unknown_factors": list(self.unknown_factors),
-            "published": self.published,
+            "published": by_group[self.group] if self.group else None,
+            "published_by_group": by_group,
         }
         out.update(self.extras)
         return out
@@ -263,10 +276,10 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
 
 
 def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
-    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range) and its text line."""
-    from .prediction import predicted_summary, predicted_text
-    pred = predicted_summary(lo, hi, endpoint)
-    return {"predicted": pred, "text_lines": [predicted_text(endpoint, pred)]}
+    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range)."""
+    from .prediction import predicted_summary
+
+    return {"predicted": predicted_summary(lo, hi, endpoint)}
 
 
 def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=None, tp53=None,

@@ -120,7 +120,7 @@ def reproduce_cmd(
 
 
 def _synthetic_cohort(seed: int):
-    from ..simulate import simulate
+    from ..simulation import simulate
 
     return simulate(cohort="rr", seed=seed)
 
@@ -129,7 +129,7 @@ def _first_line_cohort(seed: int):
     """The synthetic first-line cohort for external validation (issue 5), or ``None`` if unavailable."""
     from ..evaluation.cohort import prepare_cohort
 
-    from ..simulate import simulate
+    from ..simulation import simulate
 
     df = simulate(cohort="first-line", seed=seed)
     return prepare_cohort(df, source=f"synthetic first-line cohort (venprs.simulate, cohort='first-line', "

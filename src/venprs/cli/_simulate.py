@@ -36,6 +36,7 @@ def simulate_cmd(
     check: bool = typer.Option(False, "--check", help="Compare simulated cohorts with every published target."),
     seeds: int = typer.Option(50, "--seeds", help="With --check: number of simulated cohorts (seeds 0..N-1)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    as_json: bool = typer.Option(False, "--json", help="With --check: print the rows as JSON."),
 ) -> None:
     """Draw a synthetic cohort that matches the paper, or check the simulator against the paper.
 
@@ -44,7 +45,7 @@ def simulate_cmd(
     """
     import importlib
 
-    sim = importlib.import_module("venprs.simulate")  # the module (venprs.simulate is also the function)
+    sim = importlib.import_module("venprs.simulation")
 
     if cohort not in sim.COHORTS:
         raise InputError(f"--cohort: unknown cohort {cohort!r}; accepted: {', '.join(sim.COHORTS)}")
@@ -55,19 +56,20 @@ def simulate_cmd(
             raise InputError("--check cannot be combined with --output")
         if seeds < 1:
             raise InputError(f"--seeds: must be at least 1, got {seeds}")
-        _run_check(sim, cohort, seeds, seed, n, quiet)
+        _run_check(sim, cohort, seeds, seed, n, quiet or as_json, as_json)
         return
     if output is None:
         raise InputError("--output FILE is needed (.csv, .tsv, .xlsx or .parquet), or use --check")
     from .. import io as vio
-    vio._kind(output)
+    if vio._kind(output) == "excel" and (n or 0) > 1_048_575:
+        raise InputError(f"--n {n}: an .xlsx sheet holds at most 1,048,575 patients; use .csv or .parquet")
     df = sim.simulate(cohort, n=n, seed=seed)
     written = sim.write_cohort(df, output, cohort=cohort, seed=seed)
     print(f"venprs: wrote {len(df)} synthetic patients ({cohort}, seed {seed}) -> {', '.join(written)}",
           file=sys.stderr)
 
 
-def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool) -> None:
+def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool, as_json: bool = False) -> None:
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
@@ -80,6 +82,16 @@ def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool) 
             task = prog.add_task(f"simulating {seeds} cohorts", total=seeds)
             rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n,
                              progress=lambda: prog.advance(task))
+    if as_json:
+        import json
+        import math
+
+        def clean(v):
+            if isinstance(v, float) and not math.isfinite(v):
+                return None
+            return [clean(x) for x in v] if isinstance(v, list) else v
+        print(json.dumps([{k: clean(v) for k, v in r.items()} for r in rows], indent=1))
+        return
     tol = sim.TOLERANCES
     table = Table(title=f"venprs simulate --check: cohort {cohort}, {seeds} seeds (mean), default seed {default_seed}",
                   caption=(f"Tolerances on the mean over seeds: proportions ±{tol['proportion_pp']:g} percentage points "

@@ -25,7 +25,7 @@ from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from .figures import COLORS
-from .html import esc, fmt, fmt_ci, fmt_p, note, table
+from .html import fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
 

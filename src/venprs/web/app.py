@@ -45,9 +45,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartParser
 
-import venprs as _venprs
-
 from .. import __version__
+from .. import io as _vio
 from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
@@ -63,7 +62,7 @@ MAX_ROWS = 200_000
 #: Largest request body on every other route (bytes).
 MAX_JSON_BYTES = 16 * 1024
 #: Time span and step (months) of the predicted survival curve sent to the page.
-CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 0.5
+CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 1
 
 _PKG = resources.files(__package__)
 _MULTIPART_SLACK = 64 * 1024  # room for multipart headers and form fields around the file
@@ -100,12 +99,6 @@ ScoreRequest: type[BaseModel] = create_model(
 # ---------------------------------------------------------------- payloads
 
 
-def _published(outcome: dict[str, Any]) -> dict[str, Any]:
-    ci = outcome.get("ci") or [None, None]
-    return {"n": outcome.get("n"), "median": outcome.get("median_months"), "ci_low": ci[0],
-            "ci_high": ci[1], "unit": "months", "source": outcome.get("source")}
-
-
 def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     """The ``POST /api/v1/score`` response for parsed factor values.
 
@@ -126,10 +119,7 @@ def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     m = load_model()
     for ep in ENDPOINTS:
         d = out[ep]
-        by_group = {g: _published(o) for g, o in d["published"].items()}
         d["label"] = m.endpoints[ep].label
-        d["published_by_group"] = by_group
-        d["published"] = by_group[d["group"]] if d["group"] else None
         pred = _predicted(result[ep])
         if pred is not None:
             d["predicted"] = pred
@@ -140,19 +130,28 @@ def _predicted(ep_result) -> Optional[dict[str, Any]]:
     """Predicted survival for the page and the API, when the core provides it.
 
     Passes ``ep_result.extras["predicted"]`` through (the core fills it in once the
-    model file has a baseline survival) and, for an exact score, adds
-    ``curve: [[months, survival], ...]`` from ``venprs.predict_survival`` when the
-    core has it. Returns ``None`` otherwise: the page then shows no curve.
+    model file has a baseline survival) and adds the curve(s) for the page from
+    ``ep_result.survival_range`` when the core has it: ``curve: [[months,
+    survival], ...]`` for an exact score, ``curve_best`` and ``curve_worst`` (lowest
+    and highest score of the range) when a factor is unknown. Returns ``None``
+    otherwise: the page then shows no prediction.
     """
     pred = ep_result.extras.get("predicted")
     if pred is None:
         return None
     pred = dict(pred)
-    predict = getattr(_venprs, "predict_survival", None)
-    if "curve" not in pred and predict is not None and ep_result.score is not None:
+    survival_range = getattr(ep_result, "survival_range", None)
+    if survival_range is not None and not any(k.startswith("curve") for k in pred):
         times = [i * CURVE_STEP_MONTHS for i in range(int(CURVE_MONTHS / CURVE_STEP_MONTHS) + 1)]
-        surv = predict(ep_result.score, times, endpoint=ep_result.endpoint)
-        pred["curve"] = [[t, round(float(s), 4)] for t, s in zip(times, surv)]
+        best, worst = survival_range(times)
+
+        def pairs(surv):
+            return [[t, round(float(x), 3)] for t, x in zip(times, surv)]
+
+        if ep_result.score is not None:
+            pred["curve"] = pairs(best)
+        else:
+            pred["curve_best"], pred["curve_worst"] = pairs(best), pairs(worst)
     return pred
 
 
@@ -225,9 +224,13 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     }
 
 
+def _is_tsv(filename: str) -> bool:
+    return PurePath(filename or "").suffix.lower() in (".tsv", ".tab")
+
+
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     """Read an uploaded CSV/TSV exactly as ``venprs.io.read_table`` reads a file (all text)."""
-    sep = "\t" if PurePath(filename or "").suffix.lower() in (".tsv", ".tab") else ","
+    sep = "\t" if _is_tsv(filename) else ","
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                          engine="c", encoding="utf-8-sig")
@@ -380,9 +383,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
             return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
-        text = scored.to_csv(index=False, lineterminator="\n")
+        buf = io.BytesIO()
+        _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         stem = PurePath(name).stem or "table"
-        return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{_safe(stem)}-scored.csv"'})
 
     @app.get("/api/v1/model", tags=["model"], summary="The published model file")

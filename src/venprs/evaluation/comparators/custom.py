@@ -46,7 +46,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from importlib import resources
 from itertools import combinations
 from pathlib import Path

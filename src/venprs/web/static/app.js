@@ -3,7 +3,7 @@
 "use strict";
 (function () {
   document.documentElement.classList.add("js");
-  var LABELS = { favorable: "Favorable", intermediate: "Intermediate", adverse: "Adverse" };
+  var LABELS = {};  // group labels, from the model file (data-group-labels on the form)
   var pending = null;
   var factorLabels = {};
   var seq = 0;
@@ -56,6 +56,17 @@
   }
 
   function render(data) {
+    // one short sentence for screen readers (the cards below are not a live region)
+    var live = document.getElementById("live");
+    if (live) {
+      live.textContent = ["os", "efs"].map(function (ep) {
+        var r = data[ep];
+        var sc = r.score !== null ? fmt(r.score) : fmt(r.score_range[0]) + " to " + fmt(r.score_range[1]);
+        var g = r.group ? LABELS[r.group] + " risk" :
+          "indeterminate: " + r.possible_groups.map(function (x) { return LABELS[x]; }).join(" or ");
+        return ep.toUpperCase() + " " + g + ", score " + sc + ".";
+      }).join(" ");
+    }
     ["os", "efs"].forEach(function (ep) {
       var r = data[ep];
       var card = document.getElementById("ep-" + ep);
@@ -102,28 +113,59 @@
   }
 
   // Predicted survival (from the model's baseline survival, when the API returns it).
+  // A value is a number, or {lo, hi} when a factor is unknown; a median may be null (not reached).
+  function range(v, f) {
+    if (v === null || v === undefined) return "not reached";
+    if (typeof v === "object") return v.lo === v.hi ? range(v.lo, f) : range(v.lo, f) + " to " + range(v.hi, f);
+    return f(v);
+  }
+  function medianText(v) {
+    if (v && typeof v === "object" && typeof v.lo === "number" && typeof v.hi === "number" && v.lo !== v.hi) {
+      return v.lo.toFixed(1) + " to " + v.hi.toFixed(1) + " months";
+    }
+    return range(v, function (x) { return x.toFixed(1) + " months"; });
+  }
+
   function renderPredicted(box, pred, ep) {
     box.textContent = "";
     if (!pred) { box.hidden = true; return; }
     box.hidden = false;
     var parts = [];
-    if (typeof pred.survival_12m === "number") parts.push("12-month " + ep.toUpperCase() + " " + pct(pred.survival_12m));
-    if (typeof pred.median_months === "number") parts.push("median " + pred.median_months.toFixed(1) + " months");
-    box.appendChild(el("p", { "class": "pred-text" }, "Predicted: " + (parts.join(", ") || "see curve") +
-      (pred.note ? " (" + pred.note + ")" : "")));
-    if (Array.isArray(pred.curve) && pred.curve.length > 1) box.appendChild(curve(pred.curve, ep));
+    [6, 12, 24].forEach(function (h) {
+      var v = pred["survival_" + h + "m"];
+      if (v !== undefined) parts.push(h + "-month " + ep.toUpperCase() + " " + range(v, pct));
+    });
+    if ("median_months" in pred) parts.push("median " + medianText(pred.median_months));
+    var isRange = Array.isArray(pred.curve_best);
+    box.appendChild(el("p", { "class": "pred-title" },
+      isRange ? "Predicted (range over the unknown factors):" : "Predicted for this score:"));
+    box.appendChild(el("p", { "class": "pred-text" }, parts.join(", ")));
+    var lines = [];
+    if (Array.isArray(pred.curve)) lines.push({ points: pred.curve, cls: "curve" });
+    if (isRange) lines.push({ points: pred.curve_best, cls: "curve best" });
+    if (Array.isArray(pred.curve_worst)) lines.push({ points: pred.curve_worst, cls: "curve worst" });
+    if (lines.length && lines[0].points.length > 1) {
+      box.appendChild(curve(lines, ep));
+      if (lines.length > 1) {
+        box.appendChild(el("p", { "class": "pred-note" },
+          "Solid line: best case (lowest possible score); dashed: worst case (highest possible score)."));
+      }
+    }
+    if (pred.baseline) box.appendChild(el("p", { "class": "pred-note" }, "Baseline survival: " + pred.baseline + "."));
   }
 
-  function curve(points, ep) {
+  function curve(lines, ep) {
     var NS = "http://www.w3.org/2000/svg";
     var W = 320, H = 170, L = 34, R = 8, T = 8, B = 26;
-    var tmax = points[points.length - 1][0] || 1;
+    var first = lines[0].points;
+    var tmax = first[first.length - 1][0] || 1;
     function x(t) { return L + (W - L - R) * t / tmax; }
     function y(s) { return T + (H - T - B) * (1 - s); }
     var svg = document.createElementNS(NS, "svg");
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "Predicted " + ep.toUpperCase() + " curve over " + Math.round(tmax) + " months");
+    svg.setAttribute("aria-label", "Predicted " + ep.toUpperCase() + " curve" + (lines.length > 1 ? "s (best and worst case)" : "") +
+      " over " + Math.round(tmax) + " months");
     function line(x1, y1, x2, y2) {
       var l = document.createElementNS(NS, "line");
       l.setAttribute("x1", x1); l.setAttribute("y1", y1); l.setAttribute("x2", x2); l.setAttribute("y2", y2);
@@ -134,17 +176,24 @@
       var t = document.createElementNS(NS, "text");
       t.setAttribute("x", tx); t.setAttribute("y", ty); t.setAttribute("text-anchor", anchor || "middle");
       t.textContent = s; svg.appendChild(t);
+      return t;
     }
     line(L, T, L, H - B); line(L, H - B, W - R, H - B);
     [0, 0.5, 1].forEach(function (s) { text(L - 4, y(s) + 3, pct(s), "end"); });
     var step = tmax > 36 ? 12 : 6;
     for (var t = 0; t <= tmax + 1e-9; t += step) text(x(t), H - B + 12, String(t));
     text((L + W - R) / 2, H - 2, "months");
-    var d = points.map(function (p, i) { return (i ? "L" : "M") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1); }).join(" ");
-    var path = document.createElementNS(NS, "path");
-    path.setAttribute("d", d); path.setAttribute("fill", "none");
-    path.setAttribute("stroke", "#1d3557"); path.setAttribute("stroke-width", "2");
-    svg.appendChild(path);
+    lines.forEach(function (ln) {
+      var d = ln.points.map(function (p, i) {
+        return (i ? "L" : "M") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1);
+      }).join(" ");
+      var path = document.createElementNS(NS, "path");
+      path.setAttribute("d", d); path.setAttribute("fill", "none");
+      path.setAttribute("class", ln.cls);
+      path.setAttribute("stroke", "#1d3557"); path.setAttribute("stroke-width", "2");
+      if (ln.cls.indexOf("worst") >= 0) path.setAttribute("stroke-dasharray", "5 4");
+      svg.appendChild(path);
+    });
     return svg;
   }
 
@@ -208,6 +257,7 @@
     var form = document.getElementById("factors");
     if (form) {
       try { factorLabels = JSON.parse(form.dataset.labels || "{}"); } catch (e) { factorLabels = {}; }
+      try { LABELS = JSON.parse(form.dataset.groupLabels || "{}"); } catch (e) { LABELS = {}; }
       form.addEventListener("change", function () { update(form); });
       form.addEventListener("submit", function (e) { e.preventDefault(); update(form); });
       var reset = document.getElementById("reset");

@@ -14,6 +14,9 @@ paper does not report are simulation *assumptions*, collected in
 
 Synthetic patients carry the ID prefix ``SYN-``. They are not registry data.
 
+Note: ``venprs.simulate`` in the package namespace is the *function*; import the
+module's other names with ``from venprs.simulation import target, check, ...``.
+
 References
 ----------
 .. [1] Shahswar R, et al. A novel prognostic risk model for patients with
@@ -38,9 +41,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .model import load_model
+
+
+class _Lazy:
+    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
+
+
+stats = _Lazy("stats")
 
 __all__ = [
     "simulate", "load_targets", "target", "share", "ASSUMPTIONS", "CALIBRATION", "COHORTS", "SYNTHETIC_NOTE",
@@ -266,7 +282,7 @@ def prevalence_reasoning() -> dict[str, Any]:
         ci = tuple(m.endpoints["os"].term(g).univariate["ci"])
         out[f"{g}_implied_os_deaths"] = _implied_events(ci, deaths_mol)
     ci = tuple(m.endpoints["efs"].term("sf3b1").univariate["ci"])
-    out["sf3b1_implied_efs_events"] = _implied_events(ci, deaths_mol * 1.1)
+    out["sf3b1_implied_efs_events"] = _implied_events(ci, deaths_mol)  # EFS events >= deaths; approximate
     out["groups_independent"] = expected_group_sizes(groups=None)
     out["groups_independent_without_sf3b1"] = expected_group_sizes(
         margins=[*_factor_margins()[:6], 0.0], groups=None)
@@ -313,7 +329,6 @@ def _median_other(total_med: float, mol_med: float, sd: float, frac_mol: float, 
 
 def _continuous(rng, n_mol, n_other, var, g, ginv, sd, decimals, other_median=None):
     e, mo = target(f"table1.entire.{var}.median"), target(f"table1.molecular.{var}.median")
-    frac = n_mol / max(n_mol + n_other, 1)
     mu_m = g(mo["value"])
     mu_o = _median_other(e["value"], mo["value"], sd, 174 / 240, g) if other_median is None else g(other_median)
     z = rng.standard_normal(n_mol + n_other)
@@ -324,7 +339,6 @@ def _continuous(rng, n_mol, n_other, var, g, ginv, sd, decimals, other_median=No
     lo_m, hi_m = mo["range"]
     x[:n_mol] = np.clip(x[:n_mol], lo_m, hi_m)
     x[n_mol:] = np.clip(x[n_mol:], lo, hi)
-    del frac
     return np.round(x, decimals)
 
 
@@ -346,8 +360,10 @@ def _baseline() -> dict[str, dict[str, float]]:
 
 
 def _lin_pred(x: np.ndarray, endpoint: str) -> np.ndarray:
-    ep = load_model().endpoints[endpoint]
-    beta = np.array([float(ep.term(f).coefficient) if ep.term(f) else 0.0 for f in FACTORS])
+    """Linear predictor b'x with the Table 4 coefficients (exact units / scale)."""
+    m = load_model()
+    ep = m.endpoints[endpoint]
+    beta = np.array([ep.term(f).units / m.scale if ep.term(f) else 0.0 for f in FACTORS])
     return x @ beta
 
 
@@ -520,8 +536,8 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     else:
         k_h = int(target("first_line.prior_hma.yes")["count"])
         k_e = int(target("first_line.extramedullary.yes")["count"])
-        hma_s = _draw_counts(rng, {"yes": k_h, "no": default_n_fl() - k_h}, n)
-        emd_s = _draw_counts(rng, {"yes": k_e, "no": default_n_fl() - k_e}, n)
+        hma_s = _draw_counts(rng, {"yes": k_h, "no": _first_line_n() - k_h}, n)
+        emd_s = _draw_counts(rng, {"yes": k_e, "no": _first_line_n() - k_e}, n)
     emd_true = np.where(emd_s == "missing", rng.random(n) < _factor_margins()[0], emd_s == "yes").astype(np.int8)
     hma = (hma_s == "yes").astype(np.int8)
     combos, p = factor_joint()
@@ -534,6 +550,7 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
             pick = rng.choice(np.flatnonzero(sel), size=len(rows), p=pc)
             genes7[rows] = combos[pick, 2:]
     x = np.column_stack([emd_true, hma, genes7]).astype(float)
+    _icc_tp53_consistent(rng, cols["icc_class"], x[:n_mol, 5])
     if rr:
         lines = np.maximum(lines, (cols["prior_intensive"] == "yes").astype(int) + hma)
     cols["prior_lines"] = lines
@@ -640,7 +657,24 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     return df
 
 
-def default_n_fl() -> int:
+def _icc_tp53_consistent(rng, icc: np.ndarray, tp53_mol: np.ndarray) -> None:
+    """Give the ICC class 'AML with mutated TP53' to TP53-mutated molecular patients (in place).
+
+    Swaps labels within the molecular cohort, so the ICC margins stay as drawn.
+    """
+    m = len(tp53_mol)
+    idx = np.arange(m)
+    wrong = idx[(icc[:m] == "tp53") & (tp53_mol == 0)]
+    cand = idx[(icc[:m] != "tp53") & (tp53_mol == 1)]
+    k = min(len(wrong), len(cand))
+    if k:
+        pick = rng.choice(cand, size=k, replace=False)
+        icc[wrong[:k]] = icc[pick]
+        icc[pick] = "tp53"
+
+
+def _first_line_n() -> int:
+    """Published size of the first-line cohort."""
     return int(target("first_line.n")["value"])
 
 
