@@ -9,12 +9,13 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
+from ..model import calibration_protocol
 from ._common import citation, user_errors
 
-PAPER_TRAIN_FRACTION = 100 / 174
+PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
 # Options shared by analyze / reproduce / calibrate (defined once here).
-OPT_SPLITS = typer.Option(200, "--splits", help="Random train/test splits for calibration (paper: 200).")
+OPT_SPLITS = typer.Option(PAPER_SPLITS, "--splits", help="Random train/test splits for calibration (paper: 200).")
 OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
 OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
                          help="Fraction of patients in each training part (paper: 100/174 = 0.5747).")

@@ -26,7 +26,8 @@ import pandas as pd
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import FACTORS, codes_from_table, score_table
 from .aic import aic_delta
-from .calibration import TIME_COLUMNS, calibrate, landmark_calibration
+from .calibration import (DEFAULT_TRAIN_FRACTION, PAPER_HORIZON, PAPER_SPLITS, TIME_COLUMNS, calibrate,
+                          landmark_calibration)
 from .comparators import CustomScore, classify_all
 from .discrimination import discrimination
 from ..survival.cox import fast_cox
@@ -68,8 +69,8 @@ def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
     return out, info
 
 
-def evaluate(df: pd.DataFrame, *, splits: int = 200, seed: int = 1, train_fraction: float = 100 / 174,
-             horizon: float = 10.0, n_boot: int = 200, custom: Iterable[CustomScore] = (), n_jobs: int = 1,
+def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
+             train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, n_boot: int = 200, custom: Iterable[CustomScore] = (), n_jobs: int = 1,
              backend: str = "joblib", scheduler: str | None = None, policy: str = "drop_factor") -> dict[str, Any]:
     """All evaluation sections for one cohort (JSON-ready)."""
     custom = list(custom)

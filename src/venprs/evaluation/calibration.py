@@ -52,14 +52,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..model import ENDPOINTS, GROUPS, load_model
+from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import FACTORS, codes_from_table, score_codes
 from ..survival.cox import fast_cox
 
 __all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION"]
 
-#: 100 training patients of 174 (Methods).
-DEFAULT_TRAIN_FRACTION = 100 / 174
+#: The paper's protocol (model file): 200 splits, 100 training patients of 174, 10 months (Methods).
+PAPER_SPLITS, DEFAULT_TRAIN_FRACTION, PAPER_HORIZON = calibration_protocol()
 TIME_COLUMNS = {"os": ("os_months", "os_event"), "efs": ("efs_months", "efs_event")}
 
 
@@ -252,8 +252,8 @@ def _summarise(data: CalibrationData, results: list, horizon: float, policy: str
     return out
 
 
-def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = 200, seed: int = 1,
-              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = 10.0, policy: str = "drop_factor",
+def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLITS, seed: int = 1,
+              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, policy: str = "drop_factor",
               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
               return_splits: bool = False) -> dict[str, Any]:
     """Split-sample calibration of the refitted VEN-PRS Cox model (see the module docstring).
@@ -318,7 +318,7 @@ def _rcs_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def landmark_calibration(time, event, predicted_survival, horizon: float = 10.0, knots: int = 3) -> dict:
+def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER_HORIZON, knots: int = 3) -> dict:
     """ICI, E50 and E90 of predicted survival at a landmark time (Austin, Harrell & van Klaveren 2020).
 
     A Cox model of the outcome on a restricted cubic spline (``knots`` knots at

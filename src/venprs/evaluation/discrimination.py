@@ -49,6 +49,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..model import calibration_protocol
+
+#: The paper's AUC horizon, 10 months (Supplementary Fig. S12; model file).
+PAPER_HORIZON = calibration_protocol()[2]
+
 __all__ = ["heagerty_roc", "heagerty_auc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
            "default_span"]
 
@@ -271,7 +276,7 @@ def _all(t, e, x, horizon, span):
     return {"heagerty": auc_h, "ipcw": auc_i, "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}, note
 
 
-def discrimination(time, event, marker, horizon: float = 10.0, *, n_boot: int = 200, seed: int = 1,
+def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,
                    span: float | None = None) -> Discrimination:
     """All four measures with seeded bootstrap percentile 95% CIs.
 

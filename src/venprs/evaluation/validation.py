@@ -33,7 +33,7 @@ from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from ..survival.cox import baseline_hazard
 from .aic import aic_delta
-from .calibration import TIME_COLUMNS, km_at, landmark_calibration
+from .calibration import PAPER_HORIZON, TIME_COLUMNS, km_at, landmark_calibration
 from .discrimination import discrimination
 
 __all__ = ["validate", "published_baseline"]
@@ -67,7 +67,7 @@ def published_baseline(endpoint: str, derivation: pd.DataFrame | None, horizon: 
         f"derivation cohort (n = {int(ok.sum())}), published score as offset, Efron-adjusted Breslow")
 
 
-def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *, horizon: float = 10.0,
+def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *, horizon: float = PAPER_HORIZON,
              n_boot: int = 200, seed: int = 1) -> dict[str, Any]:
     """External validation results per endpoint (JSON-ready; see the module docstring)."""
     sc = score_table(validation, missing_columns="unknown")

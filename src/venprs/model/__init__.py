@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Term", "Endpoint", "Model", "load_model", "model_json", "to_units", "GROUPS", "ENDPOINTS"]
+__all__ = ["Term", "Endpoint", "Model", "load_model", "model_json", "calibration_protocol", "to_units", "GROUPS", "ENDPOINTS"]
 
 MODEL_FILE = "venprs_2025.json"
 GROUPS: tuple[str, ...] = ("favorable", "intermediate", "adverse")
@@ -148,6 +148,20 @@ def _build(raw: dict[str, Any]) -> Model:
         endpoints=endpoints,
         raw=raw,
     )
+
+
+def calibration_protocol() -> tuple[int, float, float]:
+    """The paper's calibration protocol: (splits, training fraction, horizon in months).
+
+    200 random splits into 100 training and 74 test patients, 10-month survival
+    (Methods; the model file's ``performance.calibration``). The 10-month horizon is
+    also the paper's time-dependent AUC horizon (Supplementary Fig. S12).
+
+    >>> calibration_protocol()
+    (200, 0.5747126436781609, 10.0)
+    """
+    c = load_model().raw["performance"]["calibration"]
+    return int(c["splits"]), c["train"] / (c["train"] + c["test"]), float(c["horizon_months"])
 
 
 @lru_cache(maxsize=1)

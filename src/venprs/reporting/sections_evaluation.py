@@ -26,12 +26,14 @@ from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from .figures import COLORS
 from .html import fmt, fmt_ci, fmt_p, note, table
+from ..model import calibration_protocol
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
-DEFAULTS = {"splits": 200, "split_seed": 1, "train_fraction": 100 / 174, "n_boot": 200, "n_jobs": 1,
-            "backend": "joblib", "scheduler": None, "horizon": 10.0}
+_SPLITS, _TRAIN, _HORIZON = calibration_protocol()
+DEFAULTS = {"splits": _SPLITS, "split_seed": 1, "train_fraction": _TRAIN, "n_boot": 200, "n_jobs": 1,
+            "backend": "joblib", "scheduler": None, "horizon": _HORIZON}
 
 
 def _opt(ctx: Context, key: str):
