@@ -32,7 +32,8 @@ from .comparators import CustomScore, classify_all
 from .discrimination import discrimination
 from ..survival.cox import fast_cox
 
-__all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta"]
+__all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
+           "apparent_landmark_calibration"]
 
 
 def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
@@ -87,14 +88,7 @@ def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
         ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
         out["discrimination"][ep] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot, seed=seed).to_dict()
         out["discrimination"][ep]["marker"] = "published VEN-PRS score"
-        # apparent landmark calibration of the Cox model refitted on the whole cohort
-        data_ok = ok
-        X = _factor_matrix(df, ep)[data_ok]
-        fit = fast_cox(X, t[data_ok], e[data_ok].astype(int))
-        pred = fit.survival_at(X, horizon)
-        lm = landmark_calibration(t[data_ok], e[data_ok], pred, horizon)
-        lm["model"] = "VEN-PRS factors refitted on this cohort (apparent calibration)"
-        out["landmark_calibration"][ep] = lm
+        out["landmark_calibration"][ep] = apparent_landmark_calibration(df, ep, horizon)
         aic: dict[str, Any] = {}
         aic["venprs"] = aic_delta(published_groups(sc, ep), t, e, list(GROUPS))
         dg, info = derived_groups(df, ep)
@@ -111,6 +105,23 @@ def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
         out["aic"][ep] = aic
         out["comparators"][ep] = summaries
     return out
+
+
+def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PAPER_HORIZON) -> dict[str, Any]:
+    """Landmark calibration (ICI/E50/E90) of the VEN-PRS Cox model refitted on the whole cohort.
+
+    Uses the patients with every factor of the endpoint's model known and a
+    complete outcome; see :func:`venprs.evaluation.calibration.landmark_calibration`.
+    """
+    tcol, ecol = TIME_COLUMNS[ep]
+    t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
+    e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
+    X = _factor_matrix(df, ep)
+    ok = np.isfinite(t) & np.isfinite(e) & (X >= 0).all(axis=1)
+    fit = fast_cox(X[ok], t[ok], e[ok].astype(int))
+    lm = landmark_calibration(t[ok], e[ok], fit.survival_at(X[ok], horizon), horizon)
+    lm["model"] = "VEN-PRS factors refitted on the whole cohort (apparent calibration)"
+    return lm
 
 
 def _factor_matrix(df: pd.DataFrame, ep: str) -> np.ndarray:

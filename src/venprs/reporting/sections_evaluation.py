@@ -255,11 +255,8 @@ def calibration_figure(cal: dict[str, Any], title: str):
 def build_calibration(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
-    from ..evaluation import _factor_matrix
-    from ..survival.cox import fast_cox
-    from ..evaluation.calibration import calibrate, landmark_calibration
-
-    from ..evaluation.calibration import prepare
+    from ..evaluation import apparent_landmark_calibration
+    from ..evaluation.calibration import calibrate, prepare
 
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
@@ -298,14 +295,7 @@ def build_calibration(ctx: Context) -> SectionOutput:
                      if det["dropped_factor_counts"] else "")
                   + f"; no events in training: {det['excluded_no_events']}).")
         html += note(html_f)
-        ok = np.isfinite(_outcome(df, ep)[0]) & np.isfinite(_outcome(df, ep)[1])
-        X = _factor_matrix(df, ep)
-        ok &= ~np.isnan(X).any(axis=1) & (X >= 0).all(axis=1)
-        t, e = _outcome(df, ep)
-        fit = fast_cox(X[ok], t[ok], e[ok].astype(int))
-        pred = fit.survival_at(X[ok], horizon)
-        lm = landmark_calibration(t[ok], e[ok], pred, horizon)
-        lm["model"] = "VEN-PRS factors refitted on the whole cohort (apparent calibration)"
+        lm = apparent_landmark_calibration(df, ep, horizon)
         lm_res[ep] = lm
         cal[ep]["landmark"] = {k: lm[k] for k in ("ici", "e50", "e90", "n", "notes", "method", "model")}
     html += table(["endpoint", "group", "predicted", "range", "observed (KM)", "range", "whole cohort KM",
