@@ -434,3 +434,12 @@ def test_serve_help():
     out = subprocess.run([sys.executable, "-m", "venprs", "serve", "--help"], capture_output=True, text=True,
                          check=True).stdout
     assert "--host" in out and "--port" in out and "10.1038/s41375-024-02501-6" in out
+
+
+def test_head_requests_for_monitoring():
+    """Load balancers and uptime monitors probe with HEAD: 200, headers, no body."""
+    c = TestClient(create_app())
+    for path in ("/healthz", "/"):
+        r = c.head(path)
+        assert r.status_code == 200 and r.content == b""
+        assert r.headers["x-content-type-options"] == "nosniff"

@@ -320,7 +320,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                             status_code=500)
 
     # ---- page
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request):
         return templates.TemplateResponse(request, "index.html", _page_context({f: None for f in FACTORS}))
 
@@ -394,6 +394,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         """The model file (coefficients, cut-points, published outcomes, sources), exactly as shipped."""
         return Response(model_json(), media_type="application/json")
 
+    @app.head("/healthz", include_in_schema=False)  # monitors probe with HEAD
     @app.get("/healthz", tags=["health"], summary="Liveness")
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "version": __version__,
