@@ -414,7 +414,9 @@ def simulate(cohort: str = "rr", n: int | None = None, seed: int = 0, *,
     ----------
     cohort : {"rr", "first-line"}
         ``"rr"``: relapsed/refractory cohort (N = 240, 174 with molecular data;
-        the other patients have every gene column unknown). ``"first-line"``: the
+        the other patients have every gene column unknown and their hazards
+        multiplied by ``exp(CALIBRATION["nonmolecular_log_hr_os"|"_efs"])`` so
+        that the entire-cohort KM medians match the paper). ``"first-line"``: the
         first-line validation cohort (N = 189; prior HMA in 22, extramedullary
         disease in 4; everything else as the R/R molecular cohort, which the
         paper does not report).
