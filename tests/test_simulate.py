@@ -21,17 +21,13 @@ import venprs
 from venprs.io import read_table
 from venprs import simulate as simulate_fn
 from venprs.model import load_model
-from venprs.simulation import (ASSUMPTIONS, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
+from venprs.simulation import (ASSUMPTIONS, CALIBRATION, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
                              factor_joint, load_targets, prevalence_reasoning, summarize, target, write_cohort)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Targets the simulator cannot meet, with the reason (docs/simulation.md, "Known conflicts").
 KNOWN_OFF = {
-    # Entire-cohort medians 7.9 / 5.1 are not reachable together with the group medians 14.2/7.0/3.1 and
-    # 8.8/4.1/1.8 and group sizes 46/75/53 under proportional hazards: the groups give about 6.4 / 4.5.
-    "km.os.median": "conflicts with the group medians",
-    "km.efs.median": "conflicts with the group medians",
     # Table 1 gives n = 110 for the median but only 59 relapse-timing categories; bands are matched instead.
     "table1.molecular.time_cr_to_relapse.median": "median and bands of Table 1 disagree",
     # One response model for all patients: the entire-cohort associations are matched (46 vs 25%, 46 vs 30%);
@@ -150,12 +146,27 @@ def test_population_values_on_a_large_cohort():
         for g in ("favorable", "intermediate", "adverse"):
             pub = m.endpoints[ep].group_outcomes[g]["median_months"]  # Results; Fig. 2 and 3
             assert s[f"model.{ep}.group_median.{g}"] == pytest.approx(pub, rel=0.10), (ep, g)
+    # entire cohort (N = 240 incl. the patients without molecular data): Results, mOS 7.9, mEFS 5.1 months
+    assert s["km.os.median"] == pytest.approx(7.9, rel=0.05)
+    assert s["km.efs.median"] == pytest.approx(5.1, rel=0.05)
     assert s["km.rfs.median"] == pytest.approx(12.9, rel=0.10)  # Results: RFS in CR/CRi 12.9 months
     assert s["km.os.deaths"] == pytest.approx(179 / 240, abs=0.02)  # Abstract: 179 deaths
     assert s["km.followup.median"] == pytest.approx(31.5, rel=0.10)  # Abstract: median follow-up 31.5 months
     assert s["table3.entire.crc"] == pytest.approx(93 / 240, abs=0.02)  # Table 3: CR/CRi 93
     assert s["response.molecular.crc_by_ptpn11"][0] == 0.0  # Results: PTPN11 mutated CR/CRi 0%
     assert s["response.molecular.crc_by_nf1"][0] == pytest.approx(0.14, abs=0.05)  # Results: NF1 14%
+
+
+def test_nonmolecular_offset_leaves_the_molecular_cohort_alone():
+    """The log hazard ratio of the patients without molecular data changes only their survival: the
+    molecular cohort keeps the Table 4 model (same seed, same molecular rows)."""
+    a = simulate_fn("rr", seed=4)
+    b = simulate_fn("rr", seed=4, calibration={"nonmolecular_log_hr_os": 0.0, "nonmolecular_log_hr_efs": 0.0})
+    mol = a["molecular_data"].to_numpy(bool)
+    for c in ("os_months", "os_event", "efs_months", "efs_event"):
+        assert a.loc[mol, c].equals(b.loc[mol, c]), c
+    assert not a.loc[~mol, "os_months"].equals(b.loc[~mol, "os_months"])
+    assert CALIBRATION["nonmolecular_log_hr_os"] < 0 and CALIBRATION["nonmolecular_log_hr_efs"] < 0
 
 
 def _cox(d, endpoint):
