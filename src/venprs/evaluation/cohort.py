@@ -308,36 +308,32 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
     return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df)
 
 
-def _normalise_response(s: pd.Series, column: str) -> pd.Series:
+def _normalise_codes(s: pd.Series, column: str, mapping: dict[str, str], what: str, accepted: str) -> pd.Series:
+    """Map free-text codes through ``mapping`` (keys normalised); ``None`` stays missing."""
     vals = []
     for i, v in enumerate(s.tolist()):
         if v is None:
             vals.append(None)
             continue
         key = normalize_name(v)
-        if key not in _RESP:
-            raise InputError(f"best response {v!r} is not accepted; use one of "
-                             + ", ".join(f"{k} ({'/'.join(a)})" for k, a in RESPONSES.items()),
-                             row=i + 1, column=column, value=v)
-        vals.append(_RESP[key])
+        if key not in mapping:
+            raise InputError(f"{what} {v!r} is not accepted; use {accepted}", row=i + 1, column=column, value=v)
+        vals.append(mapping[key])
     return pd.Series(vals, index=s.index, dtype=object)
+
+
+def _normalise_response(s: pd.Series, column: str) -> pd.Series:
+    return _normalise_codes(s, column, _RESP, "best response",
+                            "one of " + ", ".join(f"{k} ({'/'.join(a)})" for k, a in RESPONSES.items()))
+
+
+_STATUS = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refractory": "refractory",
+           "ref": "refractory", "primary_refractory": "refractory", "first_line": "first-line",
+           "firstline": "first-line", "newly_diagnosed": "first-line"}
 
 
 def _normalise_status(s: pd.Series, column: str) -> pd.Series:
-    m = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refractory": "refractory",
-         "ref": "refractory", "primary_refractory": "refractory", "first_line": "first-line",
-         "firstline": "first-line", "newly_diagnosed": "first-line"}
-    vals = []
-    for i, v in enumerate(s.tolist()):
-        if v is None:
-            vals.append(None)
-            continue
-        key = normalize_name(v)
-        if key not in m:
-            raise InputError(f"disease status {v!r} is not accepted; use relapsed, refractory or first-line", row=i + 1,
-                             column=column, value=v)
-        vals.append(m[key])
-    return pd.Series(vals, index=s.index, dtype=object)
+    return _normalise_codes(s, column, _STATUS, "disease status", "relapsed, refractory or first-line")
 
 
 def model_factors(endpoint: str) -> tuple[str, ...]:
