@@ -331,6 +331,18 @@ def _median_other(total_med: float, mol_med: float, sd: float, frac_mol: float, 
     return g(total_med) - sd * stats.norm.ppf(fo)
 
 
+def _coded_numbers(rng, codes: np.ndarray, fixed: dict, draws: dict) -> np.ndarray:
+    """Numbers for category codes: ``fixed`` code -> value; ``draws`` code -> values drawn at random
+    (in the order given, so the random stream is reproducible); anything else NaN."""
+    out = np.full(len(codes), np.nan)
+    for code, value in fixed.items():
+        out[codes == code] = value
+    for code, choices in draws.items():
+        i = np.flatnonzero(codes == code)
+        out[i] = rng.choice(choices, size=len(i))
+    return out
+
+
 def _continuous(rng, n_mol, n_other, var, g, ginv, sd, decimals, other_median=None):
     e, mo = target(f"table1.entire.{var}.median"), target(f"table1.molecular.{var}.median")
     mu_m = g(mo["value"])
@@ -585,22 +597,10 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     cols["pb_blasts"] = _continuous(rng, n_mol, n_oth, "pb_blasts", *lg, A["pb_blasts_sd_logit"], 1)
     # --- treatment (Table 2, entire cohort)
     cols["hma_partner"] = entire("hma_partner", "table2")
-    dose = entire("ven_dose", "table2")
-    dose_mg = np.full(n, np.nan)
-    dose_mg[dose == "100"] = 100
-    dose_mg[dose == "400"] = 400
-    i = np.flatnonzero(dose == "50_70")
-    dose_mg[i] = rng.choice(A["ven_dose_50_70_mg"], size=len(i))
-    i = np.flatnonzero(dose == "other")
-    dose_mg[i] = rng.choice(A["ven_dose_other_mg"], size=len(i))
-    cols["ven_dose_mg"] = dose_mg
-    days = entire("ven_days", "table2")
-    days_n = np.full(n, np.nan)
-    days_n[days == "28"] = 28
-    days_n[days == "14"] = 14
-    i = np.flatnonzero(days == "other")
-    days_n[i] = rng.choice(A["ven_days_other"], size=len(i))
-    cols["ven_days"] = days_n
+    cols["ven_dose_mg"] = _coded_numbers(rng, entire("ven_dose", "table2"), {"100": 100, "400": 400},
+                                         {"50_70": A["ven_dose_50_70_mg"], "other": A["ven_dose_other_mg"]})
+    cols["ven_days"] = _coded_numbers(rng, entire("ven_days", "table2"), {"28": 28, "14": 14},
+                                      {"other": A["ven_days_other"]})
     # --- survival (latent, from the true factors incl. unmeasured genes)
     # patients without molecular data: own baseline, shifted by a calibrated log hazard ratio
     # (docs/simulation.md, "Patients without molecular data"); 0 for the molecular cohort
@@ -651,8 +651,8 @@ def _build(rng, cohort: str, n: int, n_mol: int, cal: dict[str, float]) -> pd.Da
     df["bm_blasts"] = cols["bm_blasts"]
     df["pb_blasts"] = cols["pb_blasts"]
     df["hma_partner"] = cols["hma_partner"]
-    df["ven_dose_mg"] = pd.array(np.where(np.isnan(dose_mg), None, dose_mg), dtype="Int64")
-    df["ven_days"] = pd.array(np.where(np.isnan(days_n), None, days_n), dtype="Int64")
+    df["ven_dose_mg"] = pd.array(np.where(np.isnan(cols["ven_dose_mg"]), None, cols["ven_dose_mg"]), dtype="Int64")
+    df["ven_days"] = pd.array(np.where(np.isnan(cols["ven_days"]), None, cols["ven_days"]), dtype="Int64")
     mol = cols["molecular_data"]
     for j, f in enumerate(FACTORS[2:], start=2):
         df[f] = pd.array(np.where(mol, x[:, j].astype(bool), None), dtype="boolean")
