@@ -62,17 +62,21 @@ def test_fast_cox_same_as_lifelines():
     assert f.loglik == pytest.approx(lf.log_likelihood_, abs=1e-7)
 
 
-def test_fast_cox_drops_monotone_factor_like_fit_cox():
+@pytest.mark.parametrize("policy", ["r", "drop"])
+def test_fast_cox_treats_monotone_factor_like_fit_cox(policy):
     X, t, e = _cox_data()
     X[:, 2] = 0
     X[:3, 2] = 1
     e[:3] = 0  # carriers all censored: monotone likelihood
-    f = fast_cox(X, t, e)
-    assert set(f.dropped) == {2} and f.coef[2] == 0
+    f = fast_cox(X, t, e, rare_factors=policy)
     df = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(t=t, e=e)
-    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e")
-    assert not ref.estimable["x2"]
-    np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e", rare_factors=policy)
+    if policy == "drop":
+        assert set(f.dropped) == {2} and f.coef[2] == 0 and not ref.estimable["x2"]
+        np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    else:  # R keeps the large negative estimate and warns
+        assert f.flags == {2: "may_be_infinite"} and f.coef[2] < -10 and ref.flags["x2"]["flag"] == "may_be_infinite"
+        np.testing.assert_allclose(f.coef, ref.coef.to_numpy(), atol=0)
 
 
 def test_km_at_matches_kaplan_meier():
