@@ -480,7 +480,7 @@ def _r_coxph(pl: _Plan, maxiter: int = MAX_ITER) -> _RCoxph:
     return _RCoxph(f, coef, se, singular, infinite, warnings)
 
 
-def _why_na(x: np.ndarray) -> str:
+def _why_na(x: np.ndarray, e: np.ndarray, t: np.ndarray) -> str:
     """Why R's Cholesky check found no information in a column (for the notes)."""
     if np.all(x == x[0]):
         if x[0] == 0:
@@ -488,6 +488,9 @@ def _why_na(x: np.ndarray) -> str:
         if x[0] == 1:
             return f"all {len(x)} patients used are carriers"
         return f"constant among the {len(x)} patients used"
+    pattern = _pattern(x, e, t)
+    if pattern != "monotone likelihood":  # a recognised monotone pattern of a 0/1 factor
+        return pattern + "; its information fell below R's toler.chol as the coefficient diverged"
     return "collinear with the other covariates"
 
 
@@ -649,7 +652,7 @@ def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray, *, rare_factors
     r = _r_coxph(_plan(Xs, ts, es))
     reasons, flags = {}, {}
     for j in r.singular:
-        flags[j], reasons[j] = "na", f"coefficient NA ({_why_na(Xs[:, j])}): R drops it from the fit"
+        flags[j], reasons[j] = "na", f"coefficient NA ({_why_na(Xs[:, j], es, ts)}): R drops it from the fit"
     for j in r.infinite:
         flags[j] = "may_be_infinite"
         reasons[j] = (f"coefficient may be infinite ({_pattern(Xs[:, j], es, ts)}; |coef| = "
