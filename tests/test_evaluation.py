@@ -184,13 +184,28 @@ def test_calibration_split_lacking_a_factor_is_counted_not_fatal():
     df = make_cohort(174, seed=1)
     df["nf1"] = 0
     df.loc[:1, "nf1"] = 1  # two carriers: many training parts have none
-    res = calibrate(df, splits=30, seed=2)
+    res = calibrate(df, splits=30, seed=2, rare_factors="drop")
     det = res["os"]["failed_splits_detail"]
     assert res["os"]["failed_splits"] == det["factor_dropped"] > 0
     assert det["dropped_factor_counts"]["nf1"] == det["factor_dropped"]
-    assert res["os"]["splits_used"] == 30  # drop_factor policy keeps the split
-    ex = calibrate(df, splits=30, seed=2, policy="exclude")
+    assert res["os"]["splits_used"] == 30  # the "keep" policy keeps the split
+    ex = calibrate(df, splits=30, seed=2, policy="exclude", rare_factors="drop")
     assert ex["os"]["splits_used"] == 30 - ex["os"]["failed_splits"]
+    # policy "r": R's fit in every split; every flagged split listed with R's message where R gives one
+    r = calibrate(df, splits=30, seed=2)
+    assert r["os"]["rare_factors"] == "r" and r["os"]["splits_used"] == 30
+    fl = r["os"]["flagged"]
+    assert r["os"]["failed_splits"] == len({f["split"] for f in fl}) > 0
+    for f in fl:
+        assert f["flag"] in ("na", "may_be_infinite", "not_converged")
+        assert (f["r_message"] is None) == (f["flag"] == "na")
+    assert {f["flag"] for f in fl if f["factor"] == "nf1"} >= {"na"}
+    # where no factor is flagged, both policies give the same fit
+    same = [i for i in range(30) if not r["os"]["flagged"] or all(f["split"] != i + 1 for f in fl)]
+    a = calibrate(df, splits=30, seed=2, return_splits=True)["os"]["splits_detail"]
+    b = calibrate(df, splits=30, seed=2, return_splits=True, rare_factors="drop")["os"]["splits_detail"]
+    for i in same:
+        np.testing.assert_allclose(a[i]["pred"], b[i]["pred"], rtol=1e-10)
 
 
 def test_dask_local_cluster_equals_joblib():
