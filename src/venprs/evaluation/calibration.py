@@ -161,8 +161,7 @@ def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, po
         return out
     fit = fast_cox(data.X[tr], data.time[tr], data.event[tr], rare_factors=rare_factors)
     out["dropped"] = sorted(data.factors[j] for j in fit.dropped)
-    out["flags"] = [{"factor": None if f["column"] is None else data.factors[f["column"]], "flag": f["flag"],
-                     "r_message": f["r_message"]} for f in fit.flagged()]
+    out["flags"] = fit.flagged(data.factors)
     if out["flags"] and policy == "exclude":
         out["status"] = "excluded"
         return out

@@ -558,9 +558,10 @@ class FastCox:
         """Number of estimated coefficients."""
         return int(len(self.coef) - len(self.dropped))
 
-    def flagged(self) -> list[dict]:
+    def flagged(self, names=None) -> list[dict]:
         """Every flag of this fit: ``{column, flag, reason, r_message}`` (column ``None`` for the whole fit).
 
+        With ``names`` (one per column), ``factor`` (the name) replaces ``column``.
         ``r_message`` is R's warning text where R gives one, else ``None``.
         """
         inf = next((w for w in self.r_warnings if w.startswith("Loglik converged")), None)
@@ -573,6 +574,9 @@ class FastCox:
         if R_MAYBE_INFINITE_ANY in self.r_warnings:
             out.append({"column": None, "flag": "may_be_infinite", "reason": "a coefficient may be infinite",
                         "r_message": R_MAYBE_INFINITE_ANY})
+        if names is not None:
+            out = [{"factor": None if f["column"] is None else names[f["column"]],
+                    **{k: v for k, v in f.items() if k != "column"}} for f in out]
         return out
 
     def baseline_survival(self, t: float, ctype: int = 2) -> float:
@@ -764,6 +768,8 @@ class CoxResult:
     flags : dict of str to dict
         Per flagged covariate: ``flag`` (``"na"``, ``"may_be_infinite"``, ``"dropped"``),
         ``reason`` and ``r_message`` (R's warning, verbatim, where R gives one; else ``None``).
+    fit_flags : list of dict
+        Every flag with its ``factor`` (``None`` for the whole fit, e.g. ``"not_converged"``).
     r_warnings : list of str
         R's warnings for this fit, verbatim (none for an NA: R drops such a column silently).
     converged : bool
@@ -791,6 +797,7 @@ class CoxResult:
     n_excluded: int = 0
     notes: list[str] = field(default_factory=list)
     flags: dict[str, dict] = field(default_factory=dict)
+    fit_flags: list[dict] = field(default_factory=list)
     r_warnings: list[str] = field(default_factory=list)
     converged: bool = True
     iterations: int = 0
@@ -845,14 +852,15 @@ class CoxResult:
                    "ci_low": num(self.ci_low[c]), "ci_high": num(self.ci_high[c]), "p": num(self.p[c]),
                    "estimable": bool(self.estimable[c]),
                    "carriers": None if pd.isna(self.carriers[c]) else int(self.carriers[c]),
-                   "carrier_events": None if pd.isna(self.carrier_events[c]) else int(self.carrier_events[c])}
+                   "carrier_events": None if pd.isna(self.carrier_events[c]) else int(self.carrier_events[c]),
+                   "flag": self.flags.get(c, {}).get("flag")}
                for c in self.covariates}
         return {"terms": per, "loglik": num(self.loglik), "loglik_null": num(self.loglik_null),
                 "aic": num(self.aic), "aic_null": num(self.aic_null), "k": self.k, "n": self.n,
                 "n_events": self.n_events, "n_excluded": self.n_excluded, "notes": list(self.notes),
                 "ties": "efron", "rare_factors": self.rare_factors, "converged": bool(self.converged),
                 "iterations": int(self.iterations), "r_warnings": list(self.r_warnings),
-                "flags": [{"factor": c, **v} for c, v in self.flags.items()]}
+                "flags": [dict(f) for f in self.fit_flags]}
 
 
 # ------------------------------------------------------------------ data-frame interface
@@ -920,8 +928,8 @@ def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
     else:
         notes += [(f"{covariates[j]}: " if j in fit.flags else "") + n_ for j, n_ in
                   zip(sorted(fit.flags), fit.notes)] + fit.notes[len(fit.flags):]
-    flags = {covariates[f["column"]]: {"flag": f["flag"], "reason": f["reason"], "r_message": f["r_message"]}
-             for f in fit.flagged() if f["column"] is not None}
+    fit_flags = fit.flagged(covariates)
+    flags = {f["factor"]: {k: v for k, v in f.items() if k != "factor"} for f in fit_flags if f["factor"] is not None}
     for j, c in enumerate(covariates):
         if j not in fit.flags and binary[j] and carriers[c] <= min_carriers_note:
             notes.append(f"{c}: only {int(carriers[c])} carrier(s) ({int(carrier_events[c])} with an event); "
@@ -938,5 +946,5 @@ def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
         ci_high=hi, z=zstat, p=pd.Series(2 * stats.norm.sf(np.abs(zstat)), index=covariates),
         estimable=estimable, carriers=carriers, carrier_events=carrier_events, loglik=fit.loglik,
         loglik_null=fit.loglik_null, n=len(t), n_events=int(e.sum()), n_excluded=n_excl, notes=notes,
-        flags=flags, r_warnings=list(fit.r_warnings), converged=fit.converged, iterations=fit.iterations,
+        flags=flags, fit_flags=fit_flags, r_warnings=list(fit.r_warnings), converged=fit.converged, iterations=fit.iterations,
         rare_factors=rare_factors, _time=t, _event=e, _lp=fit.lp)
