@@ -291,6 +291,13 @@ def build_calibration(ctx: Context) -> SectionOutput:
                 "carriers or with a monotone likelihood in the training part, or a fit that did not converge) "
                 "is kept and counted as failed; every flagged split is listed below and in results.json.")
     html += policy_note(rare)
+    if ctx.paper is not None and rare == "r":
+        html += note("Changed in this version (issue 9): a split whose training fit is flagged (listed below) "
+                     "now gets R's coxph fit instead of venprs 0.1's drop-and-refit, so the predicted values of "
+                     "those splits, and the means over the splits, differ from earlier venprs output (on the "
+                     "default synthetic cohort by at most 0.002); splits without a flag are unchanged, and so "
+                     "are the observed values. --rare-factors drop gives the former numbers. The published "
+                     "values are the paper's and are not adjusted.")
     lm_res = {}
     for ep, r in cal.items():
         for g in GROUPS:

@@ -1,44 +1,50 @@
-"""Cox proportional-hazards fits with Efron ties that match R's ``coxph``, robust to rare factors.
+"""Cox proportional-hazards fits with Efron ties that equal R's ``coxph``, rare factors included.
 
-This module is venprs' one Cox engine: the Efron partial likelihood with its
-score and information matrix (vectorised over risk sets), a Newton-Raphson fit
-that takes R's ``coxfit6`` path (start at 0, centred covariates, step halving when
-the log-likelihood gets worse, convergence when ``|1 - loglik_old / loglik_new|
-<= 1e-9``; R stops after 20 iterations, we go on to 100 and say so in a note),
-R's test for infinite coefficients, the rare-factor policy and the baseline
-hazard. Two interfaces:
+This module is venprs' one Cox engine. The fit is R's ``coxph`` (survival 3.5-3)
+with its default ``coxph.control()`` (``iter.max = 20``, ``eps = 1e-9``,
+``toler.chol = .Machine$double.eps^0.75``, ``toler.inf = sqrt(eps)``), operation by
+operation: patients sorted by time (ties in input order), columns outside
+{-1, 0, 1} centred and scaled, the Efron sums added up in ``coxfit6``'s order
+(as ``numpy.cumsum`` over the same terms), Newton-Raphson from 0 with R's
+step-halving, R's ``cholesky2`` / ``chsolve2`` / ``chinv2`` (singular pivots set
+to 0), and ``coxph.fit``'s post-processing (NA for singular columns, the
+"coefficient may be infinite" test, "Ran out of iterations and did not
+converge"). The R sources were read for their order of operations; no code was
+copied. Doing R's arithmetic in R's order is what makes a diverging coefficient
+(monotone likelihood, e.g. 23.05 after 19 iterations) equal R's to 1e-14, where
+an equivalent but differently ordered computation differs by about 1e-6.
+
+Two interfaces:
 
 - :func:`fit_cox` (data frame in, :class:`CoxResult` with standard errors,
-  hazard ratios, Wald tests and notes out), for reported analyses;
+  hazard ratios, Wald tests, flags and notes out), for reported analyses;
 - :func:`fast_cox` (arrays in, :class:`FastCox` out, about a millisecond per
   fit), for resampling loops (calibration splits, bootstrap).
 
-Both give the same coefficients, log-likelihoods and baselines. They reproduce
-``survival::coxph(..., ties = "efron")`` to better than 1e-6 (checked in
-``tests/test_survival.py`` against ``tests/r/survival_reference.R``); lifelines'
-``CoxPHFitter`` is an independent cross-check in the tests (it is not used here:
-it fails with a singular-matrix ``ConvergenceError`` on some estimable rare
-factors that R and this fit estimate, e.g. 4 carriers who all have an event).
+Rare factors (``rare_factors``; table in ``docs/evaluation.md``):
 
-Registries are small, so a factor may have no carriers, be constant, or be
-carried only by patients without an event (monotone likelihood: R warns
-"coefficient may be infinite" and reports a huge coefficient). Such covariates
-are detected before the fit; after it, a covariate that R would flag ("Loglik
-converged before variable ...; coefficient may be infinite": the Newton step
-still left, ``|u I^-1|``, exceeds ``1e-9`` and ``sqrt(1e-9) |coef|``), one with
-``|coef| >`` :data:`MAX_ABS_COEF`, or the largest one of a fit that does not
-converge, is dropped and the model refitted without it, one at a time. A
-covariate collinear with earlier ones (R: coefficient ``NA``) is dropped too.
-What was done is recorded in ``CoxResult.notes`` / ``FastCox.dropped`` and
-``CoxResult.estimable``. Nothing is silently estimated as nonsense. When no
-covariate is left the result is the null model (``loglik == loglik_null``).
-A cohort without events raises :class:`venprs.InputError`.
+- ``"r"`` (default): as R. A factor without information (no carriers, all
+  carriers, collinear) gets no coefficient (R: NA, silently; flag ``"na"``) and
+  the others are R's; a monotone factor keeps its large estimate (flag
+  ``"may_be_infinite"`` with R's warning, verbatim); a fit that needs more than
+  20 iterations stops there (``converged = False``, R's "Ran out of iterations
+  and did not converge"). Notes quote R's message only where R gives one.
+- ``"drop"`` (venprs 0.1): such factors, and a fitted ``|coef| >``
+  :data:`MAX_ABS_COEF`, are dropped one at a time and the model refitted (up
+  to :data:`MAX_ITER_EXTENDED` iterations; flag ``"dropped"``).
+
+Tested against R in ``tests/test_cox_rare.py`` / ``tests/r/cox_rare_factors.R``
+and ``tests/test_survival.py`` / ``tests/r/survival_reference.R``; lifelines'
+``CoxPHFitter`` is an independent cross-check in the tests. A cohort without
+events raises :class:`venprs.InputError`.
 
 Baseline survival is available in both of R's conventions for ``survfit.coxph``:
 ``ctype=1`` (Breslow / Nelson-Aalen type cumulative hazard, ``sum d / sum exp(lp)``)
 and ``ctype=2`` (Efron-adjusted for ties, R's default after an Efron fit). It is the
 baseline at covariates = 0 (all factors absent), not R's default at the covariate
 means, and it is a right-continuous step function (lifelines interpolates linearly).
+A coefficient R gives as NA counts as 0 in the linear predictor, as in R's
+``survfit.coxph`` and ``predict.coxph``.
 
 References
 ----------
@@ -48,15 +54,15 @@ References
    J Am Stat Assoc. 1977;72:557-565.
 .. [3] Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox
    regression. Biometrics. 2001;57:114-119.
-.. [4] R package ``survival`` 3.5: ``coxph``, ``coxph.control`` (``eps``, ``iter.max``,
-   ``toler.chol``, ``toler.inf``), ``coxph.fit``, ``survfit.coxph`` (``ctype``).
+.. [4] R package ``survival`` 3.5-3: ``coxph``, ``coxph.control`` (``eps``, ``iter.max``,
+   ``toler.chol``, ``toler.inf``), ``coxph.fit``, ``survfit.coxph`` (``ctype``); C routines
+   ``coxfit6``, ``cholesky2``, ``chsolve2``, ``chinv2``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -64,18 +70,17 @@ from scipy import stats
 
 from ..errors import InputError
 
-__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard", "MAX_ABS_COEF"]
+__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard", "MAX_ABS_COEF",
+           "RARE_FACTORS", "r_infinite_warning"]
 
-#: A fitted |coefficient| above this (hazard ratio beyond e^10) is treated as
-#: "may be infinite" (monotone likelihood) and the covariate is dropped.
+#: Policy ``"drop"``: a fitted |coefficient| above this (hazard ratio beyond e^10) is treated
+#: as "may be infinite" (monotone likelihood) and the covariate is dropped.
 MAX_ABS_COEF = 10.0
 #: R ``coxph.control()`` defaults: ``eps``, ``iter.max``, ``toler.chol``, ``toler.inf``.
 EPS = 1e-9
 MAX_ITER = 20
-#: Iterations allowed before giving up. R stops at ``iter.max = 20`` and warns "Ran out of
-#: iterations and did not converge"; the Newton path does not depend on the limit, so a fit
-#: that needs more is the fit of ``coxph(..., control = coxph.control(iter.max = 100))``
-#: (and gets a note) rather than a non-converged estimate or a dropped, estimable factor.
+#: Iterations allowed by the ``"drop"`` policy (venprs 0.1): a fit that needs more than R's 20
+#: is the fit of ``coxph(..., control = coxph.control(iter.max = 100))`` (and gets a note).
 MAX_ITER_EXTENDED = 100
 TOLER_CHOL = np.finfo(float).eps ** 0.75
 TOLER_INF = EPS ** 0.5
