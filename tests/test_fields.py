@@ -38,7 +38,7 @@ def test_unknown_values(value):
 @pytest.mark.parametrize("value", ["maybe", "2", 2, -1, 0.5, "mutant?", "+", [1], "None", "NULL", "#N/A", "-",
                                    "ITD"])
 def test_bad_values_raise_input_error(value):
-    with pytest.raises(venprs.InputError, match=r"is not accepted for tp53.*; accepted: yes/no, mut/wt, 1/0"):
+    with pytest.raises(venprs.InputError, match=r"is not accepted for tp53(.*; accepted: yes/no, mut/wt, 1/0|: )"):
         venprs.score(tp53=value)
     assert issubclass(venprs.InputError, ValueError)
 

@@ -139,8 +139,10 @@ def refusal(text: object, factor: str | None = None, label: str | None = None) -
     "'mutatd' is not accepted for tp53 (did you mean 'mutated'?); accepted: yes/no, mut/wt, 1/0, true/false; empty, NA or pending for unknown"
     """
     shown = text if isinstance(text, str) else str(text)
-    hint = _suggestion(shown, factor) if isinstance(text, str) else ""
     what = f" for {label or factor}" if (label or factor) else ""
+    if isinstance(text, str) and text.strip().lower() in REFUSED_TOKENS:
+        return f"{shown!r} is not accepted{what}: {REFUSED_TOKENS[text.strip().lower()]}"
+    hint = _suggestion(shown, factor) if isinstance(text, str) else ""
     accepted = ACCEPTED_SHORT + ("; ITD/TKD for FLT3" if factor == "flt3" else "")
     return f"{shown!r} is not accepted{what}" + (f" ({hint})" if hint else "") + f"; accepted: {accepted}"
 

@@ -351,12 +351,25 @@ def _record_rows(text: str, sep: str) -> tuple[int, ...]:
 
 def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
     """Every record whose number of values differs from the header's, as one error."""
+    from .fields import find_id_column
+
     problems = []
     row = 0
     sheet_row = 1
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
-    next(reader, None)
-    for fields in reader:
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    header = [h.strip() for h in next(reader, [])]
+    idcol = find_id_column(header)
+    idx = header.index(idcol) if idcol is not None else None
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(Problem(f"a quote (\") opened on line {start} of the file is not closed properly; "
+                                    "values with quotes must be \"like this\"", row=row + 1, sheet_row=sheet_row + 1))
+            break
         sheet_row += 1
         if not fields:
             continue
@@ -370,11 +383,12 @@ def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
             hint = f" (a value with a '{sep}' inside that is not in quotes?)"
         else:
             hint = ""
-        problems.append(Problem(f"has {len(fields)} values but the header has {n} columns{hint}; "
-                                "no value is read, so that none lands in the wrong column",
-                                row=row, sheet_row=sheet_row))
+        problems.append(Problem(f"has {len(fields)} value{'s' if len(fields) != 1 else ''} but the header has {n} "
+                                f"columns{hint}; no value is read, so that none lands in the wrong column",
+                                row=row, sheet_row=sheet_row,
+                                patient=fields[idx].strip() or None if idx is not None and idx < len(fields) else None))
     if not problems:  # pyarrow and the csv module disagree: name the file only
-        raise InputError(f"some rows do not have {n} values like the header", file=name)
+        raise InputError(f"cannot read this file: some rows do not have {n} values like the header", file=name)
     raise InputErrors(problems, file=name)
 
 
