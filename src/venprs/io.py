@@ -20,13 +20,33 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "SUFFIXES"]
+__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind", "SUFFIXES"]
 
 SUFFIXES: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "excel", ".parquet": "parquet",
                             ".pq": "parquet"}
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path) -> str:
+    """The table format of ``path`` by its extension: ``"csv"``, ``"tsv"``, ``"excel"`` or ``"parquet"``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        An extension not in :data:`SUFFIXES`.
+
+    Examples
+    --------
+    >>> file_kind(Path("cohort.XLSX"))
+    'excel'
+    """
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
@@ -50,7 +70,7 @@ def read_table(path: str | os.PathLike, *, text: bool = True) -> pd.DataFrame:
         Missing file, unknown extension, or a file that cannot be parsed.
     """
     p = Path(path)
-    kind = _kind(p)
+    kind = file_kind(p)
     if not p.exists():
         raise InputError("file not found", file=p)
     if p.is_dir():
@@ -118,7 +138,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
     workbook's description; for CSV it is ignored: write a companion file).
     """
     p = Path(path)
-    kind = _kind(p)
+    kind = file_kind(p)
     writers: dict[str, Callable[[Path], None]] = {
         "csv": lambda t: write_csv(df, t, ","),
         "tsv": lambda t: write_csv(df, t, "\t"),

@@ -53,7 +53,7 @@ def score_cmd(
             raise InputError(f"{', '.join(given)} cannot be combined with --input (the table holds the factors)")
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
-        vio._kind(output)  # check the output extension before any work
+        vio.file_kind(output)  # check the output extension before any work
         try:
             df = vio.read_table(input)
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
