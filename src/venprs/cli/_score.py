@@ -55,7 +55,7 @@ def score_cmd(
             raise InputError(f"{', '.join(given)} cannot be combined with --input (the table holds the factors)")
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
-        vio._kind(output)  # check the output extension before any work
+        vio.file_kind(output)  # check the output extension before any work
         with reported_problems(errors, input):
             df, how = read_input(input, sheet)
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
