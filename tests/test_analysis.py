@@ -295,6 +295,9 @@ def test_reproduce_cli_end_to_end(tmp_path):
     assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
     html = (out / "report.html").read_text()
     assert "this run" in html and "difference" in html
+    # the rare-factor policy is stated, and the change of numbers since venprs 0.1 said plainly
+    assert r["rare_factors"]["policy"] == "r" and "--rare-factors r" in r["command"]
+    assert "Changed in this version (issue 9)" in html and "are not adjusted" in html
     # subgroups as the paper did (Supplementary Figs. S7-S10)
     assert set(r["subgroups"]) == {"relapsed", "refractory", "one_prior_line", "more_than_one_prior_line"}
     assert r["subgroups"]["relapsed"]["n"] + r["subgroups"]["refractory"]["n"] == 240
