@@ -61,7 +61,7 @@ References
    survival data. Can J Stat. 2010;38:8-26.
 .. [5] Blanche P, Dartigues JF, Jacqmin-Gadda H. Estimating and comparing
    time-dependent areas under receiver operating characteristic curves for censored
-   event times with competing risks. Stat Med. 2013;32:5381-5397 (timeROC).
+   event times with competing risks. Stat Med. 2013;32:5381-5397 (timeROC 0.4.1).
 .. [6] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for
    evaluating overall adequacy of risk prediction procedures with censored
    survival data. Stat Med. 2011;30:1105-1117.
@@ -94,7 +94,7 @@ def default_span(n: int) -> float:
     Examples
     --------
     >>> round(default_span(174), 6)
-    0.089605
+    0.08909
     """
     return 0.25 * n ** -0.2
 
@@ -316,7 +316,7 @@ def ipcw_roc(time, event, marker, horizon: float, *, train_time=None, train_even
     References
     ----------
     .. [1] Uno H, et al. J Am Stat Assoc. 2007;102:527-537.
-    .. [2] Blanche P, et al. Stat Med. 2013;32:5381-5397; timeROC 0.4.
+    .. [2] Blanche P, et al. Stat Med. 2013;32:5381-5397; timeROC 0.4.1.
     .. [3] Gerds TA, Kattan MW. Medical Risk Prediction Models. CRC Press; 2021
        (riskRegression ``Score``).
     """
@@ -382,7 +382,11 @@ def uno_c(time, event, marker, tau: float | None = None) -> float:
 
 @dataclass
 class Discrimination:
-    """Point estimates and bootstrap percentile CIs."""
+    """Point estimates, bootstrap percentile CIs and the two ROC curves of the whole sample.
+
+    ``curves`` maps ``"heagerty"`` and ``"ipcw"`` to ``(fp, tp)`` arrays (for plots;
+    not part of :meth:`to_dict`).
+    """
 
     horizon: float
     n: int
@@ -392,6 +396,7 @@ class Discrimination:
     n_boot: int
     notes: list[str] = field(default_factory=list)
     span: float | None = None
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         def num(v):
@@ -410,12 +415,14 @@ class Discrimination:
         }
 
 
-def _all(t, e, x, horizon, span):
+def _all(t, e, x, horizon, span, curves=None):
     auc_h = heagerty_roc(t, e, x, horizon, span)
-    auc_i, note = ipcw_auc(t, e, x, horizon)
-    est = {"heagerty": auc_h["auc"], "ipcw": auc_i, "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}
+    auc_i = ipcw_roc(t, e, x, horizon)
+    if curves is not None:
+        curves.update(heagerty=(auc_h["fp"], auc_h["tp"]), ipcw=(auc_i["fp"], auc_i["tp"]))
+    est = {"heagerty": auc_h["auc"], "ipcw": auc_i["auc"], "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}
     return est, [n for n in (auc_h["note"] and f"Heagerty AUC: {auc_h['note']}",
-                             note and f"IPCW AUC: {note}") if n]
+                             auc_i["note"] and f"IPCW AUC: {auc_i['note']}") if n]
 
 
 def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,
@@ -433,7 +440,8 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
     """
     t, e, x = _clean(time, event, marker)
     span = default_span(len(t)) if span is None else span
-    est, notes = _all(t, e, x, horizon, span)
+    curves: dict = {}
+    est, notes = _all(t, e, x, horizon, span, curves)
     rng = np.random.default_rng(seed)
     boots = {k: [] for k in est}
     failed = 0
@@ -451,4 +459,4 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
         v = np.asarray(v, float)
         v = v[np.isfinite(v)]
         ci[k] = (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) if len(v) else (np.nan, np.nan)
-    return Discrimination(horizon, len(t), int(e.sum()), est, ci, n_boot, notes, span)
+    return Discrimination(horizon, len(t), int(e.sum()), est, ci, n_boot, notes, span, curves)
