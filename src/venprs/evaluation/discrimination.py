@@ -82,7 +82,7 @@ from ..survival.concordance import censoring_survival_before, concordance
 PAPER_HORIZON = calibration_protocol()[2]
 
 #: elements gathered at once when the neighbourhood Kaplan-Meier estimates are computed
-_CHUNK = 1 << 21
+_CHUNK = 1 << 18
 
 __all__ = ["heagerty_roc", "heagerty_auc", "ipcw_roc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
            "default_span", "Discrimination"]
