@@ -302,9 +302,11 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
             return f"{fm(v['lo'], pct)} to {fm(v['hi'], pct)}"
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
-    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     src = pred.get("baseline", "")
     label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
+    if pred.get("withheld"):
+        return f"predicted {name}: not given - {pred['withheld']} [{label}]"
+    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
 
 
