@@ -381,7 +381,8 @@ def scenario_text(result: EndpointResult) -> str | None:
     single = {f for fs in by_group.values() for f in fs}
     together = [words[f][0] for f in result.deciding_factors if f not in single]
     if together:
-        out.append(f"{_join(together, 'and')} can change the group only together with another unknown factor.")
+        who = _join(together, "and")
+        out.append(f"{who[0].upper() + who[1:]} can change the group only together with another unknown factor.")
     if not result.deciding_factors:
         if len(unknown) > 1:
             out.append("None of the unknown factors can change the group.")
