@@ -283,3 +283,53 @@ def test_cli_errors_are_one_line_exit_2(tmp_path):
     r = run_cli("score", "--flt3", "yes", "--mutations", LAB / "cohort.maf")
     assert r.returncode == 2 and "--mutations: only with --input FILE and --output FILE" in r.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+# ---------------------------------------------------------------- web batch upload
+
+
+@pytest.fixture(scope="module")
+def client():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from venprs.web import create_app
+
+    return TestClient(create_app(max_upload_bytes=200_000), raise_server_exceptions=False)
+
+
+def _upload(client, mutations="cohort.maf", **form):
+    files = {"file": ("clinical.csv", (LAB / "clinical.csv").read_bytes(), "text/csv")}
+    if mutations:
+        files["mutations"] = (mutations, (LAB / mutations).read_bytes(), "text/plain")
+    return client.post("/api/v1/score-table", files=files, data=form)
+
+
+def test_web_batch_with_mutations_equals_cli(client, tmp_path):
+    r = _upload(client, panel=FIVE)
+    assert r.status_code == 200, r.text
+    web = list(csv.DictReader(r.text.splitlines()))
+    out = tmp_path / "o.csv"
+    assert run_cli("score", "--input", LAB / "clinical.csv", "--mutations", LAB / "cohort.maf", "--panel", FIVE,
+                   "--output", out).returncode == 0
+    assert web == list(csv.DictReader(out.open()))
+    r = _upload(client, mutations="vep.vcf", panel=FIVE, min_vaf="0.1")
+    rows = {x["patient_id"]: x for x in csv.DictReader(r.text.splitlines())}
+    assert (rows["P04"]["nf1"], rows["P04"]["flt3"]) == ("absent", "present")   # NF1 VAF 0.08 < 0.1
+
+
+def test_web_batch_mutation_errors_are_422_naming_the_upload(client):
+    r = _upload(client, panel="NF1, FLT3?")
+    assert r.status_code == 422 and "not gene symbols: 'FLT3?'" in r.json()["detail"][0]["msg"]
+    r = _upload(client, mutations=None, panel="NF1")
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"].startswith("clinical.csv: panel, min_vaf")
+    r = _upload(client, min_vaf="five")
+    assert r.status_code == 422 and "min_vaf 'five' is not a number" in r.json()["detail"][0]["msg"]
+    files = {"file": ("clinical.csv", (LAB / "clinical.csv").read_bytes(), "text/csv"),
+             "mutations": ("m.vcf", b"##fileformat=VCFv4.2\nchr1\t1\n", "text/plain")}
+    r = client.post("/api/v1/score-table", files=files)
+    assert r.status_code == 422
+    d = r.json()["detail"][0]
+    assert d["loc"] == ["body", "mutations"] and "m.vcf: line 2: data before the #CHROM header line" in d["msg"]

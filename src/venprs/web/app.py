@@ -50,6 +50,7 @@ from .. import io as _vio
 from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
+from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
 from ._asgi import BodyLimit, SecurityHeaders
 
@@ -366,12 +367,25 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
     def api_score_table(
         file: UploadFile = File(..., description="CSV (or .tsv) with one row per patient"),
         missing_as_unknown: bool = Form(False, description="A factor with no column is unknown for every row"),
+        mutations: Optional[UploadFile] = File(
+            None, description="Optional mutation list (MAF, long table or annotated VCF) setting NF1, PTPN11, "
+            "FLT3, TP53 and SF3B1 (see docs/lab-results.md)"),
+        panel: Optional[str] = Form(None, description="With `mutations`: genes sequenced for every patient"),
+        min_vaf: Optional[str] = Form(None, description="With `mutations`: variants below this allele fraction "
+                                      "do not count"),
+        id_column: Optional[str] = Form(None, description="With `mutations`: the column matching its samples"),
     ) -> Response:
         """Score every row of an uploaded CSV: all input columns, same rows in the same order,
-        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``."""
+        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``. With a
+        ``mutations`` upload the five gene columns are set from it first, as
+        ``venprs score --input --mutations`` does."""
         name = PurePath(file.filename or "upload.csv").name
         data = file.file.read(max_upload_bytes + 1)
-        if len(data) > max_upload_bytes:
+        mut_name, mut_data = None, b""
+        if mutations is not None and (mutations.filename or mutations.size):
+            mut_name = PurePath(mutations.filename or "mutations.txt").name
+            mut_data = mutations.file.read(max_upload_bytes + 1)
+        if len(data) + len(mut_data) > max_upload_bytes:
             return JSONResponse({"detail": [_error(["body", "file"], f"file too large: at most "
                                                    f"{max_upload_bytes} bytes accepted", "body_too_large")]},
                                 status_code=413)
@@ -380,9 +394,14 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
             if len(df) > max_rows:
                 raise InputError(f"{len(df)} rows; at most {max_rows} rows are accepted per upload "
                                  "(use `venprs score --input` for larger tables)", file=name)
+            if mut_name is not None:
+                df = _with_mutations(df, mut_data, mut_name, panel, min_vaf, id_column)
+            elif any((v or "").strip() for v in (panel, min_vaf, id_column)):
+                raise InputError("panel, min_vaf and id_column need a mutations file", field="mutations")
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
-            return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
+            loc = ["body", "mutations"] if mut_name is not None and e.file == mut_name else ["body", "file"]
+            return _input_error_response(e if e.file else e.with_file(name), loc)
         buf = io.BytesIO()
         _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         stem = PurePath(name).stem or "table"
@@ -415,6 +434,22 @@ async def _lifespan(app: FastAPI):
     gc.collect()
     gc.freeze()
     yield
+
+
+def _with_mutations(df: pd.DataFrame, data: bytes, name: str, panel: Optional[str], min_vaf: Optional[str],
+                    id_column: Optional[str]) -> pd.DataFrame:
+    """The uploaded table with the five gene columns set from an uploaded mutation list."""
+    vaf = None
+    if (min_vaf or "").strip():
+        try:
+            vaf = float(min_vaf)  # type: ignore[arg-type]
+        except ValueError:
+            raise InputError(f"min_vaf {min_vaf!r} is not a number; write 0.05 for 5%", field="min_vaf",
+                             value=min_vaf) from None
+    genes = read_panel(panel) if (panel or "").strip() else None
+    calls = mutation_factors(df, data, mutations_name=name, panel=genes, min_vaf=vaf,
+                             id_column=(id_column or "").strip() or None)
+    return calls.table
 
 
 def _safe(name: str) -> str:
