@@ -7,6 +7,8 @@ Routes
 ``POST /api/v1/score-table`` CSV upload -> scored CSV (same contract as ``venprs score --input``)
 ``GET /api/v1/model``       the model file, exactly as shipped
 ``GET /healthz``            liveness
+``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
+                            CDS Hooks 2.0 and FHIR R4 (:mod:`venprs.web.cds`)
 ``GET /docs``               OpenAPI (Swagger UI served from the app, no CDN); ``/openapi.json``
 
 Every score comes from :func:`venprs.score` / :func:`venprs.score_table`; every
@@ -52,6 +54,7 @@ from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
 from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
+from . import cds
 from ._asgi import BodyLimit, SecurityHeaders
 
 __all__ = ["create_app", "score_payload", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
@@ -258,7 +261,7 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
 
 
 def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_ROWS,
-               max_json_bytes: int = MAX_JSON_BYTES) -> FastAPI:
+               max_json_bytes: int = MAX_JSON_BYTES, cds_config: Optional[cds.CdsConfig] = None) -> FastAPI:
     """Build the FastAPI application.
 
     Parameters
@@ -269,6 +272,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         Most data rows scored per upload (HTTP 422 above it).
     max_json_bytes : int
         Request body limit of every other route.
+    cds_config : venprs.web.cds.CdsConfig, optional
+        The CDS Hooks service's code map and FHIR-server policy (default: from the
+        environment, :meth:`~venprs.web.cds.CdsConfig.from_env`).
 
     Returns
     -------
@@ -419,7 +425,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         return {"status": "ok", "version": __version__,
                 "model": {"name": m.name, "version": m.version, "doi": m.doi}}
 
-    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={"/api/v1/score-table": max_upload_bytes + _MULTIPART_SLACK})
+    cds.register(app, cds_config)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
+        "/api/v1/score-table": max_upload_bytes + _MULTIPART_SLACK,
+        f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
     app.add_middleware(SecurityHeaders)
     return app
 
