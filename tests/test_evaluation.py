@@ -62,17 +62,21 @@ def test_fast_cox_same_as_lifelines():
     assert f.loglik == pytest.approx(lf.log_likelihood_, abs=1e-7)
 
 
-def test_fast_cox_drops_monotone_factor_like_fit_cox():
+@pytest.mark.parametrize("policy", ["r", "drop"])
+def test_fast_cox_treats_monotone_factor_like_fit_cox(policy):
     X, t, e = _cox_data()
     X[:, 2] = 0
     X[:3, 2] = 1
     e[:3] = 0  # carriers all censored: monotone likelihood
-    f = fast_cox(X, t, e)
-    assert set(f.dropped) == {2} and f.coef[2] == 0
+    f = fast_cox(X, t, e, rare_factors=policy)
     df = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(t=t, e=e)
-    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e")
-    assert not ref.estimable["x2"]
-    np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e", rare_factors=policy)
+    if policy == "drop":
+        assert set(f.dropped) == {2} and f.coef[2] == 0 and not ref.estimable["x2"]
+        np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    else:  # R keeps the large negative estimate and warns
+        assert f.flags == {2: "may_be_infinite"} and f.coef[2] < -10 and ref.flags["x2"]["flag"] == "may_be_infinite"
+        np.testing.assert_allclose(f.coef, ref.coef.to_numpy(), atol=0)
 
 
 def test_km_at_matches_kaplan_meier():
@@ -180,13 +184,28 @@ def test_calibration_split_lacking_a_factor_is_counted_not_fatal():
     df = make_cohort(174, seed=1)
     df["nf1"] = 0
     df.loc[:1, "nf1"] = 1  # two carriers: many training parts have none
-    res = calibrate(df, splits=30, seed=2)
+    res = calibrate(df, splits=30, seed=2, rare_factors="drop")
     det = res["os"]["failed_splits_detail"]
     assert res["os"]["failed_splits"] == det["factor_dropped"] > 0
     assert det["dropped_factor_counts"]["nf1"] == det["factor_dropped"]
-    assert res["os"]["splits_used"] == 30  # drop_factor policy keeps the split
-    ex = calibrate(df, splits=30, seed=2, policy="exclude")
+    assert res["os"]["splits_used"] == 30  # the "keep" policy keeps the split
+    ex = calibrate(df, splits=30, seed=2, policy="exclude", rare_factors="drop")
     assert ex["os"]["splits_used"] == 30 - ex["os"]["failed_splits"]
+    # policy "r": R's fit in every split; every flagged split listed with R's message where R gives one
+    r = calibrate(df, splits=30, seed=2)
+    assert r["os"]["rare_factors"] == "r" and r["os"]["splits_used"] == 30
+    fl = r["os"]["flagged"]
+    assert r["os"]["failed_splits"] == len({f["split"] for f in fl}) > 0
+    for f in fl:
+        assert f["flag"] in ("na", "may_be_infinite", "not_converged")
+        assert (f["r_message"] is None) == (f["flag"] == "na")
+    assert {f["flag"] for f in fl if f["factor"] == "nf1"} >= {"na"}
+    # where no factor is flagged, both policies give the same fit
+    same = [i for i in range(30) if not r["os"]["flagged"] or all(f["split"] != i + 1 for f in fl)]
+    a = calibrate(df, splits=30, seed=2, return_splits=True)["os"]["splits_detail"]
+    b = calibrate(df, splits=30, seed=2, return_splits=True, rare_factors="drop")["os"]["splits_detail"]
+    for i in same:
+        np.testing.assert_allclose(a[i]["pred"], b[i]["pred"], rtol=1e-10)
 
 
 def test_dask_local_cluster_equals_joblib():

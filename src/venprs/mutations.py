@@ -45,7 +45,8 @@ import pandas as pd
 
 from . import io as vio
 from .errors import InputError
-from .fields import FALSE_TOKENS, TRUE_TOKENS, UNKNOWN_TOKENS, normalize_name
+from .fields import (ACCEPTED_SHORT, FACTOR_FIELDS, FALSE_TOKENS, FLT3_PRESENT_TOKENS, PATIENT_ID_ALIASES,
+                     UNKNOWN_TOKENS, find_id_column, normalize_name, yes_no_code)
 from .model import load_model
 
 __all__ = [
@@ -62,9 +63,10 @@ def _gene_factors() -> dict[str, str]:
 GENE_FACTORS: dict[str, str] = _gene_factors()
 _FACTOR_OF_GENE = {g: f for f, g in GENE_FACTORS.items()}
 
-#: Clinical-table column names taken as the patient/sample identifier (first found wins).
-ID_COLUMNS: tuple[str, ...] = ("sample_id", "sample", "tumor_sample_barcode", "patient_id", "patient", "id",
-                               "case_id", "subject_id")
+#: Clinical-table column names that link patients to the mutation file's samples (first found
+#: wins): a sample column, else the patient identifier (:data:`venprs.fields.PATIENT_ID_ALIASES`).
+SAMPLE_ID_ALIASES: tuple[str, ...] = ("sample_id", "sample", "tumor_sample_barcode")
+ID_COLUMNS: tuple[str, ...] = SAMPLE_ID_ALIASES + PATIENT_ID_ALIASES
 
 # ---------------------------------------------------------------- variant classes
 
@@ -88,6 +90,7 @@ _COUNTED = {
     "inframe_ins": "in-frame insertion", "splice": "splice site", "splice_site_variant": "splice site",
     "itd": "FLT3-ITD", "flt3_itd": "FLT3-ITD", "internal_tandem_duplication": "FLT3-ITD",
     "tkd": "FLT3-TKD", "flt3_tkd": "FLT3-TKD",
+    **{t: "FLT3-ITD/TKD" for t in FLT3_PRESENT_TOKENS if t not in ("itd", "tkd")},
 }
 _NOT_COUNTED = {
     "silent": "silent", "intron": "intronic", "3'utr": "UTR", "5'utr": "UTR", "3'flank": "flanking",
@@ -109,8 +112,8 @@ _NOT_COUNTED = {
     "3_utr": "UTR", "5_utr": "UTR", "flanking": "flanking", "upstream": "flanking", "downstream": "flanking",
 }
 # tested and nothing found (long tables): the gene is sequenced and wild-type for this patient
-_WILD_TYPE = {normalize_name(t) for t in FALSE_TOKENS} | {"none", "not_detected", "no_mutation",
-                                                         "no_variant", "negative"}
+# ("none" is refused, as everywhere in venprs: it could mean "not known")
+_WILD_TYPE = {normalize_name(t) for t in FALSE_TOKENS} | {"not_detected", "no_mutation", "no_variant"}
 
 #: Every accepted variant class (normalised) -> (counts?, plain label).
 VARIANT_CLASSES: dict[str, tuple[bool, str]] = {**{k: (True, v) for k, v in _COUNTED.items()},
@@ -145,7 +148,7 @@ _ACCEPTED_CLASSES = ("counted: missense, nonsense, frameshift, in-frame insertio
                      "(donor/acceptor), start/stop lost, ITD, TKD (MAF Variant_Classification and Sequence "
                      "Ontology names accepted); not counted: silent/synonymous, intronic, UTR, flanking "
                      "(upstream/downstream), splice region, intergenic, non-coding; "
-                     "tested negative: wt, none, not detected")
+                     "tested negative: wt, not detected, no mutation")
 
 # ---------------------------------------------------------------- reading
 
@@ -190,23 +193,11 @@ def _detect_format(name: str, head: str) -> str:
     if low.endswith((".vcf", ".vcf.gz")) or head.startswith("##fileformat=VCF"):
         return "vcf"
     first = next((ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")), "")
-    cols = {normalize_name(c) for c in re.split(r"[\t,;]", first)}
-    if {"hugo_symbol", "tumor_sample_barcode", "variant_classification"} <= cols:
-        return "maf"
-    return "long"
+    return "maf" if _is_maf(re.split(r"[\t,;]", first)) else "long"
 
 
 def _open_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=path) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as e:
-            raise InputError(f"cannot read this gzip file: {e}", file=path) from None
-    return _decode(raw, path.name)
+    return _decode(_gunzip(path.read_bytes(), str(path)), path.name)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -261,51 +252,65 @@ def read_mutations(source: str | os.PathLike | bytes, *, name: str | None = None
         raise InputError(f"min_vaf {min_vaf!r} is not a fraction in (0, 1]; write 0.05 for 5%")
     if isinstance(source, (bytes, bytearray)):
         label = name or "upload"
-        text = _decode(bytes(source), label)
-        if text[:2] == "\x1f\x8b":  # pragma: no cover - gzip bytes fail UTF-8 decoding first
-            text = _decode(gzip.decompress(bytes(source)), label)
+        raw: bytes | None = bytes(source)
         path = None
     else:
         path = Path(source)
         label = name or str(path)
         if not path.exists():
             raise InputError("file not found", file=label)
-        text = None
-    kind = fmt or _detect_format(label, text if text is not None else _head(path))
+        if path.is_dir():
+            raise InputError("is a folder, not a file", file=label)
+        raw = None
+    table_kind = _table_kind(label)
+    if table_kind in ("excel", "parquet") and fmt in (None, "long", "maf"):  # binary tables: the io reader
+        df = vio.read_table(path if path is not None else raw, filename=PurePath(label).name)
+        rows, samples = _rows_from_table(df, fmt or ("maf" if _is_maf(df.columns) else "long"), label, 1,
+                                         columns or {})
+        return _finish(rows, samples, min_vaf)
+    text = _open_text(path) if raw is None else _decode(_gunzip(raw, label), label)
+    kind = fmt or _detect_format(label, text[:65536])
     if kind not in ("maf", "long", "vcf"):
         raise InputError(f"unknown mutation file format {kind!r}; accepted: maf, long, vcf", file=label)
     if kind == "vcf":
-        rows, samples = _read_vcf(text if text is not None else _open_text(path), label)
+        rows, samples = _read_vcf(text, label)
     else:
-        df, first_line = _read_tabular(path, text, label)
+        if table_kind is not None and not text.startswith("#"):
+            # a plain table: the io reader (encoding, delimiter, row checks)
+            df, first_line = vio.read_table(path if path is not None else raw, filename=PurePath(label).name), 1
+        else:
+            df, first_line = _read_commented(text, label)
         rows, samples = _rows_from_table(df, kind, label, first_line, columns or {})
     return _finish(rows, samples, min_vaf)
 
 
-def _head(path: Path) -> str:
-    if path.is_dir():
-        raise InputError("is a folder, not a file", file=path)
-    with open(path, "rb") as fh:
-        raw = fh.read(65536)
-    if raw[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as fh:
-            raw = fh.read(65536)
-    return raw.decode("utf-8-sig", errors="replace")
+def _table_kind(label: str) -> str | None:
+    """The :func:`venprs.io.read_table` format of a file name, or ``None`` (``.maf``, ``.vcf``, ...)."""
+    try:
+        return vio.input_kind(label)[0]
+    except InputError:
+        return None
 
 
-def _read_tabular(path: Path | None, text: str | None, label: str) -> tuple[pd.DataFrame, int]:
-    """The table and the file line number of its header (1-based).
+def _is_maf(columns) -> bool:
+    return {"hugo_symbol", "tumor_sample_barcode", "variant_classification"} <= {normalize_name(c) for c in columns}
 
-    Tables that :func:`venprs.io.read_table` reads (``.csv``, ``.tsv``, ``.xlsx``, ``.parquet``
-    without ``#`` comment lines) are read with it; MAF files (``#version`` lines, ``.maf``
-    names) and uploads are read here as tab- or comma-separated text, every cell as text.
+
+def _gunzip(raw: bytes, label: str) -> bytes:
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError) as e:
+        raise InputError(f"cannot read this gzip file: {e}", file=label) from None
+
+
+def _read_commented(text: str, label: str) -> tuple[pd.DataFrame, int]:
+    """A tab- or comma-separated table after its ``#`` comment lines (MAF ``#version``), all text.
+
+    Returns the table and the file line number of its header (1-based). :func:`venprs.io.read_table`
+    reads every other table; it does not skip comment lines.
     """
-    if path is not None and path.suffix.lower() in vio.SUFFIXES:
-        head = _head(path) if path.suffix.lower() in (".csv", ".tsv", ".txt") else ""
-        if not head.startswith("#"):
-            return vio.read_table(path), 1
-    if text is None:
-        text = _open_text(path)  # type: ignore[arg-type]
     lines = text.splitlines(keepends=True)
     skip = 0
     while skip < len(lines) and (lines[skip].startswith("#") or not lines[skip].strip()):
@@ -431,7 +436,7 @@ def _raise_all(errors: list[InputError], label: str) -> None:
 
 def _float(text: str, what: str) -> float | None:
     t = str(text).strip()
-    if t.lower() in UNKNOWN_TOKENS or t == ".":
+    if t.lower() in UNKNOWN_TOKENS or t == ".":  # "." is VCF's missing value
         return None
     pct = t.endswith("%")
     try:
@@ -683,12 +688,12 @@ def _find_id_column(df: pd.DataFrame, id_column: str | None) -> str:
             raise InputError(f"no column {id_column!r} (given as the patient identifier); columns: "
                              + ", ".join(cols), column=id_column)
         return id_column
-    lookup = {normalize_name(c): c for c in cols}
-    for a in ID_COLUMNS:
-        if a in lookup:
-            return lookup[a]
-    raise InputError("no patient identifier column to match the mutation file's samples; name one of: "
-                     + ", ".join(ID_COLUMNS) + " (or give --id-column)")
+    lookup = {normalize_name(c): c for c in reversed(cols)}
+    found = next((lookup[a] for a in SAMPLE_ID_ALIASES if a in lookup), None) or find_id_column(cols)
+    if found is None:
+        raise InputError("no patient identifier column to match the mutation file's samples; name one of: "
+                         + ", ".join(ID_COLUMNS) + " (or give --id-column)")
+    return found
 
 
 def _sequenced_column(df: pd.DataFrame) -> list[bool | None] | None:
@@ -696,22 +701,13 @@ def _sequenced_column(df: pd.DataFrame) -> list[bool | None] | None:
     if col is None:
         return None
     out: list[bool | None] = []
-    t, f, u = set(TRUE_TOKENS), set(FALSE_TOKENS), set(UNKNOWN_TOKENS)
     bad = []
     for i, v in enumerate(df[col].tolist(), start=1):
-        s = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip().lower()
-        if isinstance(v, (bool, np.bool_)):
-            out.append(bool(v))
-        elif s in t or s == "1.0":
-            out.append(True)
-        elif s in f or s == "0.0":
-            out.append(False)
-        elif s in u:
-            out.append(None)
-        else:
-            bad.append(InputError(f"value {v!r} is not accepted for 'sequenced'; accepted: yes/true/1, "
-                                  "no/false/0, or empty (not stated)", row=i, column=str(col), value=v))
-            out.append(None)
+        code = yes_no_code(v)
+        if code is None:
+            bad.append(InputError(f"value {v!r} is not accepted for 'sequenced'; accepted: {ACCEPTED_SHORT}",
+                                  row=i, column=str(col), value=v))
+        out.append(None if code is None or code < 0 else bool(code))
     _raise_all(bad, "clinical table")
     return out
 
@@ -850,8 +846,6 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
 
 
 def _gene_column_aliases() -> tuple[str, ...]:
-    from .fields import FACTOR_FIELDS
-
     return tuple(a for f in FACTOR_FIELDS if f.name in GENE_FACTORS for a in (f.name, *f.aliases))
 
 

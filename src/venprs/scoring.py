@@ -24,8 +24,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .fields import FACTOR_FIELDS, match_columns, parse_column, parse_value
+from .errors import InputError, InputErrors, Problem
+from .fields import FACTOR_FIELDS, column_codes, match_columns, parse_value
+from .io import SOURCE_ATTR, locate, source_info
 from .model import ENDPOINTS, GROUPS, load_model
 
 __all__ = [
@@ -347,9 +348,18 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
             field=f.name,
         )
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
+    problems: list[Problem] = []
     for j, f in enumerate(FACTORS):
         if f in found:
-            codes[:, j] = parse_column(df[found[f]].array, f, column=found[f])
+            col = found[f]
+            codes[:, j], bad = column_codes(df[col].array, f)
+            problems += [Problem(msg, row=r + 1, column=str(col), value=v if isinstance(v, str) else str(v))
+                         for r, v, msg in bad]
+    if problems:
+        order = {str(c): i for i, c in enumerate(df.columns)}
+        problems.sort(key=lambda p: (p.row, order.get(p.column, 0)))
+        info = source_info(df)
+        raise InputErrors(locate(df, problems), file=info.label if info else None)
     return codes
 
 
@@ -387,6 +397,7 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
             "drop or rename the columns " + ", ".join(OUTPUT_COLUMNS), column=clash[0])
     codes = codes_from_table(df, missing_columns=missing_columns)
     out = df.copy(deep=False)
+    out.attrs.pop(SOURCE_ATTR, None)  # where the input came from is not part of the output
     for ep, cols in score_columns(codes).items():
         for name, values in cols.items():
             out[name] = values

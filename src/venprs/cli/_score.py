@@ -15,7 +15,7 @@ from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS
 from ..model import model_json
 from ..render import format_model, format_result
 from ..scoring import score, score_table
-from ._common import citation, user_errors
+from ._common import OPT_ERRORS, OPT_SHEET, citation, read_input, reported_problems, user_errors
 
 _F = {f.name: f for f in FACTOR_FIELDS}
 
@@ -39,6 +39,8 @@ def score_cmd(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the scored table (extension picks the format)."),
     missing_as_unknown: bool = typer.Option(
         False, "--missing-as-unknown", help="With --input: a factor with no column is unknown for every row (default: error)."),
+    sheet: Optional[str] = OPT_SHEET,
+    errors: Optional[Path] = OPT_ERRORS,
     mutations: Optional[Path] = typer.Option(
         None, "--mutations", help="With --input: a mutation list (MAF, long table or annotated VCF) that sets "
         "NF1, PTPN11, FLT3, TP53 and SF3B1; see docs/lab-results.md."),
@@ -66,28 +68,28 @@ def score_cmd(
             raise InputError(f"{', '.join(given)} cannot be combined with --input (the table holds the factors)")
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
-        vio._kind(output)  # check the output extension before any work
+        vio.file_kind(output)  # check the output extension before any work
         audit = None
         if mutations is None:
             _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, needs="--mutations FILE")
-        try:
-            df = vio.read_table(input)
+        with reported_problems(errors, input):
+            df, how = read_input(input, sheet)
             if mutations is not None:
                 calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
                                         id_column)
                 df, audit = calls.table, calls.audit
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
-        except InputError as e:
-            raise e.with_file(input) if e.file is None else e from None
         vio.write_table(scored, output)
         if audit is not None and mutation_audit is not None:
             vio.write_table(audit, mutation_audit)
         n_det = int(scored["os_determinate"].sum())
-        print(f"venprs: scored {len(scored)} rows from {input} -> {output} "
+        print(f"venprs: scored {len(scored)} rows from {how} -> {output} "
               f"(OS determinate: {n_det}, indeterminate: {len(scored) - n_det})", file=sys.stderr)
         return
     if output is not None:
         raise InputError("--output needs --input FILE")
+    if sheet is not None or errors is not None:
+        raise InputError("--sheet and --errors need --input FILE")
     _no_mutation_options(mutations, panel, panel_file, min_vaf, mutation_audit, id_column)
     try:
         result = score(**values)
@@ -111,7 +113,7 @@ def _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mu
     from ..mutations import mutation_factors, read_panel
 
     if mutation_audit is not None:
-        vio._kind(mutation_audit)
+        vio.file_kind(Path(mutation_audit))
         if Path(mutation_audit).resolve() in {Path(p).resolve() for p in (input, output, mutations)}:
             raise InputError("--mutation-audit must be a new file, not the input, output or mutation file",
                              file=mutation_audit)

@@ -37,7 +37,6 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Annotated, Any, Optional, Union
 
-import pandas as pd
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -49,7 +48,7 @@ from starlette.formparsers import MultiPartParser
 
 from .. import __version__
 from .. import io as _vio
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
 from ..mutations import mutation_factors, read_panel
@@ -188,10 +187,19 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+def _json_value(v: Any) -> Any:
+    return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+
+
 def _input_error_response(e: InputError, loc: list) -> JSONResponse:
-    value = e.value if isinstance(e.value, (str, int, float, bool)) or e.value is None else str(e.value)
+    """HTTP 422 naming every problem: ``detail`` holds one entry per bad cell or row."""
+    if isinstance(e, InputErrors):
+        head = f"{e.file}: " if e.file else ""
+        detail = [_error(loc, head + str(p), "input_error", row=p.row, sheet_row=p.sheet_row, patient=p.patient,
+                         column=p.column, value=_json_value(p.value)) for p in e.problems]
+        return JSONResponse({"detail": detail}, status_code=422)
     return JSONResponse({"detail": [_error(loc, str(e), "input_error", row=e.row, column=e.column,
-                                           value=value)]}, status_code=422)
+                                           value=_json_value(e.value))]}, status_code=422)
 
 
 # ---------------------------------------------------------------- page helpers
@@ -229,32 +237,10 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
 
 
 def _is_tsv(filename: str) -> bool:
-    return PurePath(filename or "").suffix.lower() in (".tsv", ".tab")
-
-
-def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an uploaded CSV/TSV exactly as ``venprs.io.read_table`` reads a file (all text)."""
-    sep = "\t" if _is_tsv(filename) else ","
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                         engine="c", encoding="utf-8-sig")
-        # pandas renames a repeated column name ("EMD", "EMD.1"); refuse instead of renaming silently
-        header = pd.read_csv(io.BytesIO(data), sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False,
-                             na_filter=False, engine="c", encoding="utf-8-sig").iloc[0].tolist()
-        seen: set[str] = set()
-        for col in header:
-            if col in seen:
-                raise InputError(f"column name {col!r} appears twice in the header; keep one", file=filename,
-                                 column=col)
-            seen.add(col)
-        return df
+        return _vio.input_kind(filename or "upload.csv")[0] == "tsv"
     except InputError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty (no header row)", file=filename) from None
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"cannot read this CSV file: {first}", file=filename) from None
+        return False
 
 
 # ---------------------------------------------------------------- the app
@@ -371,8 +357,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                          413: {"description": "Upload too large"},
                          422: {"description": "A bad value (names row, column and value)"}})
     def api_score_table(
-        file: UploadFile = File(..., description="CSV (or .tsv) with one row per patient"),
+        file: UploadFile = File(..., description="CSV, TSV (also .gz), XLSX or Parquet with one row per patient"),
         missing_as_unknown: bool = Form(False, description="A factor with no column is unknown for every row"),
+        sheet: Optional[str] = Form(None, description="XLSX: the sheet's name or 1-based position "
+                                                      "(default: the first visible sheet)"),
         mutations: Optional[UploadFile] = File(
             None, description="Optional mutation list (MAF, long table or annotated VCF) setting NF1, PTPN11, "
             "FLT3, TP53 and SF3B1 (see docs/lab-results.md)"),
@@ -381,8 +369,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                                       "do not count"),
         id_column: Optional[str] = Form(None, description="With `mutations`: the column matching its samples"),
     ) -> Response:
-        """Score every row of an uploaded CSV: all input columns, same rows in the same order,
-        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``. With a
+        """Score every row of an uploaded table: all input columns, same rows in the same order,
+        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``. The file is read
+        by the CLI's reader (:func:`venprs.io.read_table`); every problem is listed at once. With a
         ``mutations`` upload the five gene columns are set from it first, as
         ``venprs score --input --mutations`` does."""
         name = PurePath(file.filename or "upload.csv").name
@@ -396,7 +385,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                                                    f"{max_upload_bytes} bytes accepted", "body_too_large")]},
                                 status_code=413)
         try:
-            df = _read_csv(data, name)
+            df = _vio.read_table(data, filename=name, sheet=sheet or None)
             if len(df) > max_rows:
                 raise InputError(f"{len(df)} rows; at most {max_rows} rows are accepted per upload "
                                  "(use `venprs score --input` for larger tables)", file=name)
