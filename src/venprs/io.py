@@ -324,9 +324,14 @@ def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     text = None
-    if bad_rows:
+    if bad_rows or raw.count(b'"') % 2:  # ragged rows, or a quote that may never be closed
         text = raw.decode("utf-8")
-        _raise_ragged(text, sep, len(header), name)
+        problems = _ragged(text, sep, len(header))
+        if problems or bad_rows:
+            if not problems:  # pyarrow and the csv module disagree: name the file only
+                raise InputError(f"cannot read this file: some rows do not have {len(header)} values like the "
+                                 "header", file=name)
+            raise InputErrors(problems, file=name)
     sheet_rows = None
     body = raw.rstrip(b"\r\n \t")
     if b"\n\n" in body or b"\n\r\n" in body or b"\r\r" in body:  # blank lines: map records to lines
@@ -349,8 +354,8 @@ def _record_rows(text: str, sep: str) -> tuple[int, ...]:
     return tuple(rows)
 
 
-def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
-    """Every record whose number of values differs from the header's, as one error."""
+def _ragged(text: str, sep: str, n: int) -> list[Problem]:
+    """Every record whose number of values differs from the header's, and a quote never closed."""
     from .fields import find_id_column
 
     problems = []
@@ -387,9 +392,7 @@ def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
                                 f"columns{hint}; no value is read, so that none lands in the wrong column",
                                 row=row, sheet_row=sheet_row,
                                 patient=fields[idx].strip() or None if idx is not None and idx < len(fields) else None))
-    if not problems:  # pyarrow and the csv module disagree: name the file only
-        raise InputError(f"cannot read this file: some rows do not have {n} values like the header", file=name)
-    raise InputErrors(problems, file=name)
+    return problems
 
 
 def _name_columns(df: pd.DataFrame, names: list[str], info: SourceInfo) -> pd.DataFrame:
@@ -403,8 +406,10 @@ def _name_columns(df: pd.DataFrame, names: list[str], info: SourceInfo) -> pd.Da
         filled = col.astype(str).str.strip() != ""
         if filled.any():
             r = int(filled.to_numpy().argmax())
-            problems.append(Problem(f"column {i + 1} has no name in the header but holds values (first: data row "
-                                    f"{r + 1}); give it a name", row=None))
+            where = f"sheet row {info.sheet_row(r)}" if info.format == "excel" else f"data row {r + 1}"
+            problems.append(Problem(f"column {i + 1} has no name in the header (row {info.header_row}) but holds "
+                                    f"values (first: {where}); give it a name, or start the sheet with the header",
+                                    row=None))
     if problems:
         raise InputErrors(problems, file=info.label)
     dropped = len(names) - len(keep)
