@@ -114,3 +114,13 @@ def test_web_problem_entries_name_row_sheet_row_patient(client):
     first = r.json()["detail"][0]
     assert (first["row"], first["sheet_row"], first["patient"], first["column"], first["value"]) == \
         (1, 2, "X1", "EMD", "NULL")
+
+
+@pytest.mark.parametrize("command", ["analyze", "calibrate"])
+def test_sheet_option_on_cohort_commands(command, tmp_path):
+    """analyze and calibrate read their cohort through the same reader and take --sheet."""
+    p = subprocess.run([sys.executable, "-m", "venprs", command, str(HERE / "sheet_by_name.xlsx"), "--out",
+                        str(tmp_path / "rep"), "--sheet", "Nope"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "no sheet 'Nope'; sheets: 'Lookup' (hidden), 'Old', 'Second'" in p.stderr
+    assert not (tmp_path / "rep").exists()

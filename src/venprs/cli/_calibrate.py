@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import citation, user_errors
+from ._common import OPT_SHEET, citation, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -59,8 +59,9 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
             "validation": validation}
 
 
-def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True):
-    """Read and check a cohort file (as ``venprs analyze`` does)."""
+def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True,
+                sheet: Optional[str] = None):
+    """Read and check a cohort file (as ``venprs analyze`` does; ``sheet``: the Excel sheet)."""
     from .. import io as vio
     from ..evaluation.cohort import prepare_cohort, read_columns_map
 
@@ -68,7 +69,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     cmap = read_columns_map(columns) if columns else None
     try:
-        df = vio.read_table(path)
+        df = vio.read_table(path, sheet=sheet)
         return prepare_cohort(df, columns=cmap, time_unit=time_unit, source=path.name, check_events=check_events)
     except InputError as e:
         raise (e.with_file(path) if e.file is None else e) from None
@@ -87,6 +88,7 @@ def calibrate_cmd(
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    sheet: Optional[str] = OPT_SHEET,
 ) -> None:
     """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
 
@@ -100,7 +102,7 @@ def calibrate_cmd(
     opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
                               backend=backend, scheduler=scheduler, n_jobs=n_jobs)
     opts["only"] = {"input", "calibration"}
-    c = read_cohort(cohort, columns, time_unit)
+    c = read_cohort(cohort, columns, time_unit, sheet=sheet)
     res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed}",
                      options=opts, title="VEN-PRS calibration on " + c.source)
     if not quiet:

@@ -66,6 +66,8 @@ CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 1
 _PKG = resources.files(__package__)
 _MULTIPART_SLACK = 64 * 1024  # room for multipart headers and form fields around the file
 _UI_VALUES = {"present": True, "absent": False, "unknown": None}
+_CLI_MISSING = "(missing_columns='unknown'; CLI: --missing-as-unknown)"
+_WEB_MISSING = "(tick 'A factor without a column is unknown for every row'; API: missing_as_unknown=true)"
 
 # ---------------------------------------------------------------- request model
 
@@ -371,6 +373,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                                  "(use `venprs score --input` for larger tables)", file=name)
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
+            if _CLI_MISSING in e.message:  # name the page's checkbox, not the CLI flag
+                e = InputError(e.message.replace(_CLI_MISSING, _WEB_MISSING), file=e.file, row=e.row,
+                               column=e.column, value=e.value, field=e.field)
             return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
         buf = io.BytesIO()
         _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
