@@ -295,7 +295,7 @@ def main() -> None:
          messages=["input already has output column 'os_score'"])
     case("unnamed_column_with_values.csv", "a column without a name that holds values",
          csv_text([r[:8] + ["x"] for r in BASE], HEADER[:8] + [""]).encode(),
-         messages=["column 9 has no name in the header but holds values"])
+         messages=["column 9 has no name in the header (row 1) but holds values"])
     case("no_such_sheet.xlsx", "--sheet names a sheet that is not there", write=three, sheet="Patients",
          messages=["no sheet 'Patients'", "'Lookup' (hidden)", "'Second'"])
     case("sheet_for_csv.csv", "--sheet with a CSV", base.encode(), sheet="2", messages=["this is a csv file, not Excel"])
