@@ -45,7 +45,8 @@ import pandas as pd
 
 from .errors import InputError, InputErrors, Problem
 
-__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "SUFFIXES", "INPUT_SUFFIXES",
+__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind", "SUFFIXES",
+           "INPUT_SUFFIXES",
            "SourceInfo", "source_info", "locate", "input_kind"]
 
 #: Output formats by extension (what :func:`write_table` writes).
@@ -61,7 +62,27 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _SNIFF_BYTES = 1 << 16
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path) -> str:
+    """The table format of ``path`` by its extension: ``"csv"``, ``"tsv"``, ``"excel"`` or ``"parquet"``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        An extension not in :data:`SUFFIXES`.
+
+    Examples
+    --------
+    >>> file_kind(Path("cohort.XLSX"))
+    'excel'
+    """
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
@@ -642,7 +663,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
     workbook's description; for CSV it is ignored: write a companion file).
     """
     p = Path(path)
-    kind = _kind(p)
+    kind = file_kind(p)
     writers: dict[str, Callable[[Path], None]] = {
         "csv": lambda t: write_csv(df, t, ","),
         "tsv": lambda t: write_csv(df, t, "\t"),
