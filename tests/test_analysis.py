@@ -247,7 +247,7 @@ def test_columns_map(tmp_path):
 
 @pytest.mark.parametrize("mutate,match", [
     (lambda d: d.assign(os_months=d.os_months.where(d.index != 4, -2.0)), r"row 5.*'os_months'.*negative time"),
-    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value 2"),
+    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value '2'"),
     (lambda d: d.drop(columns=["efs_event"]), r"required column 'efs_event' is missing"),
     (lambda d: d.assign(os_event=0), r"all 40 patients are censored for OS"),
     (lambda d: d.assign(os_months=d.os_months.astype(object).where(d.index != 0, "soon")),
