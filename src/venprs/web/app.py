@@ -231,7 +231,7 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
         "max_upload_mb": MAX_UPLOAD_BYTES / (1024 * 1024),
         "max_rows": MAX_ROWS,
         "accepted_text": ACCEPTED_TEXT,
-        "upload_accept": ",".join(_vio.SUFFIXES),
+        "upload_accept": ",".join(_vio.INPUT_SUFFIXES),
         "now": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
 
