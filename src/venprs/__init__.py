@@ -12,6 +12,7 @@ from .errors import InputError, InputErrors, Problem, VenprsWarning
 from .model import load_model
 from .scoring import EndpointResult, ScoreResult, score, score_table
 from .prediction import predict_survival
+from .mutations import mutation_factors, read_mutations
 
 __version__ = "0.1.0"
 
@@ -27,4 +28,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'venprs' has no attribute {name!r}")
 
 __all__ = ["score", "score_table", "load_model", "InputError", "InputErrors", "Problem", "VenprsWarning", "ScoreResult",
-           "EndpointResult", "simulate", "predict_survival", "__version__"]
+           "EndpointResult", "simulate", "predict_survival", "mutation_factors", "read_mutations", "__version__"]

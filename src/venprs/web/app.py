@@ -8,6 +8,8 @@ Routes
 ``GET /api/v1/score-table/template`` a CSV template for the batch tab
 ``GET /api/v1/model``       the model file, exactly as shipped
 ``GET /healthz``            liveness
+``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
+                            CDS Hooks 2.0 and FHIR R4 (:mod:`venprs.web.cds`)
 ``GET /docs``               OpenAPI (Swagger UI served from the app, no CDN); ``/openapi.json``
 
 Every score comes from :func:`venprs.score` / :func:`venprs.score_table`; every
@@ -51,7 +53,9 @@ from .. import io as _vio
 from ..errors import InputError, InputErrors
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
+from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
+from . import cds
 from ._asgi import BodyLimit, SecurityHeaders
 
 __all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
@@ -259,7 +263,7 @@ def _is_tsv(filename: str) -> bool:
 
 
 def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_ROWS,
-               max_json_bytes: int = MAX_JSON_BYTES) -> FastAPI:
+               max_json_bytes: int = MAX_JSON_BYTES, cds_config: Optional[cds.CdsConfig] = None) -> FastAPI:
     """Build the FastAPI application.
 
     Parameters
@@ -270,6 +274,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         Most data rows scored per upload (HTTP 422 above it).
     max_json_bytes : int
         Request body limit of every other route.
+    cds_config : venprs.web.cds.CdsConfig, optional
+        The CDS Hooks service's code map and FHIR-server policy (default: from the
+        environment, :meth:`~venprs.web.cds.CdsConfig.from_env`).
 
     Returns
     -------
@@ -370,13 +377,26 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         missing_as_unknown: bool = Form(False, description="A factor with no column is unknown for every row"),
         sheet: Optional[str] = Form(None, description="XLSX: the sheet's name or 1-based position "
                                                       "(default: the first visible sheet)"),
+        mutations: Optional[UploadFile] = File(
+            None, description="Optional mutation list (MAF, long table or annotated VCF) setting NF1, PTPN11, "
+            "FLT3, TP53 and SF3B1 (see docs/lab-results.md)"),
+        panel: Optional[str] = Form(None, description="With `mutations`: genes sequenced for every patient"),
+        min_vaf: Optional[str] = Form(None, description="With `mutations`: variants below this allele fraction "
+                                      "do not count"),
+        id_column: Optional[str] = Form(None, description="With `mutations`: the column matching its samples"),
     ) -> Response:
         """Score every row of an uploaded table: all input columns, same rows in the same order,
         followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``. The file is read
-        by the CLI's reader (:func:`venprs.io.read_table`); every problem is listed at once."""
+        by the CLI's reader (:func:`venprs.io.read_table`); every problem is listed at once. With a
+        ``mutations`` upload the five gene columns are set from it first, as
+        ``venprs score --input --mutations`` does."""
         name = PurePath(file.filename or "upload.csv").name
         data = file.file.read(max_upload_bytes + 1)
-        if len(data) > max_upload_bytes:
+        mut_name, mut_data = None, b""
+        if mutations is not None and (mutations.filename or mutations.size):
+            mut_name = PurePath(mutations.filename or "mutations.txt").name
+            mut_data = mutations.file.read(max_upload_bytes + 1)
+        if len(data) + len(mut_data) > max_upload_bytes:
             return JSONResponse({"detail": [_error(["body", "file"], f"file too large: at most "
                                                    f"{max_upload_bytes} bytes accepted", "body_too_large")]},
                                 status_code=413)
@@ -385,9 +405,14 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
             if len(df) > max_rows:
                 raise InputError(f"{len(df)} rows; at most {max_rows} rows are accepted per upload "
                                  "(use `venprs score --input` for larger tables)", file=name)
+            if mut_name is not None:
+                df = _with_mutations(df, mut_data, mut_name, panel, min_vaf, id_column)
+            elif any((v or "").strip() for v in (panel, min_vaf, id_column)):
+                raise InputError("panel, min_vaf and id_column need a mutations file", field="mutations")
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
-            return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
+            loc = ["body", "mutations"] if mut_name is not None and e.file == mut_name else ["body", "file"]
+            return _input_error_response(e if e.file else e.with_file(name), loc)
         buf = io.BytesIO()
         _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         stem = PurePath(name).stem or "table"
@@ -413,7 +438,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         return {"status": "ok", "version": __version__,
                 "model": {"name": m.name, "version": m.version, "doi": m.doi}}
 
-    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={"/api/v1/score-table": max_upload_bytes + _MULTIPART_SLACK})
+    cds.register(app, cds_config)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
+        "/api/v1/score-table": max_upload_bytes + _MULTIPART_SLACK,
+        f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -428,6 +456,22 @@ async def _lifespan(app: FastAPI):
     gc.collect()
     gc.freeze()
     yield
+
+
+def _with_mutations(df: pd.DataFrame, data: bytes, name: str, panel: Optional[str], min_vaf: Optional[str],
+                    id_column: Optional[str]) -> pd.DataFrame:
+    """The uploaded table with the five gene columns set from an uploaded mutation list."""
+    vaf = None
+    if (min_vaf or "").strip():
+        try:
+            vaf = float(min_vaf)  # type: ignore[arg-type]
+        except ValueError:
+            raise InputError(f"min_vaf {min_vaf!r} is not a number; write 0.05 for 5%", field="min_vaf",
+                             value=min_vaf) from None
+    genes = read_panel(panel) if (panel or "").strip() else None
+    calls = mutation_factors(df, data, mutations_name=name, panel=genes, min_vaf=vaf,
+                             id_column=(id_column or "").strip() or None)
+    return calls.table
 
 
 def _safe(name: str) -> str:
