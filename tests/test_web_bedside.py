@@ -188,16 +188,6 @@ def test_print_is_one_a4_and_one_letter_page(page, base_url, artifacts, case):  
         assert _pages(pdf) == 1, f"{case} {fmt}: {_pages(pdf)} pages"
 
 
-def _xlsx_reader_on_main() -> bool:
-    """True once ``/api/v1/score-table`` reads uploads with ``venprs.io.read_table`` (intake-read)."""
-    import inspect
-
-    from venprs.web import app as web_app
-    return "_read_csv(" not in inspect.getsource(web_app.create_app)
-
-
-@pytest.mark.xfail(not _xlsx_reader_on_main(), strict=True,
-                   reason="needs intake-read: venprs.io.read_table on uploaded bytes behind /api/v1/score-table")
 def test_batch_upload_xlsx(page, base_url, tmp_path):  # noqa: F811
     src = tmp_path / "cohort.xlsx"
     pd.DataFrame({"id": ["b", "a"], "EMD": ["yes", "no"], "prior HMA": ["yes", "no"], "NF1": ["wt", "wt"],
