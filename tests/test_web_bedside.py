@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -260,4 +261,24 @@ def test_axe_no_violations(browser, base_url, viewport):  # noqa: F811
     page.get_by_role("tab", name="Batch (table)").click()
     v = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     assert v == [], json.dumps(v, indent=1)[:3000]
+    ctx.close()
+
+
+@pytest.mark.slow
+def test_axe_no_violations_on_the_report(browser, tmp_path):  # noqa: F811
+    """``report.html`` of ``venprs analyze`` on the seeded cohort of ``test_analysis``."""
+    import subprocess
+    import sys
+
+    from test_analysis import make_cohort
+
+    make_cohort().to_csv(tmp_path / "c.csv", index=False)
+    p = subprocess.run([sys.executable, "-m", "venprs", "analyze", str(tmp_path / "c.csv"), "--out",
+                        str(tmp_path / "out"), "--quiet"], capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "MPLBACKEND": "Agg"})
+    assert p.returncode == 0, p.stderr
+    ctx = browser.new_context(viewport=VIEWPORTS["desktop"], bypass_csp=True)
+    page = ctx.new_page()
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    assert _axe(page) == []
     ctx.close()
