@@ -62,7 +62,7 @@ def get(d, path):
 
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True,
-                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=120)
+                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=600)
 
 
 CONTRACT = ["km.{ep}.median", "km.{ep}.ci", "groups.{ep}.published.logrank_p", "groups.{ep}.derived.logrank_p"]

@@ -17,6 +17,12 @@ F = TypeVar("F", bound=Callable)
 
 EXIT_USER_ERROR = 2
 
+# Options of the commands that read a cohort (defined once; venprs validate uses them).
+OPT_COHORT = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient.")
+OPT_OUT = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/.")
+OPT_COLUMNS = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names.")
+OPT_TIME_UNIT = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days.")
+
 
 def citation() -> str:
     """One-line citation of the paper (read from the model file)."""

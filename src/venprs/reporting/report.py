@@ -60,7 +60,8 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     progress : callable, optional
         ``progress(section_title, i, n)`` called before each section.
     options : dict, optional
-        ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
+        ``report`` (default ``"analysis"``; ``"validate"`` for ``venprs validate``): which
+        registered sections run. ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
         ``fork``; on a busy 2-core machine 1 is as fast); ``quick``: omit the
         subgroup figures. Also passed to the sections (``ctx.options``).
 
@@ -97,7 +98,7 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         "sections": [],
     }
     rendered = []
-    secs = sections()
+    secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
     try:

@@ -47,7 +47,7 @@ def _add_comparison(ctx: Context, out: SectionOutput, key: str, rows: list[dict]
 
 # ------------------------------------------------------------------ input
 
-@section("input", "Cohort", order=10)
+@section("input", "Cohort", order=10, reports=("analysis", "validate"))
 def build_input(ctx: Context) -> SectionOutput:
     c = ctx.cohort
     mol, how = dv.molecular_mask(c)

@@ -24,7 +24,7 @@ import pandas as pd
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
-from .figures import COLORS
+from .figures import COLORS, roc_figure
 from .html import fmt, fmt_ci, fmt_p, note, table
 from ..model import calibration_protocol
 from .paper import compare_row
@@ -191,7 +191,7 @@ def build_discrimination(ctx: Context) -> SectionOutput:
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
     horizon = float(_opt(ctx, "horizon"))
-    res, rows, comp, skipped = {}, [], [], []
+    res, rows, comp, skipped, panels = {}, [], [], [], {}
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
         s = sc[f"{ep}_score"].to_numpy(float)
@@ -202,10 +202,15 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             continue
         d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
         r = d.to_dict()
+        auc_key = next(k for k in r if k.startswith("auc_"))
+        panels[EP_LABEL[ep]] = {
+            f"Heagerty NNE (AUC {fmt(r[auc_key]['heagerty']['estimate'], 3, '-')})": d.curves["heagerty"],
+            f"IPCW (AUC {fmt(r[auc_key]['ipcw']['estimate'], 3, '-')})": d.curves["ipcw"]}
         r["marker"] = "published VEN-PRS score"
         res[ep] = r
-        auc = r["auc_10m"]
-        for label, item in (("AUC(10 m), Heagerty NNE", auc["heagerty"]), ("AUC(10 m), IPCW", auc["ipcw"]),
+        auc = r[auc_key]
+        for label, item in ((f"AUC({horizon:g} m), Heagerty NNE", auc["heagerty"]),
+                            (f"AUC({horizon:g} m), IPCW", auc["ipcw"]),
                             ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
             rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), fmt_ci(*item["ci"], digits=3)])
         if ctx.paper is not None:
@@ -213,13 +218,25 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             if p.get(ep) is not None and horizon == _HORIZON:  # the paper's AUC is at its own horizon only
                 comp.append(compare_row(f"{ep.upper()} AUC at {horizon:g} months", p[ep], auc["heagerty"]["estimate"], 2,
                                         p.get("source", "")))
-    html = note("Marker: the published VEN-PRS score (patients with every factor known). Heagerty, Lumley & Pepe "
-                "(2000) nearest-neighbour estimator, span 0.25 n^-0.2 (survivalROC documentation); IPCW "
-                "cumulative/dynamic AUC (scikit-survival). 95% CIs: seeded percentile bootstrap "
-                f"({int(_opt(ctx, 'n_boot'))} resamples).")
+    html = note("Marker: the published VEN-PRS score (patients with every factor known). Each measure equals an R "
+                "reference implementation (tests/r/discrimination_reference.R): Heagerty, Lumley & Pepe (2000) "
+                "nearest-neighbour AUC = survivalROC 1.0.3.1 (method \"NNE\", span 0.25 n^-0.2, the survivalROC "
+                "documentation's value); IPCW cumulative/dynamic AUC = riskRegression::Score (censoring weights "
+                "1/G(T-)); Harrell's and Uno's C = survival::concordance (timewt \"n\" and \"n/G2\"). 95% CIs: "
+                f"seeded percentile bootstrap ({int(_opt(ctx, 'n_boot'))} resamples).")
+    html += note("Changed in this version: the Heagerty AUC now uses survivalROC's neighbourhood (symmetric in "
+                 "marker distance, k = n x span neighbours above). Earlier venprs versions used a neighbourhood "
+                 "of the marker's ranks, whose AUCs differed from survivalROC's by 0.02-0.07 (higher on the "
+                 "synthetic R/R cohort of venprs reproduce; docs/evaluation.md gives the numbers), so this "
+                 "report's Heagerty AUC differs from an earlier run's on the same cohort. The published AUCs "
+                 "are the paper's, unchanged.")
     if not res:
         return SectionOutput(skipped=skipped)
     html += table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination")
+    html += ctx.figures.save(roc_figure(panels, title=f"Time-dependent ROC curves at {horizon:g} months "
+                                                      "(published VEN-PRS score)"), "roc_time_dependent",
+                             f"Time-dependent ROC curves at {horizon:g} months, Heagerty NNE and IPCW, "
+                             "overall and event-free survival")
     out = SectionOutput({"discrimination": res}, html, skipped)
     if comp:
         from .sections_derivation import comparison_html

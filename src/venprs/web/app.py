@@ -5,6 +5,7 @@ Routes
 ``GET /``                   the calculator page (works without JavaScript via ``POST /``)
 ``POST /api/v1/score``      one patient, JSON in and out
 ``POST /api/v1/score-table`` CSV upload -> scored CSV (same contract as ``venprs score --input``)
+``GET /api/v1/score-table/template`` a CSV template for the batch tab
 ``GET /api/v1/model``       the model file, exactly as shipped
 ``GET /healthz``            liveness
 ``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
@@ -32,6 +33,7 @@ import gc
 import io
 import json
 import logging
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import PurePath
@@ -56,7 +58,7 @@ from ..scoring import FACTORS, score, score_table
 from . import cds
 from ._asgi import BodyLimit, SecurityHeaders
 
-__all__ = ["create_app", "score_payload", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
+__all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
 
 #: Largest CSV upload accepted by ``POST /api/v1/score-table`` (bytes).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -233,7 +235,21 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
         "max_upload_mb": MAX_UPLOAD_BYTES / (1024 * 1024),
         "max_rows": MAX_ROWS,
         "accepted_text": ACCEPTED_TEXT,
+        "upload_accept": ",".join(_vio.SUFFIXES),
+        "now": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
+
+
+def template_csv() -> bytes:
+    """The batch template: an ``id`` column, the seven canonical factor columns, two example rows.
+
+    >>> template_csv().decode().splitlines()[0]
+    'id,extramedullary,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1'
+    """
+    rows = [["id", *FACTORS],
+            ["example-1", "yes", "no", "wt", "wt", "mut", "wt", "wt"],  # every factor known
+            ["example-2", "no", "yes", "", "", "wt", "", ""]]           # genes pending: empty = unknown
+    return ("\n".join(",".join(r) for r in rows) + "\n").encode()
 
 
 def _is_tsv(filename: str) -> bool:
@@ -402,6 +418,14 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         stem = PurePath(name).stem or "table"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{_safe(stem)}-scored.csv"'})
+
+    @app.get("/api/v1/score-table/template", tags=["score"], summary="A template table to fill in",
+             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    async def api_template() -> Response:
+        """CSV with the column names ``score-table`` reads (canonical names; aliases are accepted too)
+        and two example rows: every factor known, and genes pending (empty = unknown)."""
+        return Response(template_csv(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="venprs-template.csv"'})
 
     @app.get("/api/v1/model", tags=["model"], summary="The published model file")
     async def api_model() -> Response:
