@@ -93,6 +93,7 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         "command": command,
         "model": {"name": m.name, "version": m.version, "doi": m.doi, "citation": m.citation},
         "time_unit": "months",
+        "rare_factors": {"policy": opts.get("rare_factors") or "r", "flagged": []},
         "skipped": [],
         "sections": [],
     }
@@ -128,6 +129,8 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
         for k, v in so.results.items():
             if k == "comparison":
                 results.setdefault("comparison", {}).update(v)
+            elif k == "rare_factors":  # one policy (set by run_report); every section's flagged fits
+                results["rare_factors"]["flagged"].extend(v["flagged"])
             else:
                 results[k] = v
         results["skipped"].extend(so.skipped)
