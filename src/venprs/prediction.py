@@ -6,7 +6,9 @@ CIs (Results; Fig. 2 and 3): a Weibull S0(t) = exp(-(t/scale)^shape) whose
 group medians, averaged over each group's score distribution, match the
 published medians in weighted least squares. The fitted parameters are stored
 in the model file under ``"baseline_survival"``, labelled as a venprs
-reconstruction (not published by the authors); see docs/model-notes.md.
+reconstruction (not published by the authors); see docs/model-notes.md. The fit
+itself is an offline build step (:mod:`venprs.simulation.baseline_fit`); this
+module only reads its result.
 
 A user can replace it with a baseline estimated on their own cohort
 (:func:`load_baseline`: a step function with columns ``time``, ``surv`` and
@@ -30,26 +32,12 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
-from .model import ENDPOINTS, GROUPS, load_model
+from .model import ENDPOINTS, load_model
 
-
-class _Lazy:
-    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str):
-        import importlib
-        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
-
-
-optimize = _Lazy("optimize")
-stats = _Lazy("stats")
 
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
-    "model_baseline", "reconstruct_baseline", "predicted_summary", "HORIZONS",
+    "model_baseline", "predicted_summary", "predicted_text", "HORIZONS",
 ]
 
 #: Months at which the score output reports predicted survival.
@@ -305,85 +293,3 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
     src = pred.get("baseline", "")
     label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
     return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
-
-
-# ---------------------------------------------------------------- reconstruction
-
-def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per risk group, the scores and their probabilities in the molecular cohort (venprs.simulate joint)."""
-    from .scoring import score_codes
-    from .simulation import factor_joint
-    combos, p = factor_joint()
-    r = score_codes(combos, endpoint)
-    scores = r["lo"] / load_model().scale
-    out = {}
-    for g, bit in zip(GROUPS, (1, 2, 4)):
-        sel = r["possible"] == bit
-        vals, inv = np.unique(scores[sel], return_inverse=True)
-        w = np.bincount(inv, weights=p[sel])
-        out[g] = (vals, w / w.sum())
-    return out
-
-
-def _mixture_median(shape, scale, scores, weights) -> float:
-    def f(logt):
-        return float(np.sum(weights * np.exp(-(math.exp(logt) / scale) ** shape * np.exp(scores)))) - 0.5
-    from scipy import optimize
-
-    return math.exp(optimize.brentq(f, -15, 15, xtol=1e-12))
-
-
-def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
-    """Fit the Weibull baseline for ``endpoint`` to the published group medians.
-
-    Each group's model median is the median of the mixture
-    sum_s w_s S0(t)^exp(s) over the group's score distribution (from the
-    molecular-cohort factor distribution of :func:`venprs.simulation.factor_joint`).
-    (log scale, log shape) minimise sum_g ((log m_g - log m_g,published) / se_g)^2
-    with se_g = (log upper - log lower) / (2 * 1.96) from the published 95% CI.
-
-    Returns
-    -------
-    dict with ``parameters`` (shape, scale), ``fitted_group_medians``,
-    ``published_group_medians`` and ``weights_se``.
-    """
-    from scipy import optimize, stats
-
-    ep = load_model().endpoints[endpoint]
-    dist = _group_score_distribution(endpoint)
-    z = stats.norm.ppf(0.975)
-    pub = {g: float(ep.group_outcomes[g]["median_months"]) for g in GROUPS}
-    se = {g: (math.log(ep.group_outcomes[g]["ci"][1]) - math.log(ep.group_outcomes[g]["ci"][0])) / (2 * z)
-          for g in GROUPS}
-
-    def resid(theta):
-        shape, scale = math.exp(theta[0]), math.exp(theta[1])
-        return [(math.log(_mixture_median(shape, scale, *dist[g])) - math.log(pub[g])) / se[g] for g in GROUPS]
-
-    fit = optimize.least_squares(resid, x0=[0.0, math.log(pub["favorable"])], xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    shape, scale = math.exp(fit.x[0]), math.exp(fit.x[1])
-    return {
-        "parameters": {"shape": round(shape, 6), "scale": round(scale, 6)},
-        "fitted_group_medians": {g: round(_mixture_median(shape, scale, *dist[g]), 3) for g in GROUPS},
-        "published_group_medians": pub,
-        "weights_se": {g: round(se[g], 4) for g in GROUPS},
-    }
-
-
-def baseline_entry() -> dict[str, Any]:
-    """The ``"baseline_survival"`` block of the model file (recomputed)."""
-    return {
-        "label": "venprs reconstruction - NOT published by the authors",
-        "form": "Weibull: S0(t) = exp(-(t/scale)^shape), t in months; S(t | S) = S0(t)^exp(S), S = VEN-PRS score",
-        "method": ("Weighted least squares on log group medians: each group's median is the median of "
-                   "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
-                   "(venprs.simulation.factor_joint); weights from the published 95% CIs. Recompute with "
-                   "venprs.prediction.baseline_entry(); see docs/model-notes.md."),
-        "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
-                    "Fig. 2, Fig. 3"),
-        "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},
-    }
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(json.dumps(baseline_entry(), indent=2))
