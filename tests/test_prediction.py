@@ -17,8 +17,15 @@ import pytest
 
 import venprs
 from venprs.model import GROUPS, load_model
-from venprs.prediction import (StepBaseline, WeibullBaseline, load_baseline, median_survival, model_baseline,
-                               predict_survival, predicted_summary)
+from venprs.prediction import (
+    StepBaseline,
+    WeibullBaseline,
+    load_baseline,
+    median_survival,
+    model_baseline,
+    predict_survival,
+    predicted_summary,
+)
 from venprs.simulation.baseline_fit import baseline_entry, write_baseline_entry
 
 ALL_ABSENT = dict(extramedullary=False, prior_hma=False, nf1=False, ptpn11=False, flt3=False, tp53=False,

@@ -18,11 +18,24 @@ import pandas as pd
 import pytest
 
 import venprs
-from venprs.io import read_table
 from venprs import simulate as simulate_fn
+from venprs.io import read_table
 from venprs.model import load_model
-from venprs.simulation import (ASSUMPTIONS, CALIBRATION, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
-                             factor_joint, load_targets, prevalence_reasoning, summarize, target, write_cohort)
+from venprs.simulation import (
+    ASSUMPTIONS,
+    CALIBRATION,
+    FACTORS,
+    GENES,
+    SYNTHETIC_NOTE,
+    check,
+    expected_group_sizes,
+    factor_joint,
+    load_targets,
+    prevalence_reasoning,
+    summarize,
+    target,
+    write_cohort,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

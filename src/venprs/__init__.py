@@ -10,10 +10,9 @@ References
 
 from .errors import InputError, VenprsWarning
 from .model import load_model
-from .scoring import EndpointResult, ScoreResult, score, score_table
 from .prediction import predict_survival
-
-__version__ = "0.1.0"
+from .scoring import EndpointResult, ScoreResult, score, score_table
+from .version import __version__
 
 
 def __getattr__(name: str):

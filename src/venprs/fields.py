@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .cohort_fields import data_dictionary_sections
 from .errors import InputError
 from .model import load_model
 
@@ -252,11 +253,7 @@ def data_dictionary_markdown() -> str:
 
 
 def _extra_sections() -> list[str]:
-    """Further sections (cohort columns) contributed by other modules."""
-    try:
-        from .cohort_fields import data_dictionary_sections  # type: ignore[import-not-found]
-    except ImportError:
-        return []
+    """Further sections: the cohort columns (:mod:`venprs.cohort_fields`)."""
     return data_dictionary_sections()
 
 

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError
+from .io import read_table
 from .model import ENDPOINTS, load_model
-
 
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
@@ -197,7 +197,6 @@ def load_baseline(path: str | Path) -> dict[str, StepBaseline]:
         import pandas as pd
         df = pd.DataFrame.from_records(records)
     else:
-        from .io import read_table
         df = read_table(p, text=False)
     cols = {str(c).strip().lower(): c for c in df.columns}
     for need in ("time", "surv"):

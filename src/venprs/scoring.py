@@ -27,6 +27,7 @@ import pandas as pd
 from .errors import InputError
 from .fields import FACTOR_FIELDS, match_columns, parse_column, parse_value
 from .model import ENDPOINTS, GROUPS, load_model
+from .prediction import predict_survival, predicted_summary
 
 __all__ = [
     "EndpointResult", "ScoreResult", "score", "score_codes", "score_table",
@@ -45,7 +46,7 @@ def group_of(score: float | str, endpoint: str = "os") -> str:
     >>> group_of(0.75), group_of(0.76), group_of(0.25), group_of(0.24)
     ('intermediate', 'adverse', 'intermediate', 'favorable')
     """
-    from decimal import Decimal, ROUND_HALF_EVEN
+    from decimal import ROUND_HALF_EVEN, Decimal
     m = load_model()
     units = int((Decimal(str(score)) * m.scale).to_integral_value(ROUND_HALF_EVEN))
     return m.group_of_units(units)
@@ -106,12 +107,10 @@ class EndpointResult:
         if self.score is None:
             raise ValueError(f"{self.endpoint} score is a range (unknown: {', '.join(self.unknown_factors)}); "
                              "use survival_range(times) for the best and worst case")
-        from .prediction import predict_survival
         return predict_survival(self.score, times, self.endpoint, baseline)
 
     def survival_range(self, times, baseline=None) -> tuple[np.ndarray, np.ndarray]:
         """(best case, worst case) predicted survival over the score range (equal when the score is known)."""
-        from .prediction import predict_survival
         lo, hi = self.score_range
         return (predict_survival(lo, times, self.endpoint, baseline),
                 predict_survival(hi, times, self.endpoint, baseline))
@@ -277,7 +276,6 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
 
 def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
     """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range)."""
-    from .prediction import predicted_summary
 
     return {"predicted": predicted_summary(lo, hi, endpoint)}
 
@@ -387,7 +385,7 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
             "drop or rename the columns " + ", ".join(OUTPUT_COLUMNS), column=clash[0])
     codes = codes_from_table(df, missing_columns=missing_columns)
     out = df.copy(deep=False)
-    for ep, cols in score_columns(codes).items():
+    for _ep, cols in score_columns(codes).items():
         for name, values in cols.items():
             out[name] = values
     return out

@@ -25,12 +25,18 @@ import pandas as pd
 
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import FACTORS, codes_from_table, score_table
+from ..survival.cox import fast_cox
 from .aic import aic_delta
-from .calibration import (DEFAULT_TRAIN_FRACTION, PAPER_HORIZON, PAPER_SPLITS, TIME_COLUMNS, calibrate,
-                          landmark_calibration)
+from .calibration import (
+    DEFAULT_TRAIN_FRACTION,
+    PAPER_HORIZON,
+    PAPER_SPLITS,
+    TIME_COLUMNS,
+    calibrate,
+    landmark_calibration,
+)
 from .comparators import CustomScore, classify_all
 from .discrimination import discrimination
-from ..survival.cox import fast_cox
 
 __all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
            "apparent_landmark_calibration"]

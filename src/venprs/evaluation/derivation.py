@@ -28,7 +28,7 @@ from ..model import GROUPS, load_model
 from ..scoring import score_codes
 from ..survival import CoxResult, KMResult, fit_cox, kaplan_meier, logrank, reverse_km_median_followup
 from ..survival.cox import baseline_hazard
-from .cohort import FACTORS, Cohort
+from .cohort import FACTORS, OTHER_GENES, RESPONSES, Cohort
 
 __all__ = ["GENES", "molecular_mask", "table1", "response_table", "response_associations", "km_endpoint",
            "followup", "univariate_candidates", "cox_univariate", "cox_multivariate", "published_groups",
@@ -128,7 +128,6 @@ def table1(c: Cohort) -> dict:
 
 def response_table(c: Cohort) -> dict:
     """Best response counts (Table 3) in the entire and molecular cohorts: n (%), CR/CRi, ORR."""
-    from .cohort import RESPONSES
 
     d = c.data
     mol, _ = molecular_mask(c)
@@ -173,7 +172,6 @@ def response_associations(c: Cohort) -> dict:
     dict
         ``{"entire": {var: result}, "molecular": {var: result}}``.
     """
-    from .cohort import OTHER_GENES
 
     d = c.data
     resp = d["best_response"]
@@ -259,7 +257,6 @@ def univariate_candidates(c: Cohort) -> pd.DataFrame:
     if "eln2022" in d:
         e = d.eln2022.map(lambda v: None if v is None else str(v).lower())
         derive("eln2022_adverse", e == "adverse", e)
-    from .cohort import OTHER_GENES
 
     for g in OTHER_GENES:  # other molecular candidates (Supplementary Table S5), when present
         if g in d:

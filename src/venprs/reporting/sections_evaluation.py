@@ -21,14 +21,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import ENDPOINTS, GROUPS, load_model
+from ..evaluation import apparent_landmark_calibration, derived_groups, published_groups
+from ..evaluation.aic import aic_delta
+from ..evaluation.calibration import calibrate, prepare
+from ..evaluation.cohort import DAYS_PER_MONTH
+from ..evaluation.comparators import classify_all, find_column
+from ..evaluation.comparators.breems import RFI_COLUMNS
+from ..evaluation.discrimination import discrimination
+from ..evaluation.validation import validate
+from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from .figures import COLORS
 from .html import fmt, fmt_ci, fmt_p, note, table
-from ..model import calibration_protocol
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
+from .sections_derivation import comparison_html
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 _SPLITS, _TRAIN, _HORIZON = calibration_protocol()
@@ -57,9 +65,6 @@ def _frame(ctx: Context) -> pd.DataFrame:
             if col not in used and col not in df.columns:
                 df[col] = raw[col].to_numpy()
         if getattr(c, "time_unit", "months") == "days":
-            from ..evaluation.comparators.breems import RFI_COLUMNS
-            from ..evaluation.comparators._common import find_column
-            from ..evaluation.cohort import DAYS_PER_MONTH
 
             rc = find_column(df, RFI_COLUMNS)
             if rc is not None:
@@ -96,9 +101,6 @@ def _perf() -> dict:
 def build_comparators(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "comparators"):
         return SectionOutput()
-    from ..evaluation import derived_groups
-    from ..evaluation.aic import aic_delta
-    from ..evaluation.comparators import classify_all
 
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
@@ -114,7 +116,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
     perf = _perf().get("aic_delta_vs_null", {})
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
-        from ..evaluation import published_groups
 
         classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
         dg, info = derived_groups(df, ep)
@@ -169,7 +170,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
     out = SectionOutput({"aic": res_aic, "comparators": res_cmp}, html)
     if comp:
         out.results["comparison"] = {"aic": comp}
-        from .sections_derivation import comparison_html
 
         out.html += comparison_html(comp, "AIC differences and comparator medians: paper vs this run")
     return out
@@ -181,7 +181,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
 def build_discrimination(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "discrimination"):
         return SectionOutput()
-    from ..evaluation.discrimination import discrimination
 
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
@@ -217,7 +216,6 @@ def build_discrimination(ctx: Context) -> SectionOutput:
     html += table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination")
     out = SectionOutput({"discrimination": res}, html, skipped)
     if comp:
-        from .sections_derivation import comparison_html
 
         out.results["comparison"] = {"discrimination": comp}
         out.html += comparison_html(comp, "AUC: paper vs this run (paper: reference 24, Heagerty)")
@@ -255,8 +253,6 @@ def calibration_figure(cal: dict[str, Any], title: str):
 def build_calibration(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
-    from ..evaluation import apparent_landmark_calibration
-    from ..evaluation.calibration import calibrate, prepare
 
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
@@ -319,7 +315,6 @@ def build_validation(ctx: Context) -> SectionOutput:
     other = ctx.options.get("validation")
     if other is None:
         return SectionOutput(html=note("No validation cohort given (venprs analyze COHORT --validation OTHER)."))
-    from ..evaluation.validation import validate
 
     vdf = other.data if hasattr(other, "data") else other
     name = getattr(other, "source", "validation cohort")
@@ -357,7 +352,6 @@ def build_validation(ctx: Context) -> SectionOutput:
                                     r["aic"]["delta"], 2, perf.get("source", "")))
     out = SectionOutput({"validation": v}, html)
     if comp:
-        from .sections_derivation import comparison_html
 
         out.results["comparison"] = {"validation": comp}
         out.html += comparison_html(comp, "External validation: paper vs this run")

@@ -19,8 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .assumptions import ASSUMPTIONS, CALIBRATION, COHORTS, FACTORS, GENES
-from .draws import (coded_numbers, continuous, draw_counts, expit, logit, platelets_sd, relapse_months,
-                    wbc_sd)
+from .draws import coded_numbers, continuous, draw_counts, expit, logit, platelets_sd, relapse_months, wbc_sd
 from .factors import factor_joint, factor_margins
 from .outcomes import censor_admin_max, survival_times
 from .response import draw_response
