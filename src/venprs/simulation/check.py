@@ -208,8 +208,10 @@ def check(cohort: str = "rr", seeds: int = 50, default_seed: int = 0, n: int | N
     default = sums[default_seed] if default_seed < seeds else summarize(simulate(cohort, n=n, seed=default_seed), cohort)
     rows = []
     for r in paper_rows(cohort):
-        vals = [x[r["key"]] for x in sums if r["key"] in x]
+        vals: list[Any] = [x[r["key"]] for x in sums if r["key"] in x]
         not_reached = 0
+        mean: Any
+        value: Any
         summary = "median" if r["kind"] == "median" else "mean"
         if r["kind"] == "rate_pair":
             mean = [float(np.nanmean([v[i] for v in vals])) for i in range(2)]

@@ -348,4 +348,4 @@ def _icc_tp53_consistent(rng, icc: np.ndarray, tp53_mol: np.ndarray) -> None:
 
 
 def _na(a: np.ndarray) -> pd.Series:
-    return pd.Series(np.where(a == "missing", None, a), dtype=object)
+    return pd.Series(np.where(a == "missing", None, a), dtype=object)  # type: ignore[call-overload]
