@@ -8,7 +8,7 @@ References
    hypomethylating agents. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
 """
 
-from .errors import InputError, VenprsWarning
+from .errors import InputError
 from .model import load_model
 from .prediction import predict_survival
 from .scoring import EndpointResult, ScoreResult, score, score_table
@@ -25,5 +25,5 @@ def __getattr__(name: str):
         return simulate
     raise AttributeError(f"module 'venprs' has no attribute {name!r}")
 
-__all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
+__all__ = ["score", "score_table", "load_model", "InputError", "ScoreResult",
            "EndpointResult", "simulate", "predict_survival", "__version__"]

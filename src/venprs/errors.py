@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "VenprsWarning"]
+__all__ = ["InputError"]
 
 
 class InputError(ValueError):
@@ -40,7 +40,3 @@ class InputError(ValueError):
         """A copy of this error that also names ``file``."""
         return InputError(self.message, file=file, row=self.row, column=self.column,
                           value=self.value, field=self.field)
-
-
-class VenprsWarning(UserWarning):
-    """A legal but unusual input or result (e.g. a value outside the usual range)."""

@@ -23,7 +23,6 @@ import pandas as pd
 
 from ..errors import InputError
 from ..fields import FACTOR_FIELDS, match_columns, normalize_name, parse_column
-from ..model import load_model
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
            "OTHER_GENES"]
@@ -334,8 +333,3 @@ _STATUS = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refr
 
 def _normalise_status(s: pd.Series, column: str) -> pd.Series:
     return _normalise_codes(s, column, _STATUS, "disease status", "relapsed, refractory or first-line")
-
-
-def model_factors(endpoint: str) -> tuple[str, ...]:
-    """The factors of the published model for ``endpoint`` (OS: 7, EFS: 6 without TP53)."""
-    return load_model().endpoints[endpoint].factors

@@ -54,7 +54,7 @@ from ..model import calibration_protocol
 #: The paper's AUC horizon, 10 months (Supplementary Fig. S12; model file).
 PAPER_HORIZON = calibration_protocol()[2]
 
-__all__ = ["heagerty_roc", "heagerty_auc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
+__all__ = ["auc_key", "heagerty_roc", "heagerty_auc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
            "default_span"]
 
 
@@ -205,7 +205,7 @@ class Discrimination:
 
         return {
             "horizon_months": self.horizon, "n": self.n, "n_events": self.n_events,
-            "auc_10m" if self.horizon == 10 else f"auc_{self.horizon:g}m": {
+            auc_key(self.horizon): {
                 "heagerty": dict(item("heagerty"), span=num(self.span)), "ipcw": item("ipcw")},
             "c_harrell": item("c_harrell"), "c_uno": item("c_uno"),
             "bootstrap": {"n": self.n_boot, "interval": "percentile 2.5-97.5"}, "notes": list(self.notes),
@@ -274,6 +274,20 @@ def _all(t, e, x, horizon, span):
     auc_h = heagerty_auc(t, e, x, horizon, span)
     auc_i, note = ipcw_auc(t, e, x, horizon)
     return {"heagerty": auc_h, "ipcw": auc_i, "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}, note
+
+
+def auc_key(horizon: float) -> str:
+    """The key of the time-dependent AUC in :meth:`Discrimination.to_dict` and ``results.json``.
+
+    ``"auc_<horizon>m"`` with the horizon in months as ``:g`` formats it, e.g. ``auc_10m`` at the
+    paper's 10 months and ``auc_12m`` at 12 months.
+
+    Examples
+    --------
+    >>> auc_key(10), auc_key(12.0), auc_key(6.5)
+    ('auc_10m', 'auc_12m', 'auc_6.5m')
+    """
+    return f"auc_{horizon:g}m"
 
 
 def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,

@@ -27,7 +27,7 @@ from ..evaluation.calibration import calibrate, prepare
 from ..evaluation.cohort import DAYS_PER_MONTH
 from ..evaluation.comparators import classify_all, find_column
 from ..evaluation.comparators.breems import RFI_COLUMNS
-from ..evaluation.discrimination import discrimination
+from ..evaluation.discrimination import auc_key, discrimination
 from ..evaluation.validation import validate
 from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import score_table
@@ -198,8 +198,9 @@ def build_discrimination(ctx: Context) -> SectionOutput:
         r = d.to_dict()
         r["marker"] = "published VEN-PRS score"
         res[ep] = r
-        auc = r["auc_10m"]
-        for label, item in (("AUC(10 m), Heagerty NNE", auc["heagerty"]), ("AUC(10 m), IPCW", auc["ipcw"]),
+        auc = r[auc_key(horizon)]
+        for label, item in ((f"AUC({horizon:g} m), Heagerty NNE", auc["heagerty"]),
+                            (f"AUC({horizon:g} m), IPCW", auc["ipcw"]),
                             ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
             rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), fmt_ci(*item["ci"], digits=3)])
         if ctx.paper is not None:
@@ -318,7 +319,9 @@ def build_validation(ctx: Context) -> SectionOutput:
 
     vdf = other.data if hasattr(other, "data") else other
     name = getattr(other, "source", "validation cohort")
-    v = validate(vdf, _frame(ctx), horizon=float(_opt(ctx, "horizon")), n_boot=int(_opt(ctx, "n_boot")),
+    horizon = float(_opt(ctx, "horizon"))
+    key = auc_key(horizon)
+    v = validate(vdf, _frame(ctx), horizon=horizon, n_boot=int(_opt(ctx, "n_boot")),
                  seed=int(_opt(ctx, "split_seed")))
     v["source"] = name
     html = note(f"Validation cohort: {name}, {v['n']} patients. Published coefficients and cut-points; "
@@ -331,15 +334,15 @@ def build_validation(ctx: Context) -> SectionOutput:
                  fmt_ci(*(r["groups"][g].get("ci") or [None, None]))] for g in GROUPS]
         d = r["discrimination"]
         if "skipped" in d:
-            d = {"auc_10m": {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
+            d = {key: {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
                  "c_harrell": {"estimate": None}}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         html += table(["group", "n", "median (months)", "95% CI"], rows,
                       caption=f"{EP_LABEL[ep]} by published VEN-PRS group: log-rank p "
                               f"{fmt_p((r.get('logrank') or {}).get('p'))}; AIC difference vs null "
-                              f"{fmt(r['aic']['delta'], 2, '-')}; AUC(10 m) Heagerty "
-                              f"{fmt(d['auc_10m']['heagerty']['estimate'], 3, '-')}, IPCW "
-                              f"{fmt(d['auc_10m']['ipcw']['estimate'], 3, '-')}; Harrell's C "
+                              f"{fmt(r['aic']['delta'], 2, '-')}; AUC({horizon:g} m) Heagerty "
+                              f"{fmt(d[key]['heagerty']['estimate'], 3, '-')}, IPCW "
+                              f"{fmt(d[key]['ipcw']['estimate'], 3, '-')}; Harrell's C "
                               f"{fmt(d['c_harrell']['estimate'], 3, '-')}")
         cal = r["calibration"]
         if "landmark" in cal:
