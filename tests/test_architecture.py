@@ -26,6 +26,21 @@ DEFERRED_ALLOWED: dict[tuple[str, str], str] = {
                                      "and lifelines; `import venprs` and every CLI call would pay for them",
 }
 
+#: The layers, bottom first (docs/architecture.md): a module imports only from its own layer or the ones below.
+LAYERS: list[tuple[str, ...]] = [
+    ("venprs.version", "venprs.errors"),
+    ("venprs.model",),
+    ("venprs.fields", "venprs.cohort_fields", "venprs.io"),
+    ("venprs.prediction",),
+    ("venprs.scoring", "venprs.render"),
+    ("venprs.survival",),
+    ("venprs.evaluation",),
+    ("venprs.simulation",),
+    ("venprs.reporting",),
+    ("venprs",),  # the package facade: venprs.score, venprs.simulate, ...
+    ("venprs.cli", "venprs.web", "venprs.__main__"),
+]
+
 #: Packages whose import costs start-up time; importing them inside a function is allowed in these modules
 #: (the shell edge: CLI commands and the web app import what a command needs when it runs).
 SHELL = ("venprs.cli", "venprs.web")
@@ -191,6 +206,27 @@ def test_deferred_imports_only_at_the_shell_edge_or_listed():
         if i["module"].startswith(SHELL) or (i["module"], i["target"]) in DEFERRED_ALLOWED:
             continue
         bad.append(f"{i['module']}:{i['line']} imports {i['target']} inside a function")
+    assert bad == []
+
+
+def layer_of(module: str) -> int:
+    """Index in :data:`LAYERS` of the longest matching prefix."""
+    best, where = -1, -1
+    for i, names in enumerate(LAYERS):
+        for p in names:
+            sub = module.startswith(p + ".") and p != "venprs"  # the facade holds only itself
+            if (module == p or sub) and len(p) > best:
+                best, where = len(p), i
+    return where
+
+
+def test_every_module_has_a_layer():
+    assert [m for m in MODULES if layer_of(m) < 0] == []
+
+
+def test_imports_only_go_down_the_layers():
+    bad = [f"{a} (layer {layer_of(a)}) imports {b} (layer {layer_of(b)})"
+           for a, bs in sorted(_graph().items()) for b in sorted(bs) if layer_of(b) > layer_of(a)]
     assert bad == []
 
 

@@ -36,6 +36,7 @@ from .calibration import (
     landmark_calibration,
 )
 from .comparators import CustomScore, classify_all
+from .derivation import hundredths
 from .discrimination import discrimination
 
 __all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
@@ -50,8 +51,9 @@ def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
 def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
     """Groups of the score re-derived on ``df`` (its own Cox coefficients, the published cut-points).
 
-    Complete cases only (others get ``""``); the score is the linear predictor
-    with coefficients rounded to hundredths, as the paper's Table 4 reports them.
+    Complete cases only (others get ``""``: the fit needs every factor); the score is the
+    linear predictor with coefficients in hundredths, rounded by the one rule of
+    :func:`venprs.evaluation.derivation.hundredths`.
     """
     m = load_model()
     factors = m.endpoints[endpoint].factors
@@ -67,7 +69,7 @@ def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
         fit = fast_cox(X, t[ok], e[ok].astype(int))
     except ValueError as err:
         return out, {"coefficients": {}, "dropped": list(factors), "note": str(err)}
-    units = np.round(fit.coef * m.scale).astype(np.int64)
+    units = np.array([hundredths(b) for b in fit.coef], dtype=np.int64)
     s = X.astype(np.int64) @ units
     grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
     out.iloc[np.flatnonzero(ok)] = grp
