@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import InputError
 from .io import read_table
@@ -38,6 +39,7 @@ from .model import ENDPOINTS, load_model
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
     "model_baseline", "predicted_summary", "predicted_text", "HORIZONS",
+    "supported_score_range",
 ]
 
 #: Months at which the score output reports predicted survival.
@@ -194,7 +196,6 @@ def load_baseline(path: str | Path) -> dict[str, StepBaseline]:
                        for ep, v in data.items() if ep in ENDPOINTS for t, s in zip(v["time"], v["surv"])]
         else:
             records = list(data)
-        import pandas as pd
         df = pd.DataFrame.from_records(records)
     else:
         df = read_table(p, text=False)
@@ -288,7 +289,20 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
             return f"{fm(v['lo'], pct)} to {fm(v['hi'], pct)}"
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
-    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     src = pred.get("baseline", "")
     label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
+    if pred.get("withheld"):
+        return f"predicted {name}: not given - {pred['withheld']} [{label}]"
+    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
+
+
+# ---------------------------------------------------------------- supported scores
+
+def supported_score_range(endpoint: str) -> tuple[float, float]:
+    """The supported score range stored in the model file (``baseline_survival.supported_scores``).
+
+    Predicted survival is withheld for scores outside it (see docs/web.md).
+    """
+    lo, hi = load_model().raw["baseline_survival"]["supported_scores"]["endpoints"][endpoint]
+    return float(lo), float(hi)

@@ -68,6 +68,7 @@ def analyze_cmd(
     backend: str = _ev.OPT_BACKEND,
     scheduler: Optional[str] = _ev.OPT_SCHEDULER,
     n_jobs: int = _ev.OPT_NJOBS,
+    rare_factors: str = _ev.OPT_RARE,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
 
@@ -90,8 +91,9 @@ def analyze_cmd(
     v = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
                                   backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
-                                  validation=v)
-    _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet, options=opts)
+                                  validation=v, rare_factors=rare_factors)
+    _run(c, out, paper=None, command=f"venprs analyze {cohort.name} --rare-factors {rare_factors}", quiet=quiet,
+         options=opts)
 
 
 @user_errors
@@ -104,6 +106,7 @@ def reproduce_cmd(
     split_seed: int = _ev.OPT_SPLIT_SEED,
     bootstrap: int = _ev.OPT_BOOT,
     n_jobs: int = _ev.OPT_NJOBS,
+    rare_factors: str = _ev.OPT_RARE,
 ) -> None:
     """Reproduce the paper's analysis on the synthetic R/R cohort, with the published value beside each number."""
     from ..evaluation.cohort import prepare_cohort
@@ -113,9 +116,10 @@ def reproduce_cmd(
     c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                                   bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
-                                  validation=_first_line_cohort(seed))  # issue 5: validation on first-line
+                                  validation=_first_line_cohort(seed), rare_factors=rare_factors)
     opts["validation_is_first_line"] = opts["validation"] is not None
-    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed}", quiet=quiet,
+    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed} --rare-factors {rare_factors}",
+         quiet=quiet,
          options={**opts, "seed": seed})
 
 

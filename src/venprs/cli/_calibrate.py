@@ -27,11 +27,15 @@ OPT_COMPARATORS = typer.Option(None, "--comparators",
                                help="User-defined score file (YAML/JSON: factors, weights, cut-points, labels); "
                                     "repeatable. See docs/evaluation.md.")
 OPT_VALIDATION = typer.Option(None, "--validation", help="External validation cohort (same columns).")
+OPT_RARE = typer.Option("r", "--rare-factors",
+                        help="Cox fits with rare or monotone factors: r (as R's coxph with its default control: "
+                             "NA without carriers, large estimate kept and flagged 'may be infinite', at most 20 "
+                             "iterations) or drop (drop the factor and refit, venprs 0.1). See docs/evaluation.md.")
 
 
 def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstrap: int, backend: str,
                        scheduler: Optional[str], n_jobs: int, comparators: Optional[list[Path]] = None,
-                       validation=None) -> dict:
+                       validation=None, rare_factors: str = "r") -> dict:
     """Check the evaluation options and return them as report ``options`` (see sections_evaluation)."""
     from ..evaluation.comparators import load_score
 
@@ -41,6 +45,8 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError(f"--train-fraction must be between 0 and 1, not {train_fraction}")
     if bootstrap < 0:
         raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
+    if rare_factors not in ("r", "drop"):
+        raise InputError(f"--rare-factors {rare_factors!r} is not accepted; use r or drop")
     if backend not in ("joblib", "dask"):
         raise InputError(f"--backend {backend!r} is not accepted; use joblib or dask")
     if backend == "dask" and not scheduler:
@@ -56,7 +62,7 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError("two --comparators files use the same name: " + ", ".join(names))
     return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
             "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
-            "validation": validation}
+            "validation": validation, "rare_factors": rare_factors}
 
 
 def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True):
@@ -86,6 +92,11 @@ def calibrate_cmd(
     n_jobs: int = OPT_NJOBS,
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
+    rare_factors: str = OPT_RARE,
+    save_splits: Optional[Path] = typer.Option(
+        None, "--save-splits", help="Also write each split's training rows to this JSON file (format "
+                                    "venprs.calibration_splits/1, docs/evaluation.md), for a replay in R "
+                                    "(tests/r/calibration_replay.R)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
 ) -> None:
     """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
@@ -98,10 +109,17 @@ def calibrate_cmd(
     from ..reporting.report import run_report
 
     opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
-                              backend=backend, scheduler=scheduler, n_jobs=n_jobs)
+                              backend=backend, scheduler=scheduler, n_jobs=n_jobs, rare_factors=rare_factors)
     opts["only"] = {"input", "calibration"}
+    if save_splits is not None:
+        if save_splits.resolve() == cohort.resolve():
+            raise InputError("--save-splits would overwrite the input cohort; choose another file", file=save_splits)
+        if not save_splits.parent.exists():
+            raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
+        opts["save_splits"] = save_splits
     c = read_cohort(cohort, columns, time_unit)
-    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed}",
+    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
+                                     f"--rare-factors {rare_factors}",
                      options=opts, title="VEN-PRS calibration on " + c.source)
     if not quiet:
         for ep, r in res["calibration"].items():
@@ -110,7 +128,8 @@ def calibrate_cmd(
                               if r[g]["predicted"] is not None and r[g]["observed"] is not None)
             print(f"venprs: {ep.upper()} predicted vs observed 10-month survival: {parts}; "
                   f"failed splits {r['failed_splits']}/{r['splits']}", file=sys.stderr)
-        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
+        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}"
+              + (f", {save_splits}" if save_splits is not None else ""), file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:
