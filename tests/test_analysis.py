@@ -6,14 +6,13 @@ statistics themselves are checked against R in ``tests/test_survival.py``.
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_cli as _run_cli
 from venprs.errors import InputError
 from venprs.evaluation import derivation as dv
 from venprs.evaluation.cohort import DAYS_PER_MONTH, prepare_cohort
@@ -61,8 +60,7 @@ def get(d, path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True,
-                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=600)
+    return _run_cli(*args, PATH="/usr/bin:/bin")  # nothing else needed on PATH
 
 
 CONTRACT = ["km.{ep}.median", "km.{ep}.ci", "groups.{ep}.published.logrank_p", "groups.{ep}.derived.logrank_p"]

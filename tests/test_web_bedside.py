@@ -21,7 +21,6 @@ import pytest
 from playwright.sync_api import expect
 
 import venprs
-
 from test_web_browser import Recorder, artifacts, badge, base_url, browser  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser

@@ -339,8 +339,3 @@ _STATUS = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refr
 
 def _normalise_status(s: pd.Series, column: str) -> pd.Series:
     return _normalise_codes(s, column, _STATUS, "disease status", "relapsed, refractory or first-line")
-
-
-def model_factors(endpoint: str) -> tuple[str, ...]:
-    """The factors of the published model for ``endpoint`` (OS: 7, EFS: 6 without TP53)."""
-    return load_model().endpoints[endpoint].factors
