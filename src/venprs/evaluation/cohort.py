@@ -22,10 +22,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors, Problem
-from ..fields import (EVENT_TOKENS, FACTOR_FIELDS, PATIENT_ID_ALIASES, UNKNOWN_TOKENS, column_codes, match_columns,
-                      normalize_name)
+from ..fields import (
+    EVENT_TOKENS,
+    FACTOR_FIELDS,
+    PATIENT_ID_ALIASES,
+    UNKNOWN_TOKENS,
+    column_codes,
+    match_columns,
+    normalize_name,
+)
 from ..io import locate, source_info
-from ..model import load_model
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
            "OTHER_GENES"]
