@@ -6,14 +6,13 @@ statistics themselves are checked against R in ``tests/test_survival.py``.
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_cli as _run_cli
 from venprs.errors import InputError
 from venprs.evaluation import derivation as dv
 from venprs.evaluation.cohort import DAYS_PER_MONTH, prepare_cohort
@@ -61,8 +60,7 @@ def get(d, path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True,
-                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=120)
+    return _run_cli(*args, PATH="/usr/bin:/bin")  # nothing else needed on PATH
 
 
 CONTRACT = ["km.{ep}.median", "km.{ep}.ci", "groups.{ep}.published.logrank_p", "groups.{ep}.derived.logrank_p"]
@@ -247,7 +245,7 @@ def test_columns_map(tmp_path):
 
 @pytest.mark.parametrize("mutate,match", [
     (lambda d: d.assign(os_months=d.os_months.where(d.index != 4, -2.0)), r"row 5.*'os_months'.*negative time"),
-    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value 2"),
+    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value '2'"),
     (lambda d: d.drop(columns=["efs_event"]), r"required column 'efs_event' is missing"),
     (lambda d: d.assign(os_event=0), r"all 40 patients are censored for OS"),
     (lambda d: d.assign(os_months=d.os_months.astype(object).where(d.index != 0, "soon")),
@@ -295,6 +293,9 @@ def test_reproduce_cli_end_to_end(tmp_path):
     assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
     html = (out / "report.html").read_text()
     assert "this run" in html and "difference" in html
+    # the rare-factor policy is stated, and the change of numbers since venprs 0.1 said plainly
+    assert r["rare_factors"]["policy"] == "r" and "--rare-factors r" in r["command"]
+    assert "Changed in this version (issue 9)" in html and "are not adjusted" in html
     # subgroups as the paper did (Supplementary Figs. S7-S10)
     assert set(r["subgroups"]) == {"relapsed", "refractory", "one_prior_line", "more_than_one_prior_line"}
     assert r["subgroups"]["relapsed"]["n"] + r["subgroups"]["refractory"]["n"] == 240

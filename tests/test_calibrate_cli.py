@@ -1,20 +1,14 @@
 """``venprs calibrate`` and the cohort-analysis-II options of ``venprs analyze`` (run as a user would)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from _cohort import make_cohort
+from conftest import run_cli as run
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
-def run(*args, cwd=None):
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
 
 
 def test_calibrate_cli_writes_report_and_results(tmp_path):
@@ -54,6 +48,12 @@ def test_analyze_with_validation_and_user_score(tmp_path):
     assert res["comparators"]["os"]["four_gene"]["n"]
     html = (tmp_path / "o" / "report.html").read_text()
     assert "External validation" in html and "AIC difference" in html
+    # the time-dependent ROC curves (Suppl. Fig. S12): both estimators, OS and EFS, and the change note
+    assert (tmp_path / "o" / "figures" / "roc_time_dependent.png").stat().st_size > 1000
+    svg = (tmp_path / "o" / "figures" / "roc_time_dependent.svg").read_text()
+    assert svg.count("Heagerty NNE (AUC") == 2 and svg.count("IPCW (AUC") == 2
+    assert "Overall survival" in svg and "Event-free survival" in svg
+    assert "Changed in this version: the Heagerty AUC now uses survivalROC" in html
 
 
 def test_calibrate_save_splits_and_rare_factors(tmp_path):

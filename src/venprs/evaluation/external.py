@@ -67,7 +67,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model import ENDPOINTS, GROUPS, load_model
+from ..model import ENDPOINTS, GROUPS, load_model, published_groups_table
+from ..prediction import model_baseline
 from ..scoring import score_table
 from ..survival import fit_cox, kaplan_meier
 from ..survival.cox import baseline_hazard, efron_loglik, fast_cox
@@ -368,7 +369,6 @@ def model_updating(t, e, s, X, factors, horizon: float, published_disc: dict[str
 # ------------------------------------------------------------------ everything
 
 def _baseline_for(endpoint: str, baseline) -> tuple[Any, bool, str]:
-    from ..prediction import model_baseline
 
     if baseline is not None and endpoint in baseline:
         b = baseline[endpoint]
@@ -398,11 +398,10 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
         ``model_updating``, ``precision``, ``baseline``, ``patients`` (each by endpoint),
         ``horizon_months``. Documented in ``docs/results-json.md``.
     """
-    from ..reporting.paper import paper_values
 
     d = cohort.data
     sc = score_table(d, missing_columns="unknown")
-    pub = paper_values()["groups"]
+    pub = {ep: published_groups_table(ep) for ep in ENDPOINTS}
     m = load_model()
     out: dict[str, Any] = {"horizon_months": horizon, "groups": {}, "discrimination": {}, "calibration": {},
                            "decision_curve": {}, "model_updating": {}, "precision": {}, "baseline": {},
