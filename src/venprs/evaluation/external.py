@@ -198,11 +198,12 @@ def net_benefit(time, event, predicted_risk, horizon: float, thresholds=DEFAULT_
     --------
     Four patients, horizon 2: times 1, 3, 4, 5, all events; predicted risk 0.8,
     0.6, 0.3, 0.1. At p_t = 0.5 two are treated, KM among them S(2) = 1/2:
-    NB = 0.5 * 0.5 - 0.5 * 0.5 * 1 = 0.
+    NB = 0.5 * 0.5 - 0.5 * 0.5 * 1 = 0. At p_t = 0.2 three are treated, S(2) = 2/3:
+    NB = 1/3 * 3/4 - 2/3 * 3/4 * 1/4 = 0.125.
 
     >>> r = net_benefit([1, 3, 4, 5], [1, 1, 1, 1], [0.8, 0.6, 0.3, 0.1], 2, thresholds=[0.5, 0.2])
     >>> [round(v, 6) for v in r["net_benefit"]["model"]]
-    [0.0, 0.1875]
+    [0.0, 0.125]
 
     References
     ----------
@@ -221,7 +222,7 @@ def net_benefit(time, event, predicted_risk, horizon: float, thresholds=DEFAULT_
             return 0.0
         s = km_risk_at(t[mask], e[mask], horizon, extend=True)["surv"]
         p = k / n
-        return (1 - s) * p - s * p * pt / (1 - pt)
+        return float((1 - s) * p - s * p * pt / (1 - pt))
 
     everyone = np.ones(n, bool)
     model = [nb(r >= pt, pt) for pt in th]
