@@ -245,7 +245,7 @@ def test_columns_map(tmp_path):
 
 @pytest.mark.parametrize("mutate,match", [
     (lambda d: d.assign(os_months=d.os_months.where(d.index != 4, -2.0)), r"row 5.*'os_months'.*negative time"),
-    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value 2"),
+    (lambda d: d.assign(efs_event=d.efs_event.where(d.index != 2, 2)), r"row 3.*'efs_event'.*event value '2'"),
     (lambda d: d.drop(columns=["efs_event"]), r"required column 'efs_event' is missing"),
     (lambda d: d.assign(os_event=0), r"all 40 patients are censored for OS"),
     (lambda d: d.assign(os_months=d.os_months.astype(object).where(d.index != 0, "soon")),
@@ -293,6 +293,9 @@ def test_reproduce_cli_end_to_end(tmp_path):
     assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
     html = (out / "report.html").read_text()
     assert "this run" in html and "difference" in html
+    # the rare-factor policy is stated, and the change of numbers since venprs 0.1 said plainly
+    assert r["rare_factors"]["policy"] == "r" and "--rare-factors r" in r["command"]
+    assert "Changed in this version (issue 9)" in html and "are not adjusted" in html
     # subgroups as the paper did (Supplementary Figs. S7-S10)
     assert set(r["subgroups"]) == {"relapsed", "refractory", "one_prior_line", "more_than_one_prior_line"}
     assert r["subgroups"]["relapsed"]["n"] + r["subgroups"]["refractory"]["n"] == 240

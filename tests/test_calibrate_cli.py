@@ -48,6 +48,12 @@ def test_analyze_with_validation_and_user_score(tmp_path):
     assert res["comparators"]["os"]["four_gene"]["n"]
     html = (tmp_path / "o" / "report.html").read_text()
     assert "External validation" in html and "AIC difference" in html
+    # the time-dependent ROC curves (Suppl. Fig. S12): both estimators, OS and EFS, and the change note
+    assert (tmp_path / "o" / "figures" / "roc_time_dependent.png").stat().st_size > 1000
+    svg = (tmp_path / "o" / "figures" / "roc_time_dependent.svg").read_text()
+    assert svg.count("Heagerty NNE (AUC") == 2 and svg.count("IPCW (AUC") == 2
+    assert "Overall survival" in svg and "Event-free survival" in svg
+    assert "Changed in this version: the Heagerty AUC now uses survivalROC" in html
 
 
 def test_calibrate_save_splits_and_rare_factors(tmp_path):

@@ -185,7 +185,12 @@ def test_censoring_survival_before_hand_computed():
     np.testing.assert_allclose(got, [1, 1, 1, 2 / 3, 1 / 3, 1 / 3])
 
 
-def test_prefix_rank_counts_brute_force():
+@pytest.mark.parametrize("table_limit", [0, 1 << 20], ids=["dyadic", "table"])
+def test_prefix_rank_counts_brute_force(table_limit, monkeypatch):
+    # both paths: dyadic blocks (many distinct ranks) and the count table (few, e.g. a score)
+    import venprs.survival.concordance as conc
+
+    monkeypatch.setattr(conc, "_TABLE_LIMIT", table_limit)
     rng = np.random.default_rng(3)
     for n in (1, 2, 7, 64, 65, 300):
         r = rng.integers(0, 9, n)

@@ -8,6 +8,7 @@ coefficients, typed here independently of the model file).
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -332,3 +333,32 @@ def test_web_batch_mutation_errors_are_422_naming_the_upload(client):
     assert r.status_code == 422
     d = r.json()["detail"][0]
     assert d["loc"] == ["body", "mutations"] and "m.vcf: line 2: data before the #CHROM header line" in d["msg"]
+
+
+def test_cli_mutation_columns(tmp_path):
+    p = tmp_path / "lab.csv"
+    p.write_text("Pat,Symbol,Effect,AF\nP01,FLT3,ITD,0.3\nP02,TP53,stop_gained,0.4\n")
+    out = tmp_path / "o.csv"
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--mutations", p, "--panel", FIVE, "--output", out,
+                "--mutation-columns", "sample=Pat,gene=Symbol,variant_class=Effect,vaf=AF")
+    assert r.returncode == 0, r.stderr
+    rows = {x["patient_id"]: x for x in csv.DictReader(out.open())}
+    assert (rows["P01"]["flt3"], rows["P02"]["tp53"], rows["P02"]["flt3"]) == ("present", "present", "absent")
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--mutations", p, "--output", out)
+    assert r.returncode == 2 and "lab.csv: no column for sample; accepted names" in r.stderr
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--mutations", p, "--output", out,
+                "--mutation-columns", "patient=Pat")
+    assert r.returncode == 2 and "'patient=Pat' is not FIELD=COLUMN" in r.stderr
+
+
+def test_docs_worked_example_matches_the_cli():
+    """docs/lab-results.md shows the MAF example's output table: it must be what the code gives."""
+    doc = (Path(__file__).parents[1] / "docs" / "lab-results.md").read_text()
+    block = doc.split("## Worked example: MAF", 1)[1].split("| patient_id | nf1 |", 1)[1].split("\n\n", 1)[0]
+    rows = [[c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", ln.strip().strip("|"))]
+            for ln in block.splitlines()[2:]]
+    scored = venprs.score_table(mutation_factors(clinical(), LAB / "cohort.maf", panel=FIVE).table)
+    for r, (_, s) in zip(rows, scored.iterrows(), strict=True):
+        assert r[0] == s["patient_id"] and r[1:6] == [s[g] for g in GENES]
+        assert r[6] == ("" if pd.isna(s["os_score"]) else f"{s['os_score']:g}")
+        assert r[7] == s["os_possible_groups"]

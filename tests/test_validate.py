@@ -1,7 +1,7 @@
 """External validation of the published VEN-PRS (``venprs validate``; venprs.evaluation.external).
 
 Reference values: tests/data/validate_reference.json, made by tests/r/validate_reference.R
-(R 4.2.2, survival 3.5.3, rms 6.5.0) on tests/data/validate_cohort.csv (venprs.simulate first-line,
+(R 4.2.2, survival 3.5.3, rms 6.5.0, survivalROC, riskRegression) on tests/data/validate_cohort.csv (venprs.simulate first-line,
 seed 7). R reads the score, cut-points and reconstructed baseline from the model file itself.
 """
 
@@ -107,9 +107,14 @@ def test_model_updating_equals_r(result, ep):
 
 
 @pytest.mark.parametrize("ep", ["os", "efs"])
-def test_harrell_c_equals_r(result, ep):
-    # R: concordance(Surv ~ score, reverse = TRUE)
-    assert result["discrimination"][ep]["c_harrell"]["estimate"] == pytest.approx(REF[ep]["c_harrell"], abs=1e-6)
+def test_discrimination_equals_r(result, ep):
+    # R: concordance(Surv ~ score, reverse = TRUE[, timewt = "n/G2"]); survivalROC NNE, span 0.25 n^-0.2;
+    # riskRegression::Score AUC (as tests/r/discrimination_reference.R); the output rounds to 1e-6
+    d = result["discrimination"][ep]
+    assert d["c_harrell"]["estimate"] == pytest.approx(REF[ep]["c_harrell"], abs=1e-6)
+    assert d["c_uno"]["estimate"] == pytest.approx(REF[ep]["c_uno"], abs=1e-6)
+    assert d["auc_10m"]["heagerty"]["estimate"] == pytest.approx(REF[ep]["auc_nne"], abs=1e-6)
+    assert d["auc_10m"]["ipcw"]["estimate"] == pytest.approx(REF[ep]["auc_ipcw"], abs=1e-6)
 
 
 # ------------------------------------------------------------------ hand-worked

@@ -347,6 +347,8 @@ def test_score_table_missing_column(client):
     text = "id,EMD\n1,yes\n"
     r = upload(client, text)
     assert r.status_code == 422 and "no column for factor" in r.json()["detail"][0]["msg"]
+    msg = r.json()["detail"][0]["msg"]  # the page's checkbox is named, not the CLI flag
+    assert "tick 'A factor without a column is unknown for every row'" in msg and "--missing" not in msg
     r = upload(client, text, missing_as_unknown="true")
     assert r.status_code == 200
     row = next(csv.DictReader(io.StringIO(r.text)))
@@ -445,6 +447,24 @@ def test_head_requests_for_monitoring():
         assert r.headers["x-content-type-options"] == "nosniff"
 
 
+def test_score_table_sheet_field(client):
+    """The upload reads the sheet named in the form (the CLI's --sheet)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Old"
+    wb.active.append(["EMD"])
+    ws = wb.create_sheet("Now")
+    for line in CSV_TEXT.splitlines()[:3]:
+        ws.append(line.split(","))
+    buf = io.BytesIO()
+    wb.save(buf)
+    files = {"file": ("book.xlsx", buf.getvalue())}
+    r = client.post("/api/v1/score-table", files=files, data={"sheet": "Now"})
+    assert r.status_code == 200, r.text
+    assert [row["patient_id"] for row in csv.DictReader(io.StringIO(r.text))] == ["P-9", "P-2"]
+    r = client.post("/api/v1/score-table", files=files)
+    assert r.status_code == 422 and "book.xlsx, sheet 'Old'" in r.json()["detail"][0]["msg"]
 def test_batch_template_scores_as_it_is(client):
     r = client.get("/api/v1/score-table/template")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -187,16 +188,6 @@ def test_print_is_one_a4_and_one_letter_page(page, base_url, artifacts, case):  
         assert _pages(pdf) == 1, f"{case} {fmt}: {_pages(pdf)} pages"
 
 
-def _xlsx_reader_on_main() -> bool:
-    """True once ``/api/v1/score-table`` reads uploads with ``venprs.io.read_table`` (intake-read)."""
-    import inspect
-
-    from venprs.web import app as web_app
-    return "_read_csv(" not in inspect.getsource(web_app.create_app)
-
-
-@pytest.mark.xfail(not _xlsx_reader_on_main(), strict=True,
-                   reason="needs intake-read: venprs.io.read_table on uploaded bytes behind /api/v1/score-table")
 def test_batch_upload_xlsx(page, base_url, tmp_path):  # noqa: F811
     src = tmp_path / "cohort.xlsx"
     pd.DataFrame({"id": ["b", "a"], "EMD": ["yes", "no"], "prior HMA": ["yes", "no"], "NF1": ["wt", "wt"],
@@ -218,7 +209,7 @@ def test_batch_preview_counts_and_template(page, base_url, tmp_path):  # noqa: F
     page.goto(base_url + "/")
     page.get_by_role("tab", name="Batch (table)").click()
     accept = page.get_attribute("#batch-file", "accept")
-    assert {".csv", ".tsv", ".xlsx", ".parquet"} <= set(accept.split(","))
+    assert {".csv", ".tsv", ".csv.gz", ".xlsx", ".parquet"} <= set(accept.split(","))
     with page.expect_download() as dl:
         page.click("#batch-template")
     template = Path(dl.value.path()).read_text()
@@ -269,4 +260,24 @@ def test_axe_no_violations(browser, base_url, viewport):  # noqa: F811
     page.get_by_role("tab", name="Batch (table)").click()
     v = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     assert v == [], json.dumps(v, indent=1)[:3000]
+    ctx.close()
+
+
+@pytest.mark.slow
+def test_axe_no_violations_on_the_report(browser, tmp_path):  # noqa: F811
+    """``report.html`` of ``venprs analyze`` on the seeded cohort of ``test_analysis``."""
+    import subprocess
+    import sys
+
+    from test_analysis import make_cohort
+
+    make_cohort().to_csv(tmp_path / "c.csv", index=False)
+    p = subprocess.run([sys.executable, "-m", "venprs", "analyze", str(tmp_path / "c.csv"), "--out",
+                        str(tmp_path / "out"), "--quiet"], capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "MPLBACKEND": "Agg"})
+    assert p.returncode == 0, p.stderr
+    ctx = browser.new_context(viewport=VIEWPORTS["desktop"], bypass_csp=True)
+    page = ctx.new_page()
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    assert _axe(page) == []
     ctx.close()

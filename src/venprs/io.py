@@ -137,11 +137,13 @@ class SourceInfo:
     header_row: int = 1
     sheet_rows: tuple[int, ...] | None = None
     notes: tuple[str, ...] = ()
+    rows_of: Callable[[], tuple[int, ...]] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def sheet_row(self, row0: int) -> int:
         """The spreadsheet row of 0-based data row ``row0``."""
-        if self.sheet_rows is not None and row0 < len(self.sheet_rows):
-            return self.sheet_rows[row0]
+        rows = self.sheet_rows if self.sheet_rows is not None else (self.rows_of() if self.rows_of else None)
+        if rows is not None and row0 < len(rows):
+            return rows[row0]
         return self.header_row + 1 + row0
 
     def describe(self) -> str:
@@ -285,11 +287,17 @@ def _decode(raw: bytes, name: str) -> tuple[bytes, str]:
     if b"\x00" in raw[:_SNIFF_BYTES]:
         raise InputError("this is not a text file (is it a spreadsheet or a compressed file with a .csv name?)",
                          file=name)
-    try:
-        raw.decode("utf-8")
+    head = raw[:_SNIFF_BYTES]
+    try:  # the start only: the parser checks the rest (see _read_delimited)
+        head.decode("utf-8")
         return raw, enc
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if len(head) == _SNIFF_BYTES and e.reason == "unexpected end of data":
+            return raw, enc  # a character cut at the end of the sample
+    return _cp1252(raw, name)
+
+
+def _cp1252(raw: bytes, name: str) -> tuple[bytes, str]:
     try:
         return raw.decode("cp1252").encode("utf-8"), "cp1252"
     except UnicodeDecodeError as e:
@@ -316,7 +324,7 @@ def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
     import pyarrow.csv as pcsv
 
     raw, enc = _decode(raw, name)
-    if not raw.strip():
+    if not raw[:_SNIFF_BYTES].strip() and not raw.strip():
         raise InputError("the file is empty (no header row)", file=name)
     head = raw[:_SNIFF_BYTES].decode("utf-8", errors="ignore").lstrip("\r\n")
     if len(head) != len(raw[:_SNIFF_BYTES].decode("utf-8", errors="ignore")):
@@ -337,25 +345,56 @@ def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
         bad_rows.append(row.actual_columns)
         return "skip"
 
-    table = pcsv.read_csv(
-        pa.py_buffer(raw),
-        read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1),
-        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
-        convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
-                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
+    def parse(buf: bytes):
+        return pcsv.read_csv(
+            pa.py_buffer(buf),
+            read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1),
+            parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    try:
+        table = parse(raw)
+    except pa.ArrowInvalid as e:
+        if "utf8" not in str(e).lower() or enc != "utf-8":
+            raise
+        raw, enc = _cp1252(raw, name)  # UTF-8 at the start, not further on
+        bad_rows.clear()
+        table = parse(raw)
     text = None
-    if bad_rows:
+    if bad_rows or (b'"' in raw and raw.count(b'"') % 2):  # ragged rows, or a quote that may never be closed
         text = raw.decode("utf-8")
-        _raise_ragged(text, sep, len(header), name)
-    sheet_rows = None
-    body = raw.rstrip(b"\r\n \t")
-    if b"\n\n" in body or b"\n\r\n" in body or b"\r\r" in body:  # blank lines: map records to lines
-        sheet_rows = _record_rows(text or raw.decode("utf-8"), sep)
+        problems = _ragged(text, sep, len(header))
+        if problems or bad_rows:
+            if not problems:  # pyarrow and the csv module disagree: name the file only
+                raise InputError(f"cannot read this file: some rows do not have {len(header)} values like the "
+                                 "header", file=name)
+            raise InputErrors(problems, file=name)
+    end = len(raw)
+    while end and raw[end - 1] in b"\r\n \t":
+        end -= 1
+    lines = raw.count(b"\n", 0, end) + 1 if raw.find(b"\n", 0, end) >= 0 else raw.count(b"\r", 0, end) + 1
+    # more lines than records: blank lines or line breaks in values; the rows are mapped only if asked for
+    rows_of = _LazyRows(text if text is not None else raw, sep) if lines > table.num_rows + 1 else None
     df = table.to_pandas(types_mapper=pd.ArrowDtype)
     info = SourceInfo(label=name, format=kind, encoding=enc, delimiter=sep, decimal="," if sep == ";" else ".",
-                      sheet_rows=sheet_rows)
+                      rows_of=rows_of)
     return _name_columns(df, names, info)
+
+
+class _LazyRows:
+    """The spreadsheet row of each record, computed on first use (only error messages need it)."""
+
+    def __init__(self, source: str | bytes, sep: str):
+        self._source, self._sep, self._rows = source, sep, None
+
+    def __call__(self) -> tuple[int, ...]:
+        if self._rows is None:
+            src = self._source
+            self._rows = _record_rows(src.decode("utf-8") if isinstance(src, bytes) else src, self._sep)
+            self._source = None
+        return self._rows
 
 
 def _record_rows(text: str, sep: str) -> tuple[int, ...]:
@@ -370,8 +409,8 @@ def _record_rows(text: str, sep: str) -> tuple[int, ...]:
     return tuple(rows)
 
 
-def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
-    """Every record whose number of values differs from the header's, as one error."""
+def _ragged(text: str, sep: str, n: int) -> list[Problem]:
+    """Every record whose number of values differs from the header's, and a quote never closed."""
 
     problems = []
     row = 0
@@ -407,9 +446,7 @@ def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
                                 f"columns{hint}; no value is read, so that none lands in the wrong column",
                                 row=row, sheet_row=sheet_row,
                                 patient=fields[idx].strip() or None if idx is not None and idx < len(fields) else None))
-    if not problems:  # pyarrow and the csv module disagree: name the file only
-        raise InputError(f"cannot read this file: some rows do not have {n} values like the header", file=name)
-    raise InputErrors(problems, file=name)
+    return problems
 
 
 def _name_columns(df: pd.DataFrame, names: list[str], info: SourceInfo) -> pd.DataFrame:
@@ -423,8 +460,10 @@ def _name_columns(df: pd.DataFrame, names: list[str], info: SourceInfo) -> pd.Da
         filled = col.astype(str).str.strip() != ""
         if filled.any():
             r = int(filled.to_numpy().argmax())
-            problems.append(Problem(f"column {i + 1} has no name in the header but holds values (first: data row "
-                                    f"{r + 1}); give it a name", row=None))
+            where = f"sheet row {info.sheet_row(r)}" if info.format == "excel" else f"data row {r + 1}"
+            problems.append(Problem(f"column {i + 1} has no name in the header (row {info.header_row}) but holds "
+                                    f"values (first: {where}); give it a name, or start the sheet with the header",
+                                    row=None))
     if problems:
         raise InputErrors(problems, file=info.label)
     dropped = len(names) - len(keep)

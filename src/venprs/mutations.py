@@ -31,6 +31,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io as _stdio
 import math
@@ -129,6 +130,7 @@ VARIANT_CLASSES: dict[str, tuple[bool, str]] = {**{k: (True, v) for k, v in _COU
                                                 **{k: (False, v) for k, v in _NOT_COUNTED.items()}}
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_class(text: str) -> str:
     t = str(text).strip().lower()
     if t.startswith(("3'", "5'")):
@@ -136,7 +138,8 @@ def _norm_class(text: str) -> str:
     return normalize_name(t).replace("'", "")
 
 
-def _classify(terms: list[str]) -> tuple[bool | None, str]:
+@functools.lru_cache(maxsize=4096)
+def _classify(terms: tuple[str, ...]) -> tuple[bool | None, str]:
     """(counts?, label) for one variant's class term(s) (``&``-joined SO terms count if any counts).
 
     Returns ``(None, term)`` for the first term that is not known.
@@ -372,59 +375,69 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
     alt, depth, ref = (lookup.get("t_alt_count"), lookup.get("t_depth"), lookup.get("t_ref_count"))
     hgvsp_short = lookup.get("hgvsp_short")
 
-    def col(c):
-        return [str(x) if x is not None and not (isinstance(x, float) and math.isnan(x)) else ""
-                for x in df[c].tolist()]
+    sample_s = _text(df[names["sample"]]).str.strip()
+    gene_raw = _text(df[names["gene"]])
+    gene_s = gene_raw.str.strip().str.upper()
+    no_sample = (sample_s == "").to_numpy()
+    bad_gene = ~no_sample & ~gene_s.str.fullmatch(_GENE_RE).to_numpy(dtype=bool)
+    ours = ~no_sample & ~bad_gene & gene_s.isin(list(_FACTOR_OF_GENE)).to_numpy()
+    samples = sample_s[~no_sample].tolist()
+    idx = np.flatnonzero(no_sample | bad_gene | ours)  # only these rows need a closer look
 
-    sample_v, gene_v, class_v = col(names["sample"]), col(names["gene"]), col(names["variant_class"])
-    variant_v = col(names["variant"]) if names["variant"] else [""] * len(df)
+    def take(c):
+        return _text(df[c].iloc[idx]).tolist() if c else [""] * len(idx)
+
+    sample_v, gene_v, raw_gene_v = sample_s.iloc[idx].tolist(), gene_s.iloc[idx].tolist(), gene_raw.iloc[idx].tolist()
+    class_v, variant_v = take(names["variant_class"]), take(names["variant"])
     for extra in (hgvsp_short, lookup.get("hgvsc")):  # MAF: protein change, else the cDNA change
         if kind == "maf" and extra and extra != names["variant"]:
-            variant_v = [v or x for v, x in zip(variant_v, col(extra))]
-    vaf_v = col(names["vaf"]) if names["vaf"] else None
-    alt_v, dep_v, ref_v = (col(alt) if alt else None), (col(depth) if depth else None), (col(ref) if ref else None)
+            variant_v = [v or x for v, x in zip(variant_v, take(extra))]
+    vaf_v, alt_v, dep_v, ref_v = take(names["vaf"]), take(alt), take(depth), take(ref)
     errors: list[InputError] = []
     rows: list[dict] = []
-    samples: list[str] = []
-    for i in range(len(df)):
+    short = PurePath(label).name
+    for k, i in enumerate(idx.tolist()):
         line = first_line + 1 + i if kind == "maf" or first_line > 1 else None
         where = dict(file=label, row=None if line else i + 1)
-        src = f"{PurePath(label).name}:{line}" if line else f"{PurePath(label).name} row {i + 1}"
-        s = sample_v[i].strip()
-        if not s:
+        src = f"{short}:{line}" if line else f"{short} row {i + 1}"
+        s, gene = sample_v[k], gene_v[k]
+        if no_sample[i]:
             errors.append(InputError(_at(line, f"empty sample in column {names['sample']!r}"), **where,
                                      column=names["sample"]))
             continue
-        samples.append(s)
-        gene = gene_v[i].strip().upper()
-        if not gene or not re.fullmatch(r"[A-Z0-9][A-Z0-9\-.]*(@)?", gene):
-            errors.append(InputError(_at(line, f"gene {gene_v[i]!r} is not a gene symbol (e.g. FLT3)"), **where,
-                                     column=names["gene"], value=gene_v[i]))
+        if bad_gene[i]:
+            errors.append(InputError(_at(line, f"gene {raw_gene_v[k]!r} is not a gene symbol (e.g. FLT3)"), **where,
+                                     column=names["gene"], value=raw_gene_v[k]))
             continue
-        if gene not in _FACTOR_OF_GENE:
-            continue
-        cls = class_v[i].strip()
+        cls = class_v[k].strip()
         key = _norm_class(cls)
-        if key in _WILD_TYPE and not variant_v[i].strip():
+        if key in _WILD_TYPE and not variant_v[k].strip():
             rows.append(dict(sample=s, gene=gene, variant="", variant_class="wild-type", counted=False,
                              reason="tested, no variant", vaf=np.nan, source=src))
             continue
-        counted, lab = _classify([t for t in re.split(r"[&,;]", cls) if t.strip()])
+        counted, lab = _classify(tuple(t for t in re.split(r"[&,;]", cls) if t.strip()))
         if counted is None:
             errors.append(InputError(_at(line, f"variant class {cls!r} of {gene} is not known; accepted: "
                                      + _ACCEPTED_CLASSES), **where, column=names["variant_class"], value=cls))
             continue
         try:
-            vaf = _vaf(vaf_v[i] if vaf_v else "", alt_v[i] if alt_v else "", dep_v[i] if dep_v else "",
-                       ref_v[i] if ref_v else "")
+            vaf = _vaf(vaf_v[k], alt_v[k], dep_v[k], ref_v[k])
         except InputError as e:
             errors.append(InputError(_at(line, e.message), **where, column=names["vaf"] or "t_alt_count",
                                      value=e.value))
             continue
-        rows.append(dict(sample=s, gene=gene, variant=variant_v[i].strip(), variant_class=lab, counted=counted,
+        rows.append(dict(sample=s, gene=gene, variant=variant_v[k].strip(), variant_class=lab, counted=counted,
                          reason="" if counted else f"{lab}: not protein-altering", vaf=vaf, source=src))
     _raise_all(errors, label)
     return rows, samples
+
+
+_GENE_RE = r"[A-Z0-9][A-Z0-9\-.]*"
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """A column as plain text, missing values as ``""``."""
+    return col.astype("string[pyarrow]").fillna("")
 
 
 def _at(line: int | None, msg: str) -> str:
@@ -562,7 +575,7 @@ def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
         fmt = f[8].split(":")
         for gene, ents in by_gene.items():
             terms = [t for _, cons, _ in ents for t in cons.split("&") if t]
-            counted, lab = _classify(terms)
+            counted, lab = _classify(tuple(terms))
             if counted is None:
                 errors.append(InputError(f"line {n}: consequence {lab!r} of {gene} is not known; accepted: "
                                          + _ACCEPTED_CLASSES, file=label, value=lab))
@@ -818,19 +831,26 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     unc = set(zip(uncertain["sample"], uncertain["factor"]))
     wt = set(zip(wild["sample"], wild["factor"]))
     errors = []
-    for s, fac in sorted(pres & wt):
-        src = ", ".join(var[(var["sample"] == s) & (var["factor"] == fac)]["source"])
+    conflicts = sorted(pres & wt)
+    if conflicts:
+        where = var.groupby(["sample", "factor"], sort=False)["source"].agg(", ".join).to_dict()
+    for s, fac in conflicts:
+        src = where[(s, fac)]
         errors.append(InputError(f"sample {s}: {GENE_FACTORS[fac]} is listed both with a counted variant and as "
                                  f"wild-type ({src}); keep one", file=mname))
+    tested: dict[str, set[str]] = {}
+    for smp, fac in wt:
+        tested.setdefault(smp, set()).add(GENE_FACTORS[fac])
+    with_variants = {smp for smp, _ in pres | wt}
     out = {f: [] for f in GENE_FACTORS}
     for i, pid in enumerate(ids):
         seq = sequenced[i] if sequenced is not None else None
         listed = pid in has_sample
         pp = per_patient_panel[i] if per_patient_panel is not None else None
         genes_panel = set(pp if pp is not None else (panel_genes or ()))
-        genes_panel |= {GENE_FACTORS[f] for (s, f) in wt if s == pid}
+        genes_panel |= tested.get(pid, set())
         if seq is False:
-            if any(s == pid for s, _ in pres | wt):
+            if pid in with_variants:
                 errors.append(InputError(f"patient {pid} is marked not sequenced but has variants in the mutation "
                                          "file", row=i + 1, column="sequenced"))
             is_seq = False

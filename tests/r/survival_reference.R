@@ -75,7 +75,7 @@ mono_warning <- ""
 fit_mono <- withCallingHandlers(coxph(Surv(time, event) ~ x + y, data = mono, ties = "efron"),
                                 warning = function(w) {mono_warning <<- conditionMessage(w);
                                                        invokeRestart("muffleWarning")})
-fit_mono_y <- coxph(Surv(time, event) ~ y, data = mono, ties = "efron")  # what venprs reports: x dropped
+fit_mono_y <- coxph(Surv(time, event) ~ y, data = mono, ties = "efron")  # what --rare-factors drop reports
 # heavy ties: times grouped into 6-month bins (a handful of distinct times)
 d$time_binned <- ceiling(d$time / 6)
 fit_ties <- coxph(Surv(time_binned, event) ~ x1 + x2 + x3, data = d, ties = "efron")
@@ -83,7 +83,8 @@ base_ties <- survfit(fit_ties, newdata = data.frame(x1 = 0, x2 = 0, x3 = 0), cty
 # a fit that needs more than R's default 20 iterations: tests/data/cox_slow_convergence.csv is the
 # training part of one calibration split (tests/_cohort.py make_cohort(174, seed = 1) with nf1 set
 # to 1 in its first two rows; calibrate(splits = 30, seed = 2), OS). nf1 has one carrier, with an
-# event. With iter.max = 20 R warns "Ran out of iterations and did not converge"; with 100 it converges.
+# event. With iter.max = 20 R warns "Ran out of iterations and did not converge" (venprs default, --rare-factors r);
+# with 100 it converges (--rare-factors drop).
 slow <- read.csv("tests/data/cox_slow_convergence.csv")
 slow_formula <- Surv(time, event) ~ extramedullary + prior_hma + nf1 + ptpn11 + flt3 + tp53 + sf3b1
 slow_warning <- ""

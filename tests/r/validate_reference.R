@@ -4,7 +4,8 @@
 # and cut-points and the reconstructed Weibull baseline are read from src/venprs/model/venprs_2025.json
 # (nothing typed here). Horizon 10 months. Output: tests/data/validate_reference.json.
 # Run from the repository root: Rscript tests/r/validate_reference.R
-suppressPackageStartupMessages({library(survival); library(rms); library(jsonlite)})
+suppressPackageStartupMessages({library(survival); library(rms); library(survivalROC); library(riskRegression)
+  library(jsonlite)})
 d <- read.csv("tests/data/validate_cohort.csv")
 m <- fromJSON("src/venprs/model/venprs_2025.json", simplifyVector = FALSE)
 h <- 10
@@ -28,7 +29,8 @@ km_at <- function(time, status) {
 }
 
 out <- list(R = R.version.string, survival = as.character(packageVersion("survival")),
-            rms = as.character(packageVersion("rms")), horizon = h)
+            rms = as.character(packageVersion("rms")), survivalROC = as.character(packageVersion("survivalROC")),
+            riskRegression = as.character(packageVersion("riskRegression")), horizon = h)
 for (ep in c("os", "efs")) {
   spec <- m$endpoints[[ep]]
   factors <- vapply(spec$terms, function(x) x$factor, "")
@@ -101,9 +103,15 @@ for (ep in c("os", "efs")) {
               lr_refit_vs_slope = 2 * (fr$loglik[2] - fs$loglik[2]))
 
   harrell <- concordance(Surv(time, status) ~ score, data = dd, reverse = TRUE)$concordance
+  # discrimination as the fidelity work (tests/r/discrimination_reference.R): Uno's C, NNE and IPCW AUC
+  uno <- concordance(Surv(time, status) ~ score, data = dd, reverse = TRUE, timewt = "n/G2")$concordance
+  nne <- survivalROC(Stime = time, status = status, marker = score, predict.time = h, method = "NNE",
+                     span = 0.25 * nrow(dd)^(-0.2))$AUC
+  ipcw <- Score(list(m = dd$score), formula = Surv(time, status) ~ 1, data = dd, times = h, metrics = "auc",
+                cens.model = "km", null.model = FALSE, conf.int = FALSE)$AUC$score$AUC[1]
   out[[ep]] <- list(groups = g, slope = slope, in_the_large = itl, curve = curve, grouped = grouped,
                     net_benefit = list(thresholds = thresholds, model = nb_model, treat_all = nb_all),
-                    updating = upd, c_harrell = harrell)
+                    updating = upd, c_harrell = harrell, c_uno = uno, auc_nne = nne, auc_ipcw = ipcw)
 }
 write(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
       "tests/data/validate_reference.json")

@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import citation, user_errors
+from ._common import OPT_SHEET, citation, user_errors
 
 
 @contextmanager
@@ -68,6 +68,7 @@ def analyze_cmd(
     backend: str = _ev.OPT_BACKEND,
     scheduler: Optional[str] = _ev.OPT_SCHEDULER,
     n_jobs: int = _ev.OPT_NJOBS,
+    sheet: Optional[str] = OPT_SHEET,
     rare_factors: str = _ev.OPT_RARE,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
@@ -84,7 +85,7 @@ def analyze_cmd(
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     cmap = read_columns_map(columns) if columns else None
     try:
-        df = vio.read_table(cohort)
+        df = vio.read_table(cohort, sheet=sheet)
         c = prepare_cohort(df, columns=cmap, time_unit=time_unit, source=cohort.name)
     except InputError as e:
         raise (e.with_file(cohort) if e.file is None else e) from None

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import citation, user_errors
+from ._common import OPT_SHEET, citation, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -65,8 +65,9 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
             "validation": validation, "rare_factors": rare_factors}
 
 
-def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True):
-    """Read and check a cohort file (as ``venprs analyze`` does)."""
+def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True,
+                sheet: Optional[str] = None):
+    """Read and check a cohort file (as ``venprs analyze`` does; ``sheet``: the Excel sheet)."""
     from .. import io as vio
     from ..evaluation.cohort import prepare_cohort, read_columns_map
 
@@ -74,7 +75,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     cmap = read_columns_map(columns) if columns else None
     try:
-        df = vio.read_table(path)
+        df = vio.read_table(path, sheet=sheet)
         return prepare_cohort(df, columns=cmap, time_unit=time_unit, source=path.name, check_events=check_events)
     except InputError as e:
         raise (e.with_file(path) if e.file is None else e) from None
@@ -98,6 +99,7 @@ def calibrate_cmd(
                                     "venprs.calibration_splits/1, docs/evaluation.md), for a replay in R "
                                     "(tests/r/calibration_replay.R)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    sheet: Optional[str] = OPT_SHEET,
 ) -> None:
     """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
 
@@ -117,7 +119,7 @@ def calibrate_cmd(
         if not save_splits.parent.exists():
             raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
         opts["save_splits"] = save_splits
-    c = read_cohort(cohort, columns, time_unit)
+    c = read_cohort(cohort, columns, time_unit, sheet=sheet)
     res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
                                      f"--rare-factors {rare_factors}",
                      options=opts, title="VEN-PRS calibration on " + c.source)

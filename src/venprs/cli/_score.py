@@ -54,6 +54,9 @@ def score_cmd(
         None, "--mutation-audit", help="With --mutations: write every variant of the five genes, counted or not, and why."),
     id_column: Optional[str] = typer.Option(
         None, "--id-column", help="With --mutations: the --input column matching the mutation file's samples."),
+    mutation_columns: Optional[str] = typer.Option(
+        None, "--mutation-columns", help="With --mutations (long tables): column names, e.g. "
+        "'sample=Patient,gene=Symbol,variant_class=Effect,vaf=AF'."),
 ) -> None:
     """Score one patient (factor options) or a whole table (--input/--output).
 
@@ -71,12 +74,13 @@ def score_cmd(
         vio.file_kind(output)  # check the output extension before any work
         audit = None
         if mutations is None:
-            _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, needs="--mutations FILE")
+            _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns,
+                                 needs="--mutations FILE")
         with reported_problems(errors, input):
             df, how = read_input(input, sheet)
             if mutations is not None:
                 calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
-                                        id_column)
+                                        id_column, mutation_columns)
                 df, audit = calls.table, calls.audit
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         vio.write_table(scored, output)
@@ -90,7 +94,7 @@ def score_cmd(
         raise InputError("--output needs --input FILE")
     if sheet is not None or errors is not None:
         raise InputError("--sheet and --errors need --input FILE")
-    _no_mutation_options(mutations, panel, panel_file, min_vaf, mutation_audit, id_column)
+    _no_mutation_options(mutations, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns)
     try:
         result = score(**values)
     except InputError as e:
@@ -102,13 +106,15 @@ def score_cmd(
 
 
 def _no_mutation_options(*values, needs: str = "--input FILE and --output FILE") -> None:
-    names = ("--mutations", "--panel", "--panel-file", "--min-vaf", "--mutation-audit", "--id-column")
+    names = ("--mutations", "--panel", "--panel-file", "--min-vaf", "--mutation-audit", "--id-column",
+             "--mutation-columns")
     given = [n for n, v in zip(names, values) if v is not None]
     if given:
         raise InputError(f"{', '.join(given)}: only with {needs}")
 
 
-def _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit, id_column):
+def _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit, id_column,
+                    mutation_columns=None):
     """The clinical table with the five gene columns set from ``--mutations``."""
     from ..mutations import mutation_factors, read_panel
 
@@ -117,9 +123,18 @@ def _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mu
         if Path(mutation_audit).resolve() in {Path(p).resolve() for p in (input, output, mutations)}:
             raise InputError("--mutation-audit must be a new file, not the input, output or mutation file",
                              file=mutation_audit)
+    columns = {}
+    for part in (mutation_columns or "").split(","):
+        if not part.strip():
+            continue
+        key, sep, col = part.partition("=")
+        if not sep or key.strip() not in ("sample", "gene", "variant_class", "variant", "vaf") or not col.strip():
+            raise InputError(f"--mutation-columns: {part.strip()!r} is not FIELD=COLUMN with FIELD one of sample, "
+                             "gene, variant_class, variant, vaf")
+        columns[key.strip()] = col.strip()
     genes = read_panel(panel, panel_file)
     return mutation_factors(df, mutations, panel=genes, min_vaf=min_vaf, id_column=id_column,
-                            mutations_name=str(mutations))
+                            mutations_name=str(mutations), columns=columns or None)
 
 
 def model_cmd(as_json: bool = typer.Option(False, "--json", help="Print the model file itself.")) -> None:

@@ -21,8 +21,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
-from ..fields import FACTOR_FIELDS, match_columns, normalize_name, parse_column
+from ..errors import InputError, InputErrors, Problem
+from ..fields import (
+    EVENT_TOKENS,
+    FACTOR_FIELDS,
+    PATIENT_ID_ALIASES,
+    UNKNOWN_TOKENS,
+    column_codes,
+    match_columns,
+    normalize_name,
+)
+from ..io import locate, source_info
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
            "OTHER_GENES"]
@@ -141,56 +150,54 @@ def _find(columns, canonical: str, aliases) -> str | None:
 
 
 def _is_missing_text(s: pd.Series) -> np.ndarray:
-    return s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(["", "na", "nan", "n/a", "none"]).to_numpy()
+    """Missing cells: NaN/None, or text that :mod:`venprs.fields` reads as unknown (empty, NA, pending, ...)."""
+    return s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(UNKNOWN_TOKENS).to_numpy()
 
 
-def _numeric(s: pd.Series, column: str, *, nonneg: bool = False) -> np.ndarray:
+def _cell(v) -> str:
+    return v if isinstance(v, str) else str(v)
+
+
+def _numeric(s: pd.Series, column: str, problems: list[Problem], *, nonneg: bool = False,
+             decimal: str = ".") -> np.ndarray:
     miss = _is_missing_text(s)
-    vals = pd.to_numeric(s.where(~miss, None), errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(~miss & np.isnan(vals))
-    if len(bad):
-        i = int(bad[0])
-        raise InputError(f"value {s.iloc[i]!r} is not a number", row=i + 1, column=column, value=s.iloc[i])
+    t = s.where(~miss, None)
+    if decimal == "," and (t.dtype == object or isinstance(t.dtype, (pd.StringDtype, pd.ArrowDtype))):
+        t = t.map(lambda v: v.replace(",", ".") if isinstance(v, str) and "." not in v else v)
+    vals = pd.to_numeric(t, errors="coerce").to_numpy(float)
+    for i in np.flatnonzero(~miss & np.isnan(vals)):
+        v = _cell(s.iloc[int(i)])
+        problems.append(Problem(f"{v!r} is not a number" + (" (decimal comma?)" if "," in v else ""),
+                                row=int(i) + 1, column=column, value=v))
     if nonneg:
-        neg = np.flatnonzero(vals < 0)
-        if len(neg):
-            i = int(neg[0])
-            raise InputError(f"negative time {s.iloc[i]!r}; times must be >= 0", row=i + 1, column=column,
-                             value=s.iloc[i])
+        for i in np.flatnonzero(vals < 0):
+            v = _cell(s.iloc[int(i)])
+            problems.append(Problem(f"negative time {v!r}; times must be >= 0", row=int(i) + 1, column=column,
+                                    value=v))
     return vals
 
 
-_EVENT = {"1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0,
-          "dead": 1.0, "alive": 0.0, "event": 1.0, "censored": 0.0}
+def _event(s: pd.Series, column: str, problems: list[Problem]) -> np.ndarray:
+    def decode(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return -1
+        key = str(v).strip().lower()
+        return -1 if key in UNKNOWN_TOKENS else EVENT_TOKENS.get(key)
 
-
-def _event(s: pd.Series, column: str) -> np.ndarray:
-    miss = _is_missing_text(s)
-    out = np.full(len(s), np.nan)
-    for i, (v, m) in enumerate(zip(s.tolist(), miss)):
-        if m:
-            continue
-        key = str(v).strip().lower() if not isinstance(v, bool) else str(v).lower()
-        if key not in _EVENT:
-            raise InputError(f"event value {v!r} is not accepted; use 1 (event) or 0 (censored)",
-                             row=i + 1, column=column, value=v)
-        out[i] = _EVENT[key]
+    codes, bad = column_codes(s.to_numpy(), None, decode=decode)
+    problems += [Problem(f"event value {_cell(v)!r} is not accepted; use 1 (event) or 0 (censored), empty = missing",
+                         row=r + 1, column=column, value=_cell(v)) for r, v, _ in bad]
+    out = codes.astype(float)
+    out[codes < 0] = np.nan
     return out
 
 
-def _binary(s: pd.Series, column: str) -> np.ndarray:
-    miss = _is_missing_text(s)
-    tokens = {"1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0,
-              "y": 1.0, "n": 0.0}
-    out = np.full(len(s), np.nan)
-    for i, (v, m) in enumerate(zip(s.tolist(), miss)):
-        if m:
-            continue
-        key = str(v).strip().lower()
-        if key not in tokens:
-            raise InputError(f"value {v!r} is not accepted; use yes/no or 1/0 (empty = unknown)", row=i + 1,
-                             column=column, value=v)
-        out[i] = tokens[key]
+def _binary(s: pd.Series, column: str, problems: list[Problem], factor: str | None = None) -> np.ndarray:
+    """A yes/no column read with the factors' vocabulary (:func:`venprs.fields.yes_no_code`)."""
+    codes, bad = column_codes(s.to_numpy(), factor)
+    problems += [Problem(msg, row=r + 1, column=column, value=_cell(v)) for r, v, msg in bad]
+    out = codes.astype(float)
+    out[codes < 0] = np.nan
     return out
 
 
@@ -241,7 +248,7 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
         if col is not None:
             found[f] = col
     for name in ("patient_id", *TIME_COLUMNS):
-        aliases = {"patient_id": ("id", "patient", "pid", "subject_id"),
+        aliases = {"patient_id": PATIENT_ID_ALIASES,
                    "os_months": ("os_time", "os", "os_months"), "os_event": ("os_status", "death", "os_censor"),
                    "efs_months": ("efs_time", "efs"), "efs_event": ("efs_status",)}[name]
         col = columns.get(name) or _find([c for c in df.columns if c not in columns.values()], name, aliases)
@@ -258,45 +265,50 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
             found[name] = col
 
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
-    ids = df[found["patient_id"]].astype(str).str.strip()
-    empty = np.flatnonzero(_is_missing_text(df[found["patient_id"]]))
-    if len(empty):
-        raise InputError("patient_id is empty", row=int(empty[0]) + 1, column=found["patient_id"])
-    dup = ids.duplicated(keep="first").to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(f"patient_id {ids.iloc[i]!r} appears twice", row=i + 1, column=found["patient_id"],
-                         value=ids.iloc[i])
+    problems: list[Problem] = []
+    info = source_info(df)
+    decimal = info.decimal if info is not None else "."
+    idcol = found["patient_id"]
+    ids = df[idcol].astype(str).str.strip()
+    for i in np.flatnonzero(_is_missing_text(df[idcol])):
+        problems.append(Problem("patient_id is empty", row=int(i) + 1, column=idcol))
+    for i in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
+        problems.append(Problem(f"patient_id {ids.iloc[i]!r} appears twice", row=int(i) + 1, column=idcol,
+                                value=ids.iloc[i]))
     out["patient_id"] = ids.to_numpy()
     for f in FACTORS:
-        codes = parse_column(df[found[f]].to_numpy(), f, column=found[f]).astype(float)
-        codes[codes < 0] = np.nan
-        out[f] = codes
+        out[f] = _binary(df[found[f]], found[f], problems, factor=f)
     scale = 1.0 / DAYS_PER_MONTH if time_unit == "days" else 1.0
     for ep in ("os", "efs", "rfs"):
         tcol, ecol = f"{ep}_months", f"{ep}_event"
         if tcol not in found or ecol not in found:
             continue
-        out[tcol] = _numeric(df[found[tcol]], found[tcol], nonneg=True) * scale
-        out[ecol] = _event(df[found[ecol]], found[ecol])
-        t, e = out[tcol].to_numpy(), out[ecol].to_numpy()
-        if check_events and ep != "rfs":
+        out[tcol] = _numeric(df[found[tcol]], found[tcol], problems, nonneg=True, decimal=decimal) * scale
+        out[ecol] = _event(df[found[ecol]], found[ecol], problems)
+    for name, (kind, _) in OPTIONAL.items():
+        if name not in found or name in ("rfs_months", "rfs_event"):
+            continue
+        s = df[found[name]]
+        if kind == "num":
+            out[name] = _numeric(s, found[name], problems, decimal=decimal)
+        elif kind == "bin":
+            out[name] = _binary(s, found[name], problems)
+        else:
+            out[name] = _category(s)
+    if problems:
+        order = {str(c): i for i, c in enumerate(df.columns)}
+        problems.sort(key=lambda p: (p.row or 0, order.get(str(p.column), 0)))
+        raise InputErrors(locate(df, problems), file=info.label if info is not None else None)
+    for ep in ("os", "efs"):
+        tcol, ecol = f"{ep}_months", f"{ep}_event"
+        if check_events:
+            t, e = out[tcol].to_numpy(), out[ecol].to_numpy()
             ok = ~np.isnan(t) & ~np.isnan(e)
             if not ok.any():
                 raise InputError(f"no patient has both {tcol} and {ecol}", column=found[tcol])
             if np.nansum(e[ok]) == 0:
                 raise InputError(f"all {int(ok.sum())} patients are censored for {ep.upper()} ({found[ecol]} is 0 "
                                  "everywhere): no events, nothing to estimate", column=found[ecol])
-    for name, (kind, _) in OPTIONAL.items():
-        if name not in found or name in ("rfs_months", "rfs_event"):
-            continue
-        s = df[found[name]]
-        if kind == "num":
-            out[name] = _numeric(s, found[name])
-        elif kind == "bin":
-            out[name] = _binary(s, found[name])
-        else:
-            out[name] = _category(s)
     if "best_response" in out:
         out["best_response"] = _normalise_response(out["best_response"], found["best_response"])
     if "disease_status" in out:

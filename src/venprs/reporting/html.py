@@ -45,7 +45,8 @@ def table(header: list[str], rows: list[list], caption: str = "", cls: str = "")
     def cell(v, tag):
         return f"<{tag}>{v.html if isinstance(v, Raw) else esc(v)}</{tag}>"
 
-    h = "".join(cell(x, "th") for x in header)
+    # an empty corner cell is a td: a th without text is an empty header to screen readers (axe-core)
+    h = "".join(cell(x, "th") if (isinstance(x, Raw) or esc(x).strip()) else "<td></td>" for x in header)
     b = "".join("<tr>" + "".join(cell(x, "td") for x in r) + "</tr>" for r in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return f'<table class="{esc(cls)}">{cap}<thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>'

@@ -193,8 +193,9 @@ def discrimination_html(v: dict) -> str:
     n_boot = v["discrimination"]["os"]["bootstrap"]["n"]
     return (table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination of the published score")
             + note(f"Marker: the published VEN-PRS score. 95% CIs: seeded percentile bootstrap ({n_boot} resamples). "
-                   "Heagerty NNE span 0.25 n^-0.2 (survivalROC documentation); IPCW AUC and Uno's C as "
-                   "scikit-survival."))
+                   "Heagerty NNE = R survivalROC (method \"NNE\", span 0.25 n^-0.2, the survivalROC "
+                   "documentation's value); IPCW AUC = riskRegression::Score; Harrell's and Uno's C = "
+                   "survival::concordance (docs/evaluation.md)."))
 
 
 @section("validate_discrimination", "Discrimination", order=30, reports=REPORT)

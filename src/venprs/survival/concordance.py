@@ -42,8 +42,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: largest n x (distinct ranks) for which :func:`prefix_rank_counts` uses a count table
+_TABLE_LIMIT = 1 << 20
+
 __all__ = ["censoring_survival_before", "concordance_counts", "concordance", "ConcordanceCounts",
-           "prefix_rank_counts"]
+           "prefix_rank_counts", "concordance_from_counts"]
 
 
 def _arrays(time, event, marker=None):
@@ -112,7 +115,9 @@ def prefix_rank_counts(ranks: np.ndarray, prefix: np.ndarray, query: np.ndarray)
     order); ``prefix`` and ``query`` are integer arrays of the same length.
     Dyadic blocks: at level L the ranks are sorted within blocks of 2**L
     positions, and a prefix of length P is the union of the blocks given by
-    the set bits of P. Time O((n + q) log^2 n), memory O(n + q).
+    the set bits of P. Time O((n + q) log^2 n), memory O(n + q). With few
+    distinct ranks m (n m <= 2**20, e.g. a score) a cumulative count table is
+    used instead: time and memory O(n m).
     """
     r = np.asarray(ranks, dtype=np.int64)
     P = np.asarray(prefix, dtype=np.int64)
@@ -123,6 +128,16 @@ def prefix_rank_counts(ranks: np.ndarray, prefix: np.ndarray, query: np.ndarray)
     if n == 0 or len(q) == 0:
         return lt, le
     top = int(r.max())
+    if n * (top + 1) <= _TABLE_LIMIT:
+        # few distinct ranks (a score): cumulative count table, prefix x rank, O(n m)
+        table = np.zeros((n + 1, top + 2), dtype=np.int64)
+        np.add.at(table, (np.arange(1, n + 1), r), 1)
+        table = np.cumsum(np.cumsum(table, axis=0), axis=1)  # [P, v] = #{p < P : r_p <= v}
+        qc = np.clip(q, -1, top)
+        le = np.where(qc >= 0, table[P, np.maximum(qc, 0)], 0)
+        lt = np.where(qc >= 1, table[P, np.maximum(qc - 1, 0)], 0)
+        lt = np.where(q > top, le, lt)
+        return lt, le
     M = top + 3  # key = block * M + rank + 1 keeps blocks apart; queries are clipped to [-1, top + 1]
     r = r + 1
     q = np.clip(q, -1, top + 1) + 1
@@ -233,7 +248,16 @@ def concordance(time, event, marker, *, timewt: str = "n", ymax: float | None = 
     if timewt not in ("n", "n/G2"):
         raise ValueError(f"timewt must be 'n' or 'n/G2', got {timewt!r}")
     t, e, x = _arrays(time, event, marker)
-    cc = concordance_counts(t, e, x)
+    return concordance_from_counts(concordance_counts(t, e, x), t, e, timewt=timewt, ymax=ymax)
+
+
+def concordance_from_counts(cc: ConcordanceCounts, time, event, *, timewt: str = "n",
+                            ymax: float | None = None) -> float:
+    """:func:`concordance` from counts already made by :func:`concordance_counts` (same data).
+
+    Lets Harrell's and Uno's C share one counting pass.
+    """
+    t, e = _arrays(time, event)
     te = t[cc.index]
     if timewt == "n/G2" and e.sum() >= 2:
         w = 1.0 / censoring_survival_before(t, e, te) ** 2

@@ -73,6 +73,8 @@ CURVE_MONTHS, CURVE_STEP_MONTHS = 36, 1
 _PKG = resources.files(__package__)
 _MULTIPART_SLACK = 64 * 1024  # room for multipart headers and form fields around the file
 _UI_VALUES = {"present": True, "absent": False, "unknown": None}
+_CLI_MISSING = "(missing_columns='unknown'; CLI: --missing-as-unknown)"
+_WEB_MISSING = "(tick 'A factor without a column is unknown for every row'; API: missing_as_unknown=true)"
 
 # ---------------------------------------------------------------- request model
 
@@ -236,7 +238,7 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
         "max_upload_mb": MAX_UPLOAD_BYTES / (1024 * 1024),
         "max_rows": MAX_ROWS,
         "accepted_text": ACCEPTED_TEXT,
-        "upload_accept": ",".join(_vio.SUFFIXES),
+        "upload_accept": ",".join(dict.fromkeys(".gz" if s.endswith(".gz") else s for s in _vio.INPUT_SUFFIXES)),
         "now": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
 
@@ -412,6 +414,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                 raise InputError("panel, min_vaf and id_column need a mutations file", field="mutations")
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
+            if _CLI_MISSING in e.message:  # name the page's checkbox, not the CLI flag
+                e = InputError(e.message.replace(_CLI_MISSING, _WEB_MISSING), file=e.file, row=e.row,
+                               column=e.column, value=e.value, field=e.field)
             loc = ["body", "mutations"] if mut_name is not None and e.file == mut_name else ["body", "file"]
             return _input_error_response(e if e.file else e.with_file(name), loc)
         buf = io.BytesIO()
