@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import citation, user_errors
+from ._common import check_seed, citation, user_errors
 
 
 @contextmanager
@@ -81,16 +81,18 @@ def analyze_cmd(
 
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
+    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
+                                  backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
+                                  seed_option="--split-seed")
+    vio.refuse_same_file(out, [cohort, columns, validation, *(comparators or [])], folder=True)
     cmap = read_columns_map(columns) if columns else None
     try:
         df = vio.read_table(cohort)
         c = prepare_cohort(df, columns=cmap, time_unit=time_unit, source=cohort.name)
     except InputError as e:
         raise (e.with_file(cohort) if e.file is None else e) from None
-    v = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
-    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
-                                  backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
-                                  validation=v)
+    opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
+    _ev.print_notes(c, quiet)
     _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet, options=opts)
 
 
@@ -109,11 +111,15 @@ def reproduce_cmd(
     from ..evaluation.cohort import prepare_cohort
     from ..reporting.paper import paper_values
 
+    check_seed("--seed", seed)
+    _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
+                           bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
+                           seed_option="--split-seed")  # check the options before any work
     df = _synthetic_cohort(seed)
     c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                                   bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
-                                  validation=_first_line_cohort(seed))  # issue 5: validation on first-line
+                                  validation=_first_line_cohort(seed), seed_option="--split-seed")  # issue 5: validation on first-line
     opts["validation_is_first_line"] = opts["validation"] is not None
     _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed}", quiet=quiet,
          options={**opts, "seed": seed})

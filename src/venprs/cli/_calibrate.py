@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import citation, user_errors
+from ._common import check_seed, citation, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -31,7 +31,7 @@ OPT_VALIDATION = typer.Option(None, "--validation", help="External validation co
 
 def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstrap: int, backend: str,
                        scheduler: Optional[str], n_jobs: int, comparators: Optional[list[Path]] = None,
-                       validation=None) -> dict:
+                       validation=None, seed_option: Optional[str] = None) -> dict:
     """Check the evaluation options and return them as report ``options`` (see sections_evaluation)."""
     from ..evaluation.comparators import load_score
 
@@ -41,6 +41,9 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError(f"--train-fraction must be between 0 and 1, not {train_fraction}")
     if bootstrap < 0:
         raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
+    if n_jobs == 0 or n_jobs < -1:
+        raise InputError(f"--n-jobs must be a number of processes >= 1, or -1 for all cores, not {n_jobs}")
+    check_seed("--seed" if seed_option is None else seed_option, seed)
     if backend not in ("joblib", "dask"):
         raise InputError(f"--backend {backend!r} is not accepted; use joblib or dask")
     if backend == "dask" and not scheduler:
@@ -50,6 +53,7 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
             import distributed  # noqa: F401
         except ImportError:
             raise InputError("--backend dask needs the 'distributed' package: pip install 'venprs[dask]'") from None
+        check_scheduler(scheduler)
     scores = [load_score(p) for p in (comparators or [])]
     names = [s.name for s in scores]
     if len(set(names)) != len(names):
@@ -57,6 +61,31 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
     return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
             "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
             "validation": validation}
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Refuse a Dask scheduler address that is malformed or does not answer (one line, before any work)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(address if "://" in address else "tcp://" + address)
+    try:
+        host, port = u.hostname, u.port
+    except ValueError:
+        host, port = None, None
+    if u.scheme not in ("tcp", "tls") or not host or port is None:
+        raise InputError(f"--scheduler {address!r} is not a Dask scheduler address; use tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        raise InputError(f"--scheduler {address}: cannot reach the Dask scheduler "
+                         f"({e.strerror or type(e).__name__}); is it running?") from None
+
+
+def print_notes(cohort, quiet: bool) -> None:
+    """Print the cohort's plausibility warnings (``Cohort.warnings``) on stderr."""
+    for w in getattr(cohort, "warnings", []):
+        print(f"venprs: warning: {w}", file=sys.stderr)
 
 
 def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True):
@@ -95,14 +124,20 @@ def calibrate_cmd(
     part. Writes the same report.html / results.json / figures/ as venprs analyze,
     with the calibration section only.
     """
+    from .. import io as vio
     from ..reporting.report import run_report
 
     opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
                               backend=backend, scheduler=scheduler, n_jobs=n_jobs)
+    vio.refuse_same_file(out, [cohort, columns], folder=True)
     opts["only"] = {"input", "calibration"}
     c = read_cohort(cohort, columns, time_unit)
     res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed}",
                      options=opts, title="VEN-PRS calibration on " + c.source)
+    print_notes(c, quiet)
+    if "calibration" not in res:
+        why = "; ".join(s["reason"] for s in res["skipped"] if s["analysis"].startswith("calibration"))
+        raise InputError(f"calibration could not be computed on this cohort: {why or 'see the report'}")
     if not quiet:
         for ep, r in res["calibration"].items():
             parts = ", ".join(f"{g} {r[g]['predicted']:.3f} vs {r[g]['observed']:.3f}" for g in

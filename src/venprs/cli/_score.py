@@ -39,6 +39,11 @@ def score_cmd(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the scored table (extension picks the format)."),
     missing_as_unknown: bool = typer.Option(
         False, "--missing-as-unknown", help="With --input: a factor with no column is unknown for every row (default: error)."),
+    formula_guard: bool = typer.Option(
+        True, "--formula-guard/--no-formula-guard",
+        help="CSV/TSV output: prefix ' to text cells starting with = + - @ (tab, CR) so a spreadsheet does not run "
+             "them as formulas (numbers untouched; default). --no-formula-guard writes them unchanged, for "
+             "pipelines. .xlsx text is always written as text cells."),
 ) -> None:
     """Score one patient (factor options) or a whole table (--input/--output).
 
@@ -54,12 +59,14 @@ def score_cmd(
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
         vio._kind(output)  # check the output extension before any work
+        vio.refuse_same_file(output, [input])
         try:
             df = vio.read_table(input)
+            vio.check_output_rows(len(df), output)
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
             raise e.with_file(input) if e.file is None else e from None
-        vio.write_table(scored, output)
+        vio.write_table(scored, output, formula_guard=formula_guard)
         n_det = int(scored["os_determinate"].sum())
         print(f"venprs: scored {len(scored)} rows from {input} -> {output} "
               f"(OS determinate: {n_det}, indeterminate: {len(scored) - n_det})", file=sys.stderr)

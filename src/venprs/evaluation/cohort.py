@@ -26,7 +26,7 @@ from ..fields import FACTOR_FIELDS, match_columns, normalize_name, parse_column
 from ..model import load_model
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
-           "OTHER_GENES"]
+           "OTHER_GENES", "DAYS_SUSPECT_MEDIAN_MONTHS"]
 
 #: Days per month used by ``--time-unit days`` (365.25 / 12).
 DAYS_PER_MONTH = 365.25 / 12
@@ -98,6 +98,8 @@ class Cohort:
     notes: list[str] = field(default_factory=list)
     #: The input table as read (same rows, same order), for analyses that need other columns.
     raw: pd.DataFrame | None = field(default=None, repr=False)
+    #: Plausibility warnings for the user (e.g. times that look like days).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -145,13 +147,29 @@ def _is_missing_text(s: pd.Series) -> np.ndarray:
     return s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(["", "na", "nan", "n/a", "none"]).to_numpy()
 
 
+#: Median recorded OS time (months) above which times probably are in days. A plausibility
+#: heuristic for R/R AML, not a published number (the paper's median OS is 7.9 months).
+DAYS_SUSPECT_MEDIAN_MONTHS = 120.0
+
+
+def _rows_text(rows: np.ndarray, values: pd.Series, ids: pd.Series | None = None, shown: int = 5) -> str:
+    """``row 3 (patient P3): 'x', row 7 ...`` for the first ``shown`` of ``rows`` (0-based), with a count."""
+    parts = []
+    for i in rows[:shown]:
+        who = f" (patient {ids.iloc[int(i)]})" if ids is not None else ""
+        parts.append(f"row {int(i) + 1}{who}: {values.iloc[int(i)]!r}")
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    return ", ".join(parts) + more
+
+
 def _numeric(s: pd.Series, column: str, *, nonneg: bool = False) -> np.ndarray:
     miss = _is_missing_text(s)
     vals = pd.to_numeric(s.where(~miss, None), errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(~miss & np.isnan(vals))
+    bad = np.flatnonzero(~miss & ~np.isfinite(vals))
     if len(bad):
         i = int(bad[0])
-        raise InputError(f"value {s.iloc[i]!r} is not a number", row=i + 1, column=column, value=s.iloc[i])
+        raise InputError(f"{len(bad)} value(s) are not finite numbers ({_rows_text(bad, s)}); use a number, or "
+                         "leave the cell empty if unknown", row=i + 1, column=column, value=s.iloc[i])
     if nonneg:
         neg = np.flatnonzero(vals < 0)
         if len(neg):
@@ -305,7 +323,30 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
     notes = []
     if time_unit == "days":
         notes.append("times converted from days to months (1 month = 365.25/12 days)")
-    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df)
+    warnings = _check_times(out, found, time_unit)
+    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df,
+                  warnings=warnings)
+
+
+def _check_times(out: pd.DataFrame, found: dict[str, str], time_unit: str) -> list[str]:
+    """Plausibility of the times: EFS after OS is an error (naming the rows); times that look
+    like days while read as months give a warning (returned)."""
+    os_t, efs_t = out["os_months"].to_numpy(float), out["efs_months"].to_numpy(float)
+    late = np.flatnonzero(efs_t > os_t + 1e-9)  # NaN compares False: only rows with both times
+    if len(late):
+        i = int(late[0])
+        shown = ", ".join(f"row {int(j) + 1} (patient {out['patient_id'].iloc[int(j)]}: EFS {efs_t[j]:g}, "
+                          f"OS {os_t[j]:g})" for j in late[:5])
+        more = f" and {len(late) - 5} more" if len(late) > 5 else ""
+        raise InputError(f"EFS time is longer than OS time in {len(late)} patient(s): {shown}{more}; an event-free "
+                         "interval cannot outlast survival (check the columns or the units)", row=i + 1,
+                         column=found["efs_months"], value=efs_t[i])
+    warnings = []
+    med = float(np.nanmedian(os_t)) if np.isfinite(os_t).any() else float("nan")
+    if time_unit == "months" and med > DAYS_SUSPECT_MEDIAN_MONTHS:
+        warnings.append(f"median recorded OS time is {med:g} months (column {found['os_months']!r}); in R/R AML "
+                        "this suggests the times are in days: if so, run again with --time-unit days")
+    return warnings
 
 
 def _normalise_codes(s: pd.Series, column: str, mapping: dict[str, str], what: str, accepted: str) -> pd.Series:

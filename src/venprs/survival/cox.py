@@ -230,7 +230,7 @@ def _newton(X: np.ndarray, tie: _Ties, max_iter: int = MAX_ITER, eps: float = EP
         for it in range(1, max_iter + 1):
             nll, nu, nimat = _efron(X, X @ new, tie)
             finite = np.isfinite(nll) and np.isfinite(nu).all() and np.isfinite(nimat).all()
-            if finite and abs(1 - ll / nll) <= eps:
+            if finite and abs(1 - np.float64(ll) / nll) <= eps:  # 0/0 is NaN (not converged), as in R's C code
                 return new, nll, ll0, nu, nimat, it, True
             if not finite or nll < ll:  # worse: shorten the step
                 halving += 1
