@@ -108,8 +108,35 @@ def _umask() -> int:
     return mask
 
 
+def os_reason(e: OSError) -> str:
+    """The operating system's words for ``e`` ("No space left on device"), also for pyarrow's errors."""
+    import re
+
+    code = e.errno or next((int(m) for m in re.findall(r"\[errno (\d+)\]", str(e))), None)
+    if code:
+        return os.strerror(code)
+    return e.strerror or (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
 def _cannot_write(p: Path, e: OSError) -> InputError:
-    return InputError(f"cannot write: {e.strerror or type(e).__name__}", file=p)
+    return InputError(f"cannot write: {os_reason(e)}", file=p)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGTERM/SIGINT while a temporary output is created and registered (no unregistered file)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGTERM, signal.SIGINT}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def remove_partial_outputs() -> None:
@@ -146,10 +173,11 @@ def atomic_write(path: str | os.PathLike, suffix: str | None = None):
     if not parent.exists():
         raise InputError("output folder does not exist", file=p)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix or p.suffix, dir=parent)
+        with _signals_held():
+            fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=suffix or p.suffix, dir=parent)
+            _LIVE.add(tmp)
     except OSError as e:
         raise _cannot_write(p, e) from None
-    _LIVE.add(tmp)
     os.close(fd)
     try:
         try:
@@ -220,10 +248,11 @@ def atomic_dir(path: str | os.PathLike):
         raise InputError("output folder is not empty and holds no venprs report (results.json); choose a new "
                          "or empty folder (an earlier venprs report there is replaced whole)", file=p)
     try:
-        tmp = tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+        with _signals_held():
+            tmp = tempfile.mkdtemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+            _LIVE.add(tmp)
     except OSError as e:
         raise _cannot_write(p, e) from None
-    _LIVE.add(tmp)
     try:
         try:
             yield Path(tmp)

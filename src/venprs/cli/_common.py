@@ -10,6 +10,7 @@ from typing import Callable, TypeVar
 import typer
 
 from ..errors import InputError
+from ..io import os_reason
 from ..model import load_model
 
 F = TypeVar("F", bound=Callable)
@@ -49,7 +50,7 @@ def user_errors(func: F) -> F:
             raise fail(str(e)) from None
         except OSError as e:
             where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-            raise fail(f"{where}{e.strerror or str(e) or type(e).__name__}") from None
+            raise fail(f"{where}{os_reason(e)}") from None
         except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as e:
