@@ -168,8 +168,10 @@ def _numeric(s: pd.Series, column: str, *, nonneg: bool = False) -> np.ndarray:
     bad = np.flatnonzero(~miss & ~np.isfinite(vals))
     if len(bad):
         i = int(bad[0])
-        raise InputError(f"{len(bad)} value(s) are not finite numbers ({_rows_text(bad, s)}); use a number, or "
-                         "leave the cell empty if unknown", row=i + 1, column=column, value=s.iloc[i])
+        kind = "finite number" if np.isinf(vals[i]) else "number"
+        more = f"; {len(bad)} cells of this column are not numbers: {_rows_text(bad, s)}" if len(bad) > 1 else ""
+        raise InputError(f"value {s.iloc[i]!r} is not a {kind}{more}; use a number, or leave the cell empty if "
+                         "unknown", row=i + 1, column=column, value=s.iloc[i])
     if nonneg:
         neg = np.flatnonzero(vals < 0)
         if len(neg):
