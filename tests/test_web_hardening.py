@@ -14,21 +14,15 @@ import urllib.request
 
 import pytest
 
-from conftest import cli_env
+from conftest import cli_env, free_port
 from venprs.web._asgi import SECURITY_HEADERS
 
 CSV = b"patient_id,extramedullary,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1\nP1,yes,no,wt,wt,mut,wt,wt\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "venprs", "serve", "--port", str(port), "--request-timeout", "2",
                              "--max-uploads", "1"], env=cli_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
