@@ -54,7 +54,7 @@ def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict |
 @user_errors
 def analyze_cmd(
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = _ev.OPT_OUT,
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -98,7 +98,7 @@ def analyze_cmd(
 
 @user_errors
 def reproduce_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = _ev.OPT_OUT,
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic R/R cohort."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     # --- cohort analysis II options (issue 5; defined in _calibrate.py) ---

@@ -15,6 +15,10 @@ from ._common import check_seed, citation, user_errors
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
 # Options shared by analyze / reproduce / calibrate (defined once here).
+OPT_OUT = typer.Option(..., "--out", "-o",
+                       help="Output folder: report.html, results.json, figures/. Built whole in a hidden sibling "
+                            "folder, then renamed; an earlier venprs report there is replaced as a whole, any other "
+                            "non-empty folder is refused (docs/outputs.md).")
 OPT_SPLITS = typer.Option(PAPER_SPLITS, "--splits", help="Random train/test splits for calibration (paper: 200).")
 OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
 OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
@@ -106,7 +110,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
 @user_errors
 def calibrate_cmd(
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = OPT_OUT,
     splits: int = OPT_SPLITS,
     seed: int = typer.Option(1, "--seed", help="Seed of the random splits."),
     train_fraction: float = OPT_TRAIN,
