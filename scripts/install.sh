@@ -20,6 +20,11 @@ if [ "${1:-}" = "--test" ]; then
     echo "installing chromium (Debian) for the browser tests ..." >&2
     apt_install chromium
   fi
+  # axe-core (accessibility rules) for the browser tests, from the npm registry, into a git-ignored folder
+  if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null || { echo "installing npm (Debian) for axe-core ..." >&2; apt_install npm; }
+    npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core >/dev/null
+  fi
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi

@@ -54,8 +54,24 @@ def test_missing_column_is_an_error_unless_allowed():
 
 def test_bad_value_names_row_and_column():
     df = cohort(10)
-    df.loc[6, "FLT3"] = "ITD"
-    with pytest.raises(venprs.InputError, match=r"row 7, column 'FLT3': value 'ITD' is not accepted for flt3"):
+    df.loc[6, "FLT3"] = "ITD?"
+    df.loc[2, "TP53"] = "None"
+    with pytest.raises(venprs.InputErrors) as ei:
+        venprs.score_table(df)
+    first, second = ei.value.problems  # every bad cell at once, in row order
+    assert (first.row, first.column, first.value) == (3, "TP53", "None")
+    assert first.patient == df.loc[2, "patient_id"] and first.sheet_row is None  # no file: no sheet row
+    assert "could mean 'no mutation' or 'not known'" in first.message
+    assert str(second).startswith(f"row 7, patient {df.loc[6, 'patient_id']}, column 'FLT3': 'ITD?' is not "
+                                  "accepted for flt3 (did you mean 'itd'?)")
+
+
+def test_flt3_subtypes_only_for_flt3():
+    df = cohort(4)
+    df["FLT3"] = ["ITD", "TKD", "ITD+TKD", "itd/tkd"]
+    assert venprs.score_table(df)["os_score_min"].notna().all()
+    df.loc[0, "NF1"] = "ITD"
+    with pytest.raises(venprs.InputError, match=r"ITD is a FLT3 subtype; this column is not FLT3"):
         venprs.score_table(df)
 
 
@@ -101,9 +117,9 @@ def test_read_errors(tmp_path):
         read_table(tmp_path / "x.json")
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(venprs.InputError, match=r"bad.xlsx: cannot read this excel file"):
+    with pytest.raises(venprs.InputError, match=r"bad.xlsx: cannot read this Excel file"):
         read_table(bad)
     dup = tmp_path / "dup.csv"
     dup.write_text("a,b,a\n1,2,3\n")
-    with pytest.raises(venprs.InputError, match=r"duplicate column name"):
+    with pytest.raises(venprs.InputError, match=r"column name\(s\) 'a' appear more than once in the header"):
         read_table(dup)

@@ -54,3 +54,34 @@ def test_analyze_with_validation_and_user_score(tmp_path):
     assert res["comparators"]["os"]["four_gene"]["n"]
     html = (tmp_path / "o" / "report.html").read_text()
     assert "External validation" in html and "AIC difference" in html
+
+
+def test_calibrate_save_splits_and_rare_factors(tmp_path):
+    # the committed replay cohort (tests/data/make_calibration_replay.py): the file equals the committed one
+    data = Path(__file__).parent / "data"
+    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--splits", "40", "--seed", "5",
+            "--out", str(tmp_path / "o"), "--save-splits", str(tmp_path / "splits.json"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "splits.json").read_text()) == json.loads(
+        (data / "calibration_replay_splits.json").read_text())
+    res = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert res["rare_factors"]["policy"] == "r" and res["calibration"]["os"]["rare_factors"] == "r"
+    flagged = [e for e in res["rare_factors"]["flagged"] if e["analysis"] == "calibration"]
+    assert len(flagged) == sum(len(res["calibration"][ep]["flagged"]) for ep in ("os", "efs"))
+    assert all({"endpoint", "split", "factor", "flag", "r_message"} <= set(e) for e in flagged)
+    assert "--rare-factors r" in res["command"]
+    # policy drop: recorded, nothing quoted from R for dropped factors
+    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--splits", "4", "--out", str(tmp_path / "d"),
+            "--rare-factors", "drop", "-q")
+    assert r.returncode == 0, r.stderr
+    res = json.loads((tmp_path / "d" / "results.json").read_text())
+    assert res["rare_factors"]["policy"] == "drop" == res["calibration"]["os"]["rare_factors"]
+    assert all(e["r_message"] is None for e in res["rare_factors"]["flagged"])
+    # user errors: one line, exit code 2; the input is never overwritten
+    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--out", str(tmp_path / "e"),
+            "--rare-factors", "R")
+    assert r.returncode == 2 and "--rare-factors 'R' is not accepted; use r or drop" in r.stderr
+    (tmp_path / "c.csv").write_bytes((data / "calibration_replay_cohort.csv").read_bytes())
+    r = run("calibrate", str(tmp_path / "c.csv"), "--out", str(tmp_path / "f"), "--save-splits", str(tmp_path / "c.csv"))
+    assert r.returncode == 2 and "would overwrite the input cohort" in r.stderr
+    assert (tmp_path / "c.csv").read_bytes() == (data / "calibration_replay_cohort.csv").read_bytes()

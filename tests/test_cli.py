@@ -54,7 +54,7 @@ def test_bad_value_exit_2_one_line():
     p = run("score", "--flt3", "maybe")
     assert p.returncode == 2
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
-    assert p.stderr.startswith("venprs: error: --flt3: value 'maybe' is not accepted for flt3; accepted:")
+    assert p.stderr.startswith("venprs: error: --flt3: 'maybe' is not accepted for flt3; accepted:")
 
 
 def test_batch_csv(tmp_path):
@@ -84,8 +84,8 @@ def test_batch_bad_value_no_output(tmp_path):
     out = tmp_path / "out.csv"
     p = run("score", "--input", bad, "--output", out)
     assert p.returncode == 2
-    assert p.stderr == f"venprs: error: {bad}, row 5, column 'PTPN11': value 'ITD?' is not accepted for ptpn11; " \
-        + p.stderr.split("ptpn11; ", 1)[1]
+    assert p.stderr == f"venprs: error: {bad}: row 5 (sheet row 6), patient EX-005, column 'PTPN11': 'ITD?' is not " \
+        "accepted for ptpn11; accepted: yes/no, mut/wt, 1/0, true/false; empty, NA or pending for unknown\n"
     assert p.stderr.count("\n") == 1
     assert not out.exists() and list(tmp_path.iterdir()) == [bad]
 

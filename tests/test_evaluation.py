@@ -16,8 +16,7 @@ from venprs.evaluation import evaluate
 from venprs.survival.cox import fast_cox
 from venprs.evaluation.aic import aic_delta
 from venprs.evaluation.calibration import calibrate, km_at, landmark_calibration
-from venprs.evaluation.discrimination import (discrimination, harrell_c, heagerty_auc, heagerty_roc, ipcw_auc,
-                                              uno_c)
+from venprs.evaluation.discrimination import discrimination, harrell_c, ipcw_auc, uno_c
 from venprs.evaluation.validation import validate
 from venprs.survival import fit_cox, kaplan_meier
 
@@ -62,17 +61,21 @@ def test_fast_cox_same_as_lifelines():
     assert f.loglik == pytest.approx(lf.log_likelihood_, abs=1e-7)
 
 
-def test_fast_cox_drops_monotone_factor_like_fit_cox():
+@pytest.mark.parametrize("policy", ["r", "drop"])
+def test_fast_cox_treats_monotone_factor_like_fit_cox(policy):
     X, t, e = _cox_data()
     X[:, 2] = 0
     X[:3, 2] = 1
     e[:3] = 0  # carriers all censored: monotone likelihood
-    f = fast_cox(X, t, e)
-    assert set(f.dropped) == {2} and f.coef[2] == 0
+    f = fast_cox(X, t, e, rare_factors=policy)
     df = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(t=t, e=e)
-    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e")
-    assert not ref.estimable["x2"]
-    np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    ref = fit_cox(df, [f"x{i}" for i in range(5)], "t", "e", rare_factors=policy)
+    if policy == "drop":
+        assert set(f.dropped) == {2} and f.coef[2] == 0 and not ref.estimable["x2"]
+        np.testing.assert_allclose(np.delete(f.coef, 2), ref.coef.drop("x2").to_numpy(), atol=1e-8)
+    else:  # R keeps the large negative estimate and warns
+        assert f.flags == {2: "may_be_infinite"} and f.coef[2] < -10 and ref.flags["x2"]["flag"] == "may_be_infinite"
+        np.testing.assert_allclose(f.coef, ref.coef.to_numpy(), atol=0)
 
 
 def test_km_at_matches_kaplan_meier():
@@ -84,56 +87,31 @@ def test_km_at_matches_kaplan_meier():
     assert km_at(np.array([1.0, 2.0]), np.array([1, 1]), 10) == 0.0
 
 
-# ------------------------------------------------------------------ Heagerty NNE (hand-computed)
-
-def test_heagerty_hand_computed_four_patients():
-    # x = 1..4, times 2, 5, 1, 3, events 1, 0, 1, 1, horizon 4, span 0.5 (lambda 0.25: adjacent
-    # neighbours). Worked by hand: S(t|x) = 1/2, 1/3, 1/3, 0; S(t) = 7/24; ROC points
-    # (FP, TP) = (0,0), (0,6/17), (2/7,10/17), (4/7,14/17), (1,1) -> AUC = 173/238.
-    roc = heagerty_roc([2, 5, 1, 3], [1, 0, 1, 1], [1, 2, 3, 4], horizon=4, span=0.5)
-    assert roc["survival"] == pytest.approx(7 / 24)
-    np.testing.assert_allclose(roc["tp"], [1, 14 / 17, 10 / 17, 6 / 17, 0])
-    np.testing.assert_allclose(roc["fp"], [1, 4 / 7, 2 / 7, 0, 0])
-    assert roc["auc"] == pytest.approx(173 / 238)
-
-
-def test_heagerty_whole_sample_neighbourhood_is_uninformative():
-    # span >= 2: every neighbourhood is the whole sample, S(t|x) = KM(t), ROC = diagonal, AUC = 1/2
-    t, e, x = COHORT["os_months"], COHORT["os_event"], COHORT["os_score"]
-    assert heagerty_auc(t, e, x, 10, span=2.0) == pytest.approx(0.5)
-
-
-def test_heagerty_without_censoring_is_the_empirical_auc():
-    # no censoring before the horizon and neighbourhoods = tied marker values: the NNE is the
-    # empirical P(X_case > X_control) + 1/2 P(tie), computed here by brute force
-    rng = np.random.default_rng(5)
-    x = rng.integers(0, 6, 80).astype(float)
-    t = rng.exponential(10 * np.exp(-0.3 * x))
-    e = np.ones(80, dtype=int)
-    cases, controls = x[t <= 10], x[t > 10]
-    emp = ((cases[:, None] > controls[None, :]).mean() + 0.5 * (cases[:, None] == controls[None, :]).mean())
-    assert heagerty_auc(t, e, x, 10, span=1e-6) == pytest.approx(emp)
-
-
-# ------------------------------------------------------------------ IPCW AUC, C-indices vs R
+# ------------------------------------------------------------------ discrimination vs R
+# (the full comparison with survivalROC, timeROC, riskRegression and survival is tests/test_discrimination.py)
 
 @pytest.mark.parametrize("ep", ["os", "efs"])
 def test_discrimination_against_r(ep):
     t, e, x = COHORT[f"{ep}_months"], COHORT[f"{ep}_event"], COHORT[f"{ep}_score"]
     r = REF[ep]
     assert harrell_c(t, e, x) == pytest.approx(r["c_harrell"], abs=1e-9)  # survival::concordance
-    # Uno's C and IPCW AUC: scikit-survival vs survival::concordance(timewt = "n/G2") and
-    # riskRegression::Score; they differ in the censoring weight at tied times (G(t) vs G(t-)):
-    # equal on OS, within 1e-4 on EFS
-    assert uno_c(t, e, x) == pytest.approx(r["c_uno"], abs=1e-4)
-    assert ipcw_auc(t, e, x, 10)[0] == pytest.approx(r["auc_ipcw_10"], abs=1e-4)
+    assert uno_c(t, e, x) == pytest.approx(r["c_uno"], abs=1e-9)  # concordance(timewt = "n/G2")
+    assert ipcw_auc(t, e, x, 10)[0] == pytest.approx(r["auc_ipcw_10"], abs=1e-9)  # riskRegression::Score
 
 
-def test_ipcw_auc_truncates_test_times_beyond_training_followup():
+def test_ipcw_auc_with_training_censoring_distribution():
+    # G estimated on a training part (here the patients followed < 20 months), evaluated at T_i- for
+    # every test case, also beyond the training follow-up (G is constant there)
+    from venprs.survival.concordance import censoring_survival_before
+
     t, e, x = COHORT["os_months"].to_numpy(), COHORT["os_event"].to_numpy(), COHORT["os_score"].to_numpy()
     train = t < 20
     auc, note = ipcw_auc(t, e, x, 10, train_time=t[train], train_event=e[train])
-    assert np.isfinite(auc) and "censored just below" in note
+    case, ctrl = (e == 1) & (t <= 10), t > 10
+    w = 1 / censoring_survival_before(t[train], e[train], t[case])
+    dx = x[case][:, None] - x[ctrl][None, :]
+    want = (w @ ((dx > 0) + 0.5 * (dx == 0)).sum(axis=1)) / (w.sum() * ctrl.sum())
+    assert note is None and auc == pytest.approx(want, abs=1e-12)
 
 
 def test_bootstrap_is_seeded():
@@ -180,13 +158,28 @@ def test_calibration_split_lacking_a_factor_is_counted_not_fatal():
     df = make_cohort(174, seed=1)
     df["nf1"] = 0
     df.loc[:1, "nf1"] = 1  # two carriers: many training parts have none
-    res = calibrate(df, splits=30, seed=2)
+    res = calibrate(df, splits=30, seed=2, rare_factors="drop")
     det = res["os"]["failed_splits_detail"]
     assert res["os"]["failed_splits"] == det["factor_dropped"] > 0
     assert det["dropped_factor_counts"]["nf1"] == det["factor_dropped"]
-    assert res["os"]["splits_used"] == 30  # drop_factor policy keeps the split
-    ex = calibrate(df, splits=30, seed=2, policy="exclude")
+    assert res["os"]["splits_used"] == 30  # the "keep" policy keeps the split
+    ex = calibrate(df, splits=30, seed=2, policy="exclude", rare_factors="drop")
     assert ex["os"]["splits_used"] == 30 - ex["os"]["failed_splits"]
+    # policy "r": R's fit in every split; every flagged split listed with R's message where R gives one
+    r = calibrate(df, splits=30, seed=2)
+    assert r["os"]["rare_factors"] == "r" and r["os"]["splits_used"] == 30
+    fl = r["os"]["flagged"]
+    assert r["os"]["failed_splits"] == len({f["split"] for f in fl}) > 0
+    for f in fl:
+        assert f["flag"] in ("na", "may_be_infinite", "not_converged")
+        assert (f["r_message"] is None) == (f["flag"] == "na")
+    assert {f["flag"] for f in fl if f["factor"] == "nf1"} >= {"na"}
+    # where no factor is flagged, both policies give the same fit
+    same = [i for i in range(30) if not r["os"]["flagged"] or all(f["split"] != i + 1 for f in fl)]
+    a = calibrate(df, splits=30, seed=2, return_splits=True)["os"]["splits_detail"]
+    b = calibrate(df, splits=30, seed=2, return_splits=True, rare_factors="drop")["os"]["splits_detail"]
+    for i in same:
+        np.testing.assert_allclose(a[i]["pred"], b[i]["pred"], rtol=1e-10)
 
 
 def test_dask_local_cluster_equals_joblib():
@@ -241,23 +234,6 @@ def test_published_baseline_falls_back_to_the_derivation_cohort(monkeypatch):
     monkeypatch.setattr(venprs.prediction, "predict_survival", no_baseline)
     s0, source = published_baseline("os", make_cohort(174, seed=0), 10)
     assert "derivation cohort (n = 174)" in source and 0 < s0 < 1
-
-
-def test_bootstrap_fast_path_equals_scikit_survival():
-    # the bootstrap uses vectorised versions of Harrell's C, Uno's C and the IPCW AUC; on resamples
-    # (with tied times and markers) they must equal scikit-survival's functions
-    from venprs.evaluation.discrimination import _fast_metrics
-
-    rng = np.random.default_rng(11)
-    for ep in ("os", "efs"):
-        t, e, x = (COHORT[c].to_numpy() for c in (f"{ep}_months", f"{ep}_event", f"{ep}_score"))
-        for _ in range(15):
-            i = rng.integers(0, len(t), len(t))
-            fast = _fast_metrics(t[i], e[i], x[i], 10, 0.1)
-            assert fast["c_harrell"] == pytest.approx(harrell_c(t[i], e[i], x[i]), abs=1e-12)
-            assert fast["c_uno"] == pytest.approx(uno_c(t[i], e[i], x[i]), abs=1e-12)
-            assert fast["ipcw"] == pytest.approx(ipcw_auc(t[i], e[i], x[i], 10)[0], abs=1e-12)
-
 
 def test_report_sections_skip_too_small_cohorts_with_reasons(tmp_path):
     from venprs.evaluation.cohort import prepare_cohort

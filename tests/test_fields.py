@@ -13,11 +13,11 @@ from venprs.fields import FACTOR_FIELDS, data_dictionary_markdown, match_columns
 ROOT = Path(__file__).resolve().parents[1]
 
 PRESENT = [True, 1, 1.0, np.True_, np.int64(1), "1", "1.0", "yes", "YES", " Yes ", "true", "True", "mut", "MUT",
-           "mutated", "Mutated", "positive", "pos", "present", "Present"]
+           "mutated", "Mutated", "positive", "pos", "present", "Present", "Y", "y"]
 ABSENT = [False, 0, 0.0, np.False_, "0", "0.0", "no", "No", "false", "FALSE", "wt", "WT", "wildtype", "WildType",
-          "wild-type", "wild type", "negative", "neg", "absent", "  absent  "]
+          "wild-type", "wild type", "negative", "neg", "absent", "  absent  ", "N", "n"]
 UNKNOWN = [None, math.nan, np.nan, pd.NA, "", "  ", "NA", "na", "n/a", "N/A", "nan", "NaN", "unknown", "Unknown",
-           "nd", "ND", "not done", "Not Done"]
+           "nd", "ND", "not done", "Not Done", "pending", "Pending", "not tested"]
 
 
 @pytest.mark.parametrize("value", PRESENT)
@@ -35,11 +35,30 @@ def test_unknown_values(value):
     assert venprs.score(flt3=value).inputs["flt3"] is None
 
 
-@pytest.mark.parametrize("value", ["maybe", "2", 2, -1, 0.5, "mutant?", "y", "+", [1]])
+@pytest.mark.parametrize("value", ["maybe", "2", 2, -1, 0.5, "mutant?", "+", [1], "None", "NULL", "#N/A", "-",
+                                   "ITD"])
 def test_bad_values_raise_input_error(value):
-    with pytest.raises(venprs.InputError, match=r"is not accepted for tp53; accepted: present: 1/yes/true"):
+    with pytest.raises(venprs.InputError, match=r"is not accepted for tp53(.*; accepted: yes/no, mut/wt, 1/0|: )"):
         venprs.score(tp53=value)
     assert issubclass(venprs.InputError, ValueError)
+
+
+@pytest.mark.parametrize("value", ["ITD", "tkd", "ITD+TKD", "ITD/TKD", " itd "])
+def test_flt3_subtypes_mean_flt3_mutated(value):
+    """The flt3 factor is any FLT3 mutation (Table 4 footnote c): a subtype means mutated."""
+    assert venprs.score(flt3=value).inputs["flt3"] is True
+
+
+@pytest.mark.parametrize("value,hint", [
+    ("None", "could mean 'no mutation' or 'not known'"), ("NULL", "a database's empty value"),
+    ("#N/A", "a spreadsheet lookup error"), ("mutatd", "did you mean 'mutated'?"),
+    ("wildtyp", "did you mean 'wildtype'?"), ("ITD", "ITD is a FLT3 subtype"), ("maybe", None)])
+def test_refusals_say_why_or_suggest(value, hint):
+    with pytest.raises(venprs.InputError) as ei:
+        venprs.score(tp53=value)
+    msg = str(ei.value)
+    assert (hint in msg) if hint else ("(" not in msg.split("accepted:")[0])
+    assert "boolean" not in msg and "NaN" not in msg
 
 
 def test_score_is_keyword_only():
@@ -80,8 +99,12 @@ def test_two_columns_for_one_factor():
 
 
 def test_parse_column_names_first_bad_row():
-    with pytest.raises(venprs.InputError, match=r"row 3, column 'TP53': value 'pending\?' is not accepted"):
-        parse_column(pd.Series(["wt", "mut", "pending?", "x"]), "tp53", column="TP53")
+    with pytest.raises(venprs.InputErrors) as ei:
+        parse_column(pd.Series(["wt", "mut", "pending?", "x", "pending?"]), "tp53", column="TP53")
+    assert [(p.row, p.value) for p in ei.value.problems] == [(3, "pending?"), (4, "x"), (5, "pending?")]
+    assert str(ei.value).splitlines()[1] == ("  row 3, column 'TP53': 'pending?' is not accepted for tp53 "
+                                             "(did you mean 'pending'?); accepted: yes/no, mut/wt, 1/0, "
+                                             "true/false; empty, NA or pending for unknown")
 
 
 def test_normalize_name():

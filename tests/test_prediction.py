@@ -80,7 +80,8 @@ def test_score_result_has_predicted_block():
 
 
 def test_unknown_factor_gives_predicted_ranges():
-    r = venprs.score(prior_hma=True, extramedullary=False)
+    # TP53 and FLT3 unknown -> 0.64 to 1.52, inside the supported range (-0.98 to 2.03)
+    r = venprs.score(prior_hma=True, extramedullary=False, nf1=False, ptpn11=False, sf3b1=False)
     p = r.os.to_dict()["predicted"]
     assert p["median_months"]["lo"] < p["median_months"]["hi"]
     assert p["survival_12m"]["lo"] < p["survival_12m"]["hi"]
@@ -131,3 +132,26 @@ def test_cli_score_json_has_predicted():
     d = json.loads(r.stdout)
     assert isinstance(d["os"]["predicted"]["median_months"], float)
     assert isinstance(d["efs"]["predicted"]["survival_12m"], float)
+
+
+def test_supported_score_range_is_recomputed_from_the_model_file():
+    from venprs.prediction import derive_supported_scores, supported_score_range, supported_scores_entry
+    assert venprs.load_model().raw["baseline_survival"]["supported_scores"] == supported_scores_entry()
+    # expected derivation patients (of 174) at or beyond the ends: see docs/web.md
+    assert supported_score_range("os") == derive_supported_scores("os") == (-0.98, 2.03)
+    assert supported_score_range("efs") == derive_supported_scores("efs") == (-0.87, 1.75)
+
+
+def test_prediction_withheld_when_all_unknown_or_outside_support():
+    p = venprs.score().os.to_dict()["predicted"]
+    assert p["withheld"] == "every factor is unknown" and "median_months" not in p
+    # OS 0.90 + 0.64 + 0.49 = 2.03 (supported end) and 2.03 + 0.39 (TP53) = 2.42 beyond it
+    r = venprs.score(extramedullary=True, prior_hma=True, nf1=False, ptpn11=False, flt3=True, sf3b1=False)
+    p = r.os.to_dict()["predicted"]
+    assert p["withheld"].startswith("the highest possible score, 2.42, is outside")
+    r = venprs.score(extramedullary=True, prior_hma=True, nf1=False, ptpn11=False, flt3=True, sf3b1=False,
+                     tp53=False)
+    assert isinstance(r.os.to_dict()["predicted"]["median_months"], float)  # exactly 2.03: drawn
+    r = venprs.score(extramedullary=True, prior_hma=True, nf1=True, ptpn11=False, flt3=False, sf3b1=False,
+                     tp53=False)
+    assert r.os.to_dict()["predicted"]["withheld"].startswith("the score, 2.48, is outside")

@@ -256,11 +256,11 @@ def test_unknown_cohort_is_input_error():
 
 
 def test_every_target_is_summarized():
-    from venprs.simulation import _paper_rows
+    from venprs.simulation import paper_rows
     s = summarize(simulate_fn("rr", seed=1))
-    assert {r["key"] for r in _paper_rows("rr")} <= set(s)
+    assert {r["key"] for r in paper_rows("rr")} <= set(s)
     s = summarize(simulate_fn("first-line", seed=1), "first-line")
-    assert {r["key"] for r in _paper_rows("first-line")} <= set(s)
+    assert {r["key"] for r in paper_rows("first-line")} <= set(s)
 
 
 def test_cli_check_json():
@@ -268,3 +268,21 @@ def test_cli_check_json():
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert {"key", "paper", "mean", "default", "tolerance", "off"} <= set(rows[0])
+
+
+def test_calibrate_command_documented_in_the_docstring_exists():
+    """``python -m venprs.simulation calibrate`` is the documented command (calibrate()'s docstring);
+    without the argument it explains itself and exits 2 (running it takes minutes)."""
+    from venprs.simulation import calibrate
+
+    assert "python -m venprs.simulation calibrate" in calibrate.__doc__
+    r = subprocess.run([sys.executable, "-m", "venprs.simulation"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "python -m venprs.simulation calibrate" in r.stderr
+
+
+def test_cohort_sizes_come_from_the_targets_file():
+    from venprs.simulation import cohort_size
+
+    # Table 1: N = 240, molecular n = 174; Results: first-line n = 189
+    assert (cohort_size("entire"), cohort_size("molecular"), cohort_size("first-line")) == (240, 174, 189)
+    assert load_model().raw["endpoints"]["os"]["n_derivation"] == cohort_size("molecular")  # model file agrees

@@ -131,10 +131,10 @@ def test_breslow_ties_differ_from_efron():
     assert np.max(np.abs(np.subtract(ef, br))) > 1e-3
 
 
-def test_rare_factor_only_censored_carriers_dropped():
+def test_rare_factor_only_censored_carriers_dropped_with_drop_policy():
     # R: coxph(... + rare) warns R["cox"]["rare_warning"] ("coefficient may be infinite")
     assert "infinite" in R["cox"]["rare_warning"]
-    fit = fit_cox(COHORT, ["x1", "x2", "x3", "rare"], "time", "event")
+    fit = fit_cox(COHORT, ["x1", "x2", "x3", "rare"], "time", "event", rare_factors="drop")
     assert not fit.estimable["rare"] and fit.estimable[["x1", "x2", "x3"]].all()
     assert np.isnan(fit.coef["rare"]) and fit.carriers["rare"] == 3 and fit.carrier_events["rare"] == 0
     assert any("rare" in n and "monotone" in n for n in fit.notes)
@@ -152,11 +152,11 @@ def test_no_carriers_and_constant_and_missing():
     assert any("no carriers" in n for n in fit.notes) and any("excluded" in n for n in fit.notes)
 
 
-def test_monotone_after_fit_is_caught():
+def test_monotone_after_fit_is_caught_with_drop_policy():
     # carriers: every one has an event before any non-carrier -> separation not visible pre-fit
     d = pd.DataFrame({"time": [1, 2, 3, 10, 11, 12, 13, 14, 15, 16], "event": [1, 1, 1, 1, 0, 1, 0, 1, 1, 0],
                       "x": [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], "y": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]})
-    fit = fit_cox(d, ["x", "y"], "time", "event")
+    fit = fit_cox(d, ["x", "y"], "time", "event", rare_factors="drop")
     assert not fit.estimable["x"] and fit.estimable["y"]
     assert any("infinite" in n for n in fit.notes)
 
@@ -242,21 +242,23 @@ def test_four_carriers_all_with_events_estimated_like_coxph():
 
 
 def test_monotone_likelihood_flagged_like_coxph():
-    from venprs.survival.cox import _newton, _ties
-
     ref = R["cox"]["monotone"]  # R warns and reports a huge coefficient after ref["iter"] iterations
     assert "Loglik converged before variable  1" in ref["warning"] and "may be infinite" in ref["warning"]
     d = pd.DataFrame({"time": [1, 2, 3, 10, 11, 12, 13, 14, 15, 16], "event": [1, 1, 1, 1, 0, 1, 0, 1, 1, 0],
                       "x": [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], "y": [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]})
-    # the Newton-Raphson iterations themselves are R's: same iterate, loglik and iteration count
-    X = d[["x", "y"]].to_numpy(float)
-    beta, ll, ll0, *_, it, conv = _newton(X - X.mean(axis=0), _ties(d.time.to_numpy(float), d.event.to_numpy()))
-    np.testing.assert_allclose(beta, ref["coef"], rtol=1e-6)  # x: 23.05
-    assert (ll0, ll) == pytest.approx(ref["loglik"], abs=1e-8) and it == ref["iter"] and conv
-    # what venprs does: drop x (R's infinite-coefficient test fires) and refit y alone
+    # default policy "r": R's estimate, kept and flagged with R's warning
     fit = fit_cox(d, ["x", "y"], "time", "event")
+    np.testing.assert_allclose(fit.coef[["x", "y"]], ref["coef"], rtol=1e-12)  # x: 23.05
+    np.testing.assert_allclose(fit.se[["x", "y"]], ref["se"], rtol=1e-9)
+    assert (fit.loglik_null, fit.loglik) == pytest.approx(ref["loglik"], abs=1e-10)
+    assert fit.iterations == ref["iter"] and fit.r_warnings == [ref["warning"]]
+    assert fit.flags["x"]["flag"] == "may_be_infinite" and fit.flags["x"]["r_message"] == ref["warning"]
+    assert "y" not in fit.flags and fit.estimable.all()
+    # policy "drop": x dropped (R's infinite-coefficient test fires) and y refitted alone
+    fit = fit_cox(d, ["x", "y"], "time", "event", rare_factors="drop")
     assert fit.estimable.to_dict() == {"x": False, "y": True}
     assert any(n.startswith("x: coefficient may be infinite (|coef| = 23.0") for n in fit.notes)
+    assert not any("R:" in n for n in fit.notes)  # drop policy: no R warning quoted (R does not drop)
     assert fit.coef["y"] == pytest.approx(R["cox"]["monotone_y"]["coef"], abs=1e-6)
     assert fit.se["y"] == pytest.approx(R["cox"]["monotone_y"]["se"], abs=1e-6)
     assert fit.loglik == pytest.approx(R["cox"]["monotone_y"]["loglik"][1], abs=1e-8)
@@ -277,10 +279,12 @@ def test_heavy_ties_match_coxph():
 
 def test_nothing_estimable_is_the_null_model():
     d = COHORT.assign(zero=0, one=1)
-    fit = fit_cox(d, ["zero", "one", "rare"], "time", "event")
+    fit = fit_cox(d, ["zero", "one", "rare"], "time", "event", rare_factors="drop")
     assert not fit.estimable.any() and fit.k == 0 and fit.coef.isna().all()
     assert fit.loglik == fit.loglik_null == pytest.approx(R["cox"]["null_loglik"], abs=1e-9)
     assert fit.aic == fit.aic_null
+    r = fit_cox(d, ["zero", "one"], "time", "event")  # policy "r": both NA, the null model too
+    assert not r.estimable.any() and r.loglik == pytest.approx(R["cox"]["null_loglik"], abs=1e-9)
     # baseline of the null model = Nelson-Aalen (ctype 1)
     np.testing.assert_allclose(fit.baseline(1).cumhaz, baseline_hazard(d.time, d.event, np.zeros(len(d))).cumhaz)
 
@@ -302,7 +306,8 @@ def test_collinear_covariate_dropped():
     d = COHORT.assign(x1_copy=COHORT.x1, x12=COHORT.x1 + COHORT.x2)
     fit = fit_cox(d, ["x1", "x2", "x1_copy"], "time", "event")
     assert fit.estimable.to_dict() == {"x1": True, "x2": True, "x1_copy": False}
-    assert any("x1_copy: collinear" in n for n in fit.notes)
+    assert any("x1_copy: coefficient NA (collinear" in n for n in fit.notes)
+    assert fit.flags["x1_copy"] == {"flag": "na", "reason": fit.flags["x1_copy"]["reason"], "r_message": None}
     np.testing.assert_allclose(fit.coef[["x1", "x2"]], fit_cox(d, ["x1", "x2"], "time", "event").coef, atol=1e-12)
     assert not fit_cox(d, ["x1", "x2", "x12"], "time", "event").estimable["x12"]
 
@@ -332,23 +337,20 @@ def test_efron_loglik_does_not_depend_on_row_order():
         baseline_hazard(COHORT.time, COHORT.event, lp, ctype=3)
 
 
-def test_more_iterations_than_r_default_like_coxph_iter_max_100():
-    from venprs.survival.cox import _newton, _ties
-
+def test_iteration_limit_like_coxph():
     slow = pd.read_csv(DATA / "cox_slow_convergence.csv")  # see tests/r/survival_reference.R
     covs = ["extramedullary", "prior_hma", "nf1", "ptpn11", "flt3", "tp53", "sf3b1"]
     r20, r100 = R["cox"]["slow_iter20"], R["cox"]["slow_iter100"]
     assert r20["warning"] == "Ran out of iterations and did not converge"
-    # R's default iter.max = 20 stops at the best point so far: our path is R's path
-    X = slow[covs].to_numpy(float)
-    o = np.argsort(slow.time.to_numpy(), kind="stable")
-    beta, ll, *_, it, conv = _newton(X[o] - X.mean(axis=0), _ties(slow.time.to_numpy(float)[o],
-                                                                   slow.event.to_numpy()[o]), max_iter=20)
-    np.testing.assert_allclose(beta, r20["coef"], atol=1e-6)  # nf1: -6.62, not converged
-    assert ll == pytest.approx(r20["loglik"][1], abs=1e-6) and not conv
-    # venprs goes on to convergence: coxph(..., control = coxph.control(iter.max = 100))
+    # policy "r": R's default iter.max = 20 stops at the best point so far, and says so
     fit = fit_cox(slow, covs, "time", "event")
-    assert fit.estimable.all()
+    np.testing.assert_allclose(fit.coef[covs], r20["coef"], atol=1e-10)  # nf1: -6.62, not converged
+    assert fit.loglik == pytest.approx(r20["loglik"][1], abs=1e-10) and not fit.converged
+    assert fit.r_warnings == [r20["warning"]]
+    assert any('(R: "Ran out of iterations and did not converge")' in n for n in fit.notes)
+    # policy "drop" goes on to convergence: coxph(..., control = coxph.control(iter.max = 100))
+    fit = fit_cox(slow, covs, "time", "event", rare_factors="drop")
+    assert fit.estimable.all() and fit.converged
     np.testing.assert_allclose(fit.coef[covs], r100["coef"], atol=1e-6)  # nf1: 2.67
     np.testing.assert_allclose(fit.se[covs], r100["se"], atol=1e-6)
     assert fit.loglik == pytest.approx(r100["loglik"][1], abs=1e-8)

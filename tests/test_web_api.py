@@ -355,7 +355,7 @@ def test_score_table_missing_column(client):
     assert row["os_possible_groups"] == "favorable|intermediate|adverse"
 
 
-@pytest.mark.parametrize("text,msg", [("", "empty"), ("a,b\n\"unterminated\n", "cannot read")])
+@pytest.mark.parametrize("text,msg", [("", "empty"), ("a,b\n\"unterminated\n", "is not closed properly")])
 def test_score_table_unreadable(client, text, msg):
     r = upload(client, text)
     assert r.status_code == 422 and msg in r.json()["detail"][0]["msg"]
@@ -365,7 +365,7 @@ def test_score_table_repeated_column_name(client):
     r = upload(client, "EMD,EMD,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1\nyes,no,no,wt,wt,wt,wt,wt\n")
     assert r.status_code == 422
     (e,) = r.json()["detail"]
-    assert e["column"] == "EMD" and "appears twice" in e["msg"]
+    assert e["column"] == "EMD" and "appear more than once" in e["msg"]
 
 
 def test_score_table_not_utf8(client):
@@ -443,3 +443,29 @@ def test_head_requests_for_monitoring():
         r = c.head(path)
         assert r.status_code == 200 and r.content == b""
         assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_batch_template_scores_as_it_is(client):
+    r = client.get("/api/v1/score-table/template")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert 'filename="venprs-template.csv"' in r.headers["content-disposition"]
+    lines = r.text.splitlines()
+    assert lines[0] == "id," + ",".join(FACTORS)
+    scored = client.post("/api/v1/score-table", files={"file": ("venprs-template.csv", r.content, "text/csv")})
+    assert scored.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(scored.text)))
+    # example-1: extramedullary + FLT3: OS 0.90 + 0.49 = 1.39, EFS 0.57 + 0.60 = 1.17 (Table 4)
+    assert (rows[0]["os_score"], rows[0]["os_group"], rows[0]["efs_score"]) == ("1.39", "adverse", "1.17")
+    # example-2: prior HMA, genes pending: a range, indeterminate
+    assert rows[1]["os_score"] == "" and rows[1]["os_determinate"] == "false"
+
+
+def test_score_has_scenarios_and_deciding_factors(client):
+    d = client.post("/api/v1/score", json={"extramedullary": "no", "prior_hma": "yes", "flt3": "wt"}).json()
+    os_ = d["os"]
+    assert os_["scenarios"]["unknown_absent"] == {"score": 0.64, "group": "intermediate"}
+    # + NF1 0.94 + PTPN11 0.80 + TP53 0.39 - SF3B1 0.98 = 1.79
+    assert os_["scenarios"]["unknown_present"] == {"score": 1.79, "group": "adverse"}
+    assert os_["deciding_factors"] == ["nf1", "ptpn11", "tp53", "sf3b1"]
+    assert os_["scenarios"]["text"].startswith("If the pending NF1, PTPN11, TP53, SF3B1 results are all wild-type")
+    assert os_["predicted"]["withheld"].startswith("the highest possible score, 2.77")

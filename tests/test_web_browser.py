@@ -178,10 +178,12 @@ def test_phone_width_and_zoom_no_horizontal_scroll(browser, base_url, artifacts,
 
 
 def _with_prediction(route):
-    """Add a made-up two-curve ``predicted`` block where the API sent none (layout test only)."""
+    """Add a made-up two-curve ``predicted`` block where the API sent none or withheld it (layout test only)."""
     resp = route.fetch()
     data = resp.json()
     for ep in ("os", "efs"):
+        if (data[ep].get("predicted") or {}).get("withheld"):
+            del data[ep]["predicted"]
         data[ep].setdefault("predicted", {
             "survival_12m": {"lo": 0.1, "hi": 0.5}, "median_months": {"lo": 3.0, "hi": 12.0},
             "baseline": "made up for a layout test",
@@ -200,10 +202,11 @@ def test_print_fits_one_page(browser, base_url, artifacts):
     expect(page.locator("#ep-efs [data-field=predicted] svg")).to_be_visible()
     page.emulate_media(media="print")
     page.screenshot(path=str(artifacts / "calculator-print-media.png"), full_page=True)
-    pdf = page.pdf(format="A4", print_background=True)
-    (artifacts / "calculator-print.pdf").write_bytes(pdf)
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pages == 1, f"print view has {pages} pages"
+    for fmt in ("A4", "Letter"):
+        pdf = page.pdf(format=fmt, print_background=True)
+        (artifacts / f"calculator-print-{fmt}.pdf").write_bytes(pdf)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 1, f"print view has {pages} {fmt} pages"
     page.close()
 
 
@@ -215,7 +218,7 @@ def test_batch_tab_upload_and_download(browser, base_url, artifacts, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     rec = Recorder(page, base_url)
     page.goto(base_url + "/")
-    page.get_by_role("tab", name="Batch (CSV)").click()
+    page.get_by_role("tab", name="Batch (table)").click()
     assert page.locator("#patient").is_hidden()
     page.set_input_files("#batch-file", str(src))
     with page.expect_download() as dl:

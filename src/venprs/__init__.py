@@ -8,10 +8,11 @@ References
    hypomethylating agents. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
 """
 
-from .errors import InputError, VenprsWarning
+from .errors import InputError, InputErrors, Problem, VenprsWarning
 from .model import load_model
 from .scoring import EndpointResult, ScoreResult, score, score_table
 from .prediction import predict_survival
+from .mutations import mutation_factors, read_mutations
 
 __version__ = "0.1.0"
 
@@ -26,5 +27,5 @@ def __getattr__(name: str):
         return simulate
     raise AttributeError(f"module 'venprs' has no attribute {name!r}")
 
-__all__ = ["score", "score_table", "load_model", "InputError", "VenprsWarning", "ScoreResult",
-           "EndpointResult", "simulate", "predict_survival", "__version__"]
+__all__ = ["score", "score_table", "load_model", "InputError", "InputErrors", "Problem", "VenprsWarning", "ScoreResult",
+           "EndpointResult", "simulate", "predict_survival", "mutation_factors", "read_mutations", "__version__"]

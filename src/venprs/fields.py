@@ -7,6 +7,7 @@ options, the web form and ``docs/data-dictionary.md`` (see
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -14,34 +15,136 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, InputErrors, Problem
 from .model import load_model
 
 __all__ = [
-    "Field", "FACTOR_FIELDS", "TRUE_TOKENS", "FALSE_TOKENS", "UNKNOWN_TOKENS",
-    "normalize_name", "parse_value", "parse_column", "match_columns", "data_dictionary_markdown",
-    "ACCEPTED_TEXT",
+    "Field", "FACTOR_FIELDS", "TRUE_TOKENS", "FALSE_TOKENS", "UNKNOWN_TOKENS", "FLT3_PRESENT_TOKENS",
+    "REFUSED_TOKENS", "EVENT_TOKENS", "PATIENT_ID_ALIASES", "accepted_text", "ACCEPTED_SHORT",
+    "normalize_name", "parse_value", "parse_column", "column_codes", "match_columns", "find_id_column",
+    "is_unknown", "yes_no_code", "data_dictionary_markdown", "ACCEPTED_TEXT",
 ]
 
-#: Text values meaning "present / mutated" (compared after lower-casing and stripping).
-TRUE_TOKENS: tuple[str, ...] = ("1", "yes", "true", "mut", "mutated", "positive", "pos", "present")
-#: Text values meaning "absent / wild-type".
-FALSE_TOKENS: tuple[str, ...] = ("0", "no", "false", "wt", "wildtype", "wild-type", "wild type",
+# ---------------------------------------------------------------- the one vocabulary
+# Every yes/no/unknown token of venprs is defined here, once: the seven factors, the
+# cohort's yes/no columns (genes, prior alloHCT, ...), its event columns and its missing
+# values all read these. Tokens are compared after lower-casing and stripping spaces.
+
+#: Text values meaning "present / mutated / yes".
+TRUE_TOKENS: tuple[str, ...] = ("1", "yes", "y", "true", "mut", "mutated", "positive", "pos", "present")
+#: Text values meaning "absent / wild-type / no".
+FALSE_TOKENS: tuple[str, ...] = ("0", "no", "n", "false", "wt", "wildtype", "wild-type", "wild type",
                                  "negative", "neg", "absent")
-#: Text values meaning "unknown" (not tested, pending). Empty text is unknown too.
-UNKNOWN_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "unknown", "nd", "not done")
-
-ACCEPTED_TEXT = (
-    "present: " + "/".join(TRUE_TOKENS) + " or a boolean True; "
-    "absent: " + "/".join(FALSE_TOKENS) + " or a boolean False; "
-    "unknown: empty/" + "/".join(t for t in UNKNOWN_TOKENS if t) + " or None/NaN"
-)
-
-_TOKEN_CODE: dict[str, int] = {
-    **{t: 1 for t in TRUE_TOKENS}, **{t: 0 for t in FALSE_TOKENS}, **{t: -1 for t in UNKNOWN_TOKENS},
+#: Text values meaning "unknown" (not tested, pending, missing). Empty text is unknown too.
+UNKNOWN_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "unknown", "nd", "not done", "not tested", "pending")
+#: FLT3 subtypes that mean "FLT3 mutated" for the ``flt3`` factor only (the factor is any FLT3
+#: mutation: ITD, TKD or atypical; Table 4 footnote c).
+FLT3_PRESENT_TOKENS: tuple[str, ...] = ("itd", "tkd", "itd+tkd", "itd/tkd")
+#: Numbers as spreadsheets export them.
+_NUMBER_TOKENS: dict[str, int] = {"1.0": 1, "0.0": 0}
+#: Values refused everywhere, with the reason (they are ambiguous, or a software artefact).
+REFUSED_TOKENS: dict[str, str] = {
+    "none": "it could mean 'no mutation' or 'not known': write no/wt for absent, empty or NA for unknown",
+    "null": "a database's empty value, not a result: write empty or NA for unknown",
+    "#n/a": "a spreadsheet lookup error, not a result: fix the formula, or write NA for unknown",
+    "-": "a dash is ambiguous: write no/wt for absent, empty or NA for unknown",
+    "?": "write empty or NA for unknown",
 }
-# "1.0"/"0.0" as spreadsheets export numbers
-_TOKEN_CODE.update({"1.0": 1, "0.0": 0})
+#: Event columns (``os_event``, ...): 1 = event, 0 = censored; empty/NA = missing.
+EVENT_TOKENS: dict[str, int] = {
+    **{t: 1 for t in ("1", "1.0", "yes", "y", "true", "dead", "died", "event")},
+    **{t: 0 for t in ("0", "0.0", "no", "n", "false", "alive", "censored")},
+}
+#: Column names taken as the patient identifier (after :func:`normalize_name`).
+PATIENT_ID_ALIASES: tuple[str, ...] = ("patient_id", "id", "patient", "pid", "subject_id", "patient_number",
+                                       "record_id", "mrn")
+
+
+def _tokens_of(factor: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    present = TRUE_TOKENS + (FLT3_PRESENT_TOKENS if factor == "flt3" else ())
+    return present, FALSE_TOKENS
+
+
+def accepted_text(factor: str | None = None) -> str:
+    """Every accepted value, in the user's words (``factor="flt3"`` adds the FLT3 subtypes).
+
+    >>> accepted_text().split(";")[0]
+    'present: 1/yes/y/true/mut/mutated/positive/pos/present'
+    """
+    present, absent = _tokens_of(factor)
+    return ("present: " + "/".join(present) + "; absent: " + "/".join(absent) + "; unknown: empty/"
+            + "/".join(t for t in UNKNOWN_TOKENS if t))
+
+
+#: Every accepted factor value (the flt3 factor also takes ITD/TKD/ITD+TKD/ITD/TKD).
+ACCEPTED_TEXT = accepted_text() + " (flt3 also: " + "/".join(FLT3_PRESENT_TOKENS) + ")"
+#: The accepted values in one short line, for error messages.
+ACCEPTED_SHORT = "yes/no, mut/wt, 1/0, true/false; empty, NA or pending for unknown"
+
+
+def _code_table(factor: str | None) -> dict[str, int]:
+    present, absent = _tokens_of(factor)
+    return {**{t: 1 for t in present}, **{t: 0 for t in absent}, **{t: -1 for t in UNKNOWN_TOKENS},
+            **_NUMBER_TOKENS}
+
+
+_CODES: dict[str | None, dict[str, int]] = {}
+
+
+def _codes(factor: str | None) -> dict[str, int]:
+    if factor not in _CODES:
+        _CODES[factor] = _code_table(factor)
+    return _CODES[factor]
+
+
+def is_unknown(text: object) -> bool:
+    """Whether a cell's text means unknown/missing (empty, NA, pending, ...).
+
+    >>> is_unknown(" NA "), is_unknown("pending"), is_unknown("None")
+    (True, True, False)
+    """
+    if text is None:
+        return True
+    if isinstance(text, float) and math.isnan(text):
+        return True
+    return isinstance(text, str) and text.strip().lower() in UNKNOWN_TOKENS
+
+
+def yes_no_code(text: object, factor: str | None = None) -> int | None:
+    """1 (yes/present), 0 (no/absent), -1 (unknown) for one cell, ``None`` when not accepted.
+
+    The same vocabulary for the seven factors and every yes/no column of a cohort;
+    ``factor="flt3"`` also takes the FLT3 subtypes.
+
+    >>> yes_no_code("Y"), yes_no_code("wt"), yes_no_code("pending"), yes_no_code("ITD", "flt3"), yes_no_code("ITD")
+    (1, 0, -1, 1, None)
+    """
+    return _code_of_scalar(text, factor)
+
+
+def _suggestion(text: str, factor: str | None) -> str:
+    key = text.strip().lower()
+    if key in REFUSED_TOKENS:
+        return REFUSED_TOKENS[key]
+    if factor != "flt3" and key in FLT3_PRESENT_TOKENS:
+        return f"{text.strip()} is a FLT3 subtype; this column is not FLT3"
+    near = difflib.get_close_matches(key, [t for t in _codes(factor) if t], n=1, cutoff=0.75)
+    return f"did you mean {near[0]!r}?" if near else ""
+
+
+def refusal(text: object, factor: str | None = None, label: str | None = None) -> str:
+    """The message for a refused yes/no value: the value, why, and what is accepted.
+
+    >>> refusal("mutatd", "tp53")
+    "'mutatd' is not accepted for tp53 (did you mean 'mutated'?); accepted: yes/no, mut/wt, 1/0, true/false; empty, NA or pending for unknown"
+    """
+    shown = text if isinstance(text, str) else str(text)
+    what = f" for {label or factor}" if (label or factor) else ""
+    if isinstance(text, str) and text.strip().lower() in REFUSED_TOKENS:
+        return f"{shown!r} is not accepted{what}: {REFUSED_TOKENS[text.strip().lower()]}"
+    hint = _suggestion(shown, factor) if isinstance(text, str) else ""
+    accepted = ACCEPTED_SHORT + ("; ITD/TKD for FLT3" if factor == "flt3" else "")
+    return f"{shown!r} is not accepted{what}" + (f" ({hint})" if hint else "") + f"; accepted: {accepted}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +213,7 @@ FACTOR_FIELDS: tuple[Field, ...] = _factor_fields()
 _FACTOR_BY_NAME = {f.name: f for f in FACTOR_FIELDS}
 
 
-def _code_of_scalar(value: object) -> int | None:
+def _code_of_scalar(value: object, factor: str | None = None) -> int | None:
     """1/0/-1 for an accepted scalar, ``None`` if not accepted."""
     if value is None or value is pd.NA or value is pd.NaT:
         return -1
@@ -123,15 +226,12 @@ def _code_of_scalar(value: object) -> int | None:
             return -1
         return int(value) if value in (0.0, 1.0) else None
     if isinstance(value, str):
-        return _TOKEN_CODE.get(value.strip().lower())
+        return _codes(factor).get(value.strip().lower())
     return None
 
 
 def _reject(factor: str, value: object, row=None, column=None) -> InputError:
-    return InputError(
-        f"value {value!r} is not accepted for {factor}; accepted: {ACCEPTED_TEXT}",
-        row=row, column=column, value=value, field=factor,
-    )
+    return InputError(refusal(value, factor), row=row, column=column, value=value, field=factor)
 
 
 def parse_value(factor: str, value: object) -> bool | None:
@@ -143,10 +243,12 @@ def parse_value(factor: str, value: object) -> bool | None:
     False
     >>> parse_value("tp53", "not done") is None
     True
+    >>> parse_value("flt3", "ITD+TKD")
+    True
     """
     if factor not in _FACTOR_BY_NAME:
         raise InputError(f"unknown factor {factor!r}; factors are {', '.join(_FACTOR_BY_NAME)}", field=factor)
-    code = _code_of_scalar(value)
+    code = _code_of_scalar(value, factor)
     if code is None:
         raise _reject(factor, value)
     return None if code < 0 else bool(code)
@@ -168,23 +270,72 @@ def _factorize(values) -> tuple[np.ndarray, list]:
     return codes, list(uniques)
 
 
-def parse_column(values, factor: str, column: str | None = None) -> np.ndarray:
-    """Parse a column of factor values into int8 codes: 1 present, 0 absent, -1 unknown.
+def column_codes(values, factor: str | None, *, decode=None) -> tuple[np.ndarray, list[tuple[int, object, str]]]:
+    """Codes of a yes/no column (1, 0, -1 unknown) and every refused cell.
 
     Works on the distinct values only (``pandas.factorize``), so it is fast on
-    large tables. The first bad value raises :class:`InputError` with its
-    1-based data row.
+    large tables.
+
+    Parameters
+    ----------
+    values : array-like
+    factor : str or None
+        The factor (``"flt3"`` also takes the FLT3 subtypes); ``None`` for another
+        yes/no column (a gene of the cohort, prior alloHCT, ...).
+    decode : callable, optional
+        ``text -> code or None`` replacing the yes/no vocabulary (event columns).
+
+    Returns
+    -------
+    codes : numpy.ndarray of int8
+    bad : list of ``(row0, value, message)``
+        0-based row, the cell, and the message, in row order.
     """
     codes, uniques = _factorize(values)
     table = np.empty(len(uniques) + 1, dtype=np.int8)
     table[-1] = -1  # NA sentinel (code -1) -> unknown
+    bad_codes = {}
     for i, u in enumerate(uniques):
-        c = _code_of_scalar(u)
+        c = _code_of_scalar(u, factor) if decode is None else decode(u)
         if c is None:
-            row = int(np.flatnonzero(codes == i)[0]) + 1
-            raise _reject(factor, u, row=row, column=column if column is not None else factor)
+            bad_codes[i] = u
+            c = -1
         table[i] = c
-    return table[codes]
+    bad: list[tuple[int, object, str]] = []
+    if bad_codes:
+        rows = np.flatnonzero(np.isin(codes, list(bad_codes)))
+        msgs = {i: refusal(u, factor) for i, u in bad_codes.items()} if decode is None else {}
+        bad = [(int(r), bad_codes[int(codes[r])], msgs.get(int(codes[r]), "")) for r in rows]
+    return table[codes], bad
+
+
+def parse_column(values, factor: str, column: str | None = None) -> np.ndarray:
+    """Parse a column of factor values into int8 codes: 1 present, 0 absent, -1 unknown.
+
+    Raises :class:`~venprs.errors.InputErrors` listing every refused cell with its
+    1-based data row (see :func:`column_codes`).
+    """
+    codes, bad = column_codes(values, factor)
+    col = column if column is not None else factor
+    InputErrors.raise_if_any(Problem(msg, row=r + 1, column=col, value=_text(v)) for r, v, msg in bad)
+    return codes
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def find_id_column(columns) -> str | None:
+    """The column holding the patient ID (``patient_id`` or an alias), or ``None``.
+
+    >>> find_id_column(["EMD", "Patient ID", "FLT3"])
+    'Patient ID'
+    """
+    by_name = {normalize_name(c): c for c in reversed(list(columns))}
+    for a in PATIENT_ID_ALIASES:
+        if a in by_name:
+            return by_name[a]
+    return None
 
 
 def match_columns(columns, factors=None) -> dict[str, str]:
@@ -236,10 +387,22 @@ def data_dictionary_markdown() -> str:
         "",
         "| meaning | values |",
         "| --- | --- |",
-        "| present / mutated | " + ", ".join(f"`{t}`" for t in TRUE_TOKENS) + ", `1.0`, boolean true |",
-        "| absent / wild-type | " + ", ".join(f"`{t}`" for t in FALSE_TOKENS) + ", `0.0`, boolean false |",
-        "| unknown (not tested, pending) | empty, " + ", ".join(f"`{t}`" for t in UNKNOWN_TOKENS if t)
-        + ", None, NaN |",
+        "| present / mutated | " + ", ".join(f"`{t}`" for t in TRUE_TOKENS) + ", `1.0` |",
+        "| present, for `flt3` only (any FLT3 mutation) | " + ", ".join(f"`{t}`" for t in FLT3_PRESENT_TOKENS)
+        + " |",
+        "| absent / wild-type | " + ", ".join(f"`{t}`" for t in FALSE_TOKENS) + ", `0.0` |",
+        "| unknown (not tested, pending) | empty, " + ", ".join(f"`{t}`" for t in UNKNOWN_TOKENS if t) + " |",
+        "",
+        "The same values are read in every yes/no column of a cohort (genes, prior alloHCT, ...), and",
+        "the unknown values mean missing in every cohort column. Refused everywhere, with the reason:",
+        "",
+        "| value | why |",
+        "| --- | --- |",
+        *[f"| `{t}` | {why} |" for t, why in REFUSED_TOKENS.items()],
+        "",
+        "Event columns (`os_event`, `efs_event`, `rfs_event`): "
+        + ", ".join(f"`{t}`" for t, v in EVENT_TOKENS.items() if v == 1) + " = event; "
+        + ", ".join(f"`{t}`" for t, v in EVENT_TOKENS.items() if v == 0) + " = censored; unknown values = missing.",
         "",
         "Anything else is an error naming the row, column and value. Unknown is never read as absent:",
         "the score becomes a range over every completion (see the README).",

@@ -1,34 +1,91 @@
 """Reading and writing tables (CSV, Excel, Parquet) without losing or reordering anything.
 
-CSV is read with every column as text, exactly as written (no type guessing, no
-``NA`` conversion), so that identifiers such as ``007`` and free-text columns
-come back unchanged in the output. Outputs are written atomically: to a
-temporary file in the target folder, then renamed, so a failed run leaves no
-partial file.
+One reader, :func:`read_table`, for every table that enters venprs (``venprs score``,
+``analyze``, ``calibrate`` and the web upload): a path, or the bytes of an upload
+with its file name. Every value arrives as text, exactly as the user sees it (no
+type guessing, no ``NA`` conversion), so identifiers such as ``007`` and free text
+come back unchanged in the output:
+
+- CSV/TSV (also ``.csv.gz``): the delimiter (``,`` ``;`` or tab) is detected on the
+  header line; ``;``-separated files use a decimal comma (for numeric cohort
+  columns); a BOM is dropped; UTF-8 is tried first, then Windows-1252 (cp1252). A
+  row with more or fewer values than the header is an error naming the row,
+  never a shift.
+- Excel (``.xlsx``, ``.xlsm``): the first *visible* sheet unless ``sheet`` names one
+  (by name, or 1-based position); numbers as text (``1``, ``0.1``), error cells as
+  Excel shows them (``#N/A``), so that they are refused like the same text in a CSV.
+- Parquet: every column as text; list, struct and binary columns are refused.
+
+Where the table came from (format, encoding, delimiter, sheet, and the row of each
+record as the spreadsheet shows it) travels with it in ``df.attrs`` (see
+:func:`source_info`), so that error messages name the row the user can find.
+
+Outputs are written atomically: to a temporary file in the target folder, then
+renamed, so a failed run leaves no partial file. The formats and rules are listed
+in ``docs/intake.md``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
+import datetime as _dt
+import gzip
+import io as _io
+import math
 import os
+import re
 import tempfile
-from pathlib import Path
-from typing import Callable
+import zipfile
+from pathlib import Path, PurePath
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, InputErrors, Problem
 
-__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "atomic_dir", "guard_formulas",
-           "refuse_same_file", "remove_partial_outputs", "install_signal_cleanup", "SUFFIXES", "XLSX_MAX_ROWS"]
+__all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind", "SUFFIXES",
+           "INPUT_SUFFIXES",
+           "SourceInfo", "source_info", "locate", "input_kind",
+           "atomic_dir", "guard_formulas", "refuse_same_file", "remove_partial_outputs", "install_signal_cleanup",
+           "check_output_rows", "XLSX_MAX_ROWS"]
 
+#: Output formats by extension (what :func:`write_table` writes).
 SUFFIXES: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "excel", ".parquet": "parquet",
                             ".pq": "parquet"}
+#: Input formats by extension (what :func:`read_table` reads).
+INPUT_SUFFIXES: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "csv",
+                                  ".csv.gz": "csv", ".tsv.gz": "tsv", ".txt.gz": "csv",
+                                  ".xlsx": "excel", ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet"}
+#: Key of :class:`SourceInfo` in ``DataFrame.attrs``.
+SOURCE_ATTR = "venprs_source"
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SNIFF_BYTES = 1 << 16
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path) -> str:
+    """The table format of ``path`` by its extension: ``"csv"``, ``"tsv"``, ``"excel"`` or ``"parquet"``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        An extension not in :data:`SUFFIXES`.
+
+    Examples
+    --------
+    >>> file_kind(Path("cohort.XLSX"))
+    'excel'
+    """
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
@@ -36,63 +93,513 @@ def _kind(path: Path) -> str:
     return kind
 
 
-def read_table(path: str | os.PathLike, *, text: bool = True) -> pd.DataFrame:
-    """Read a CSV/TSV, Excel (.xlsx, first sheet) or Parquet file.
+def _suffix(name: str) -> str:
+    p = PurePath(name)
+    suf = "".join(p.suffixes[-2:]).lower() if p.suffix.lower() == ".gz" else p.suffix.lower()
+    return suf
+
+
+def input_kind(name: str | os.PathLike) -> tuple[str, bool]:
+    """``(format, gzipped)`` of an input file from its name: ``("csv", False)``, ``("tsv", True)``, ...
+
+    >>> input_kind("cohort.CSV.gz"), input_kind("x.xlsx")
+    (('csv', True), ('excel', False))
+    """
+    suf = _suffix(str(name))
+    kind = INPUT_SUFFIXES.get(suf)
+    if kind is None:
+        raise InputError(f"unknown file extension {suf or '(none)'!r}; accepted: " + ", ".join(INPUT_SUFFIXES),
+                         file=PurePath(str(name)).name)
+    return kind, suf.endswith(".gz")
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceInfo:
+    """Where a table came from and how it was read.
+
+    Attributes
+    ----------
+    label : the file name (and sheet) as named in messages
+    format : ``csv``, ``tsv``, ``excel`` or ``parquet``
+    encoding : text encoding of a CSV/TSV (``utf-8``, ``utf-8 (BOM)``, ``cp1252``, ``utf-16``)
+    delimiter : the delimiter of a CSV/TSV
+    decimal : ``","`` for a decimal comma (``;``-separated files), else ``"."``
+    sheet : the Excel sheet read
+    header_row : the header's row as the spreadsheet shows it (1 = first line)
+    sheet_rows : the spreadsheet row of each data record when not simply ``header_row + row``
+    notes : what was done that the user should know (e.g. empty unnamed columns ignored)
+    """
+
+    label: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    sheet: str | None = None
+    header_row: int = 1
+    sheet_rows: tuple[int, ...] | None = None
+    notes: tuple[str, ...] = ()
+
+    def sheet_row(self, row0: int) -> int:
+        """The spreadsheet row of 0-based data row ``row0``."""
+        if self.sheet_rows is not None and row0 < len(self.sheet_rows):
+            return self.sheet_rows[row0]
+        return self.header_row + 1 + row0
+
+    def describe(self) -> str:
+        """One line for the log: ``patients.csv: UTF-8, semicolon-separated, decimal comma``."""
+        parts = []
+        if self.encoding:
+            parts.append(self.encoding)
+        if self.delimiter:
+            parts.append(f"{_DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated")
+        if self.decimal == ",":
+            parts.append("decimal comma")
+        parts += list(self.notes)
+        return self.label + (f" ({', '.join(parts)})" if parts else "")
+
+
+def source_info(df: pd.DataFrame) -> SourceInfo | None:
+    """The :class:`SourceInfo` of a table read by :func:`read_table` (``None`` for other tables)."""
+    info = df.attrs.get(SOURCE_ATTR)
+    return info if isinstance(info, SourceInfo) else None
+
+
+def locate(df: pd.DataFrame, problems: Sequence[Problem]) -> list[Problem]:
+    """Add the spreadsheet row and the patient ID to problems that name a data row of ``df``."""
+    from .fields import find_id_column
+
+    info = source_info(df)
+    idcol = find_id_column(df.columns)
+    ids = df[idcol] if idcol is not None else None
+    out = []
+    for p in problems:
+        if p.row is None:
+            out.append(p)
+            continue
+        sheet_row = info.sheet_row(p.row - 1) if info is not None else p.sheet_row
+        patient = p.patient
+        if patient is None and ids is not None and 0 < p.row <= len(ids):
+            v = ids.iloc[p.row - 1]
+            patient = v.strip() if isinstance(v, str) and v.strip() else None
+        out.append(dataclasses.replace(p, sheet_row=sheet_row, patient=patient))
+    return out
+
+
+def read_table(source: str | os.PathLike | bytes, *, filename: str | None = None, sheet: str | None = None,
+               text: bool = True) -> pd.DataFrame:
+    r"""Read a CSV/TSV (optionally gzipped), Excel (.xlsx) or Parquet table: a path or an upload's bytes.
 
     Parameters
     ----------
-    path : path-like
+    source : path-like or bytes
+        The file, or its content (then ``filename`` gives the format).
+    filename : str, optional
+        The upload's file name (with ``bytes``); named in messages.
+    sheet : str, optional
+        Excel: the sheet's name, or its 1-based position (hidden sheets counted).
+        Default: the first visible sheet.
     text : bool
-        For CSV/TSV: read every column as text, unchanged (default). With
-        ``False``, let pandas infer types (numbers, NA).
+        Every value as text, unchanged (default). With ``False`` (CSV and Parquet
+        only), let pandas infer types (numbers, NA).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per header name, one row per record, all text; ``df.attrs``
+        carries a :class:`SourceInfo` (see :func:`source_info`).
 
     Raises
     ------
     InputError
-        Missing file, unknown extension, or a file that cannot be parsed.
+        Missing file, unknown extension, a file that cannot be parsed, no data rows;
+        :class:`~venprs.errors.InputErrors` listing every row whose number of
+        values differs from the header.
+
+    Examples
+    --------
+    >>> df = read_table(b"patient_id;EMD;age\n007;ja;61,5\n", filename="a.csv")
+    >>> df["patient_id"].tolist(), source_info(df).describe()
+    (['007'], 'a.csv (utf-8, semicolon-separated, decimal comma)')
     """
-    p = Path(path)
-    kind = _kind(p)
-    if not p.exists():
-        raise InputError("file not found", file=p)
-    if p.is_dir():
-        raise InputError("is a folder, not a file", file=p)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        name = PurePath(filename or "upload.csv").name
+        data: bytes | None = bytes(source)
+        path = None
+    else:
+        path = Path(source)
+        name = str(path)
+        data = None
+    kind, gz = input_kind(name)
+    if path is not None:
+        if not path.exists():
+            raise InputError("file not found", file=path)
+        if path.is_dir():
+            raise InputError("is a folder, not a file", file=path)
+    if sheet is not None and kind != "excel":
+        raise InputError(f"a sheet ({sheet!r}) was given, but this is a {kind} file, not Excel", file=name)
     try:
         if kind in ("csv", "tsv"):
-            sep = "\t" if kind == "tsv" else ","
-            if text:
-                return _read_csv_text(p, sep)
-            return pd.read_csv(p, sep=sep, encoding="utf-8-sig")
-        if kind == "excel":
-            return pd.read_excel(p, sheet_name=0, engine="openpyxl")
-        return pd.read_parquet(p)
+            raw = data if data is not None else path.read_bytes()
+            if gz:
+                raw = _gunzip(raw, name)
+            if not text:
+                return pd.read_csv(_io.BytesIO(raw), sep="\t" if kind == "tsv" else ",", encoding="utf-8-sig")
+            df = _read_delimited(raw, kind, name)
+        elif kind == "excel":
+            df = _read_excel(data if data is not None else path, name, sheet)
+        else:
+            df = _read_parquet(_io.BytesIO(data) if data is not None else path, name, text)
+            if not text:
+                return df
     except InputError:
         raise
-    except Exception as e:  # openpyxl/pyarrow raise their own types on corrupt files
+    except MemoryError:
+        raise
+    except Exception as e:  # the parsers raise their own types on corrupt files
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"cannot read this {kind} file: {first}", file=p) from None
+        raise InputError(f"cannot read this {kind} file: {first[:200]}", file=name) from None
+    if len(df) == 0:
+        raise InputError("no data rows (only a header)", file=source_info(df).label if source_info(df) else name)
+    return df
 
 
-def _read_csv_text(path: Path, sep: str) -> pd.DataFrame:
-    """Every column as text, exactly as in the file (pyarrow's multi-threaded reader)."""
+# ---------------------------------------------------------------- CSV / TSV
+
+
+def _gunzip(raw: bytes, name: str) -> bytes:
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zipfile.BadZipFile) as e:
+        raise InputError(f"cannot read this .gz file: {e}", file=name) from None
+
+
+def _decode(raw: bytes, name: str) -> tuple[bytes, str]:
+    """UTF-8 bytes for the parser and the encoding found (BOM, UTF-8, then cp1252)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError("the file starts like UTF-16 text but is not valid UTF-16", file=name) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw, enc = raw[3:], "utf-8 (BOM)"
+    else:
+        enc = "utf-8"
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        raise InputError("this is not a text file (is it a spreadsheet or a compressed file with a .csv name?)",
+                         file=name)
+    try:
+        raw.decode("utf-8")
+        return raw, enc
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252").encode("utf-8"), "cp1252"
+    except UnicodeDecodeError as e:
+        raise InputError(f"the text is neither UTF-8 nor Windows-1252 (byte 0x{raw[e.start]:02x} at position "
+                         f"{e.start}); save it as UTF-8 CSV", file=name) from None
+
+
+def _first_record(head: str, delimiter: str) -> list[str]:
+    return next(csv.reader(_io.StringIO(head), delimiter=delimiter), [])
+
+
+def _detect_delimiter(head: str, kind: str) -> str:
+    """The delimiter giving the header the most fields (ties: the extension's, then , ; tab)."""
+    first = head.split("\n", 1)[0]
+    default = "\t" if kind == "tsv" else ","
+    order = [default] + [d for d in (",", ";", "\t") if d != default]
+    counts = {d: len(_first_record(first, d)) for d in order}
+    best = max(order, key=lambda d: (counts[d], -order.index(d)))
+    return best if counts[best] > 1 else default
+
+
+def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        header = next(csv.reader(fh, delimiter=sep), None)
-    if not header:
-        raise InputError("empty file (no header row)", file=path)
-    dup = sorted({h for h in header if header.count(h) > 1})
+    raw, enc = _decode(raw, name)
+    if not raw.strip():
+        raise InputError("the file is empty (no header row)", file=name)
+    head = raw[:_SNIFF_BYTES].decode("utf-8", errors="ignore").lstrip("\r\n")
+    if len(head) != len(raw[:_SNIFF_BYTES].decode("utf-8", errors="ignore")):
+        raise InputError("the first line is empty; the header (column names) must be on line 1", file=name)
+    sep = _detect_delimiter(head, kind)
+    header = _first_record(head, sep)
+    if any("\n" in h or "\r" in h for h in header):
+        raise InputError("a column name in the header contains a line break", file=name)
+    names = [h.strip() for h in header]
+    dup = sorted({h for h in names if h and names.count(h) > 1})
     if dup:
-        raise InputError(f"duplicate column name(s) in the header: {', '.join(map(repr, dup))}", file=path)
+        raise InputError(f"column name(s) {', '.join(map(repr, dup))} appear more than once in the header; "
+                         "keep one", file=name, column=dup[0])
+    generated = [f"c{i}" for i in range(len(header))]
+    bad_rows: list[int] = []
+
+    def on_invalid(row) -> str:
+        bad_rows.append(row.actual_columns)
+        return "skip"
+
     table = pcsv.read_csv(
-        path,
-        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header}, strings_can_be_null=False,
-            quoted_strings_can_be_null=False),
+        pa.py_buffer(raw),
+        read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1),
+        parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    text = None
+    if bad_rows:
+        text = raw.decode("utf-8")
+        _raise_ragged(text, sep, len(header), name)
+    sheet_rows = None
+    body = raw.rstrip(b"\r\n \t")
+    if b"\n\n" in body or b"\n\r\n" in body or b"\r\r" in body:  # blank lines: map records to lines
+        sheet_rows = _record_rows(text or raw.decode("utf-8"), sep)
+    df = table.to_pandas(types_mapper=pd.ArrowDtype)
+    info = SourceInfo(label=name, format=kind, encoding=enc, delimiter=sep, decimal="," if sep == ";" else ".",
+                      sheet_rows=sheet_rows)
+    return _name_columns(df, names, info)
+
+
+def _record_rows(text: str, sep: str) -> tuple[int, ...]:
+    """The spreadsheet row of each record: record k's first line, as a spreadsheet shows blank lines."""
+    rows, row = [], 1
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    next(reader, None)
+    for fields in reader:
+        row += 1
+        if fields:
+            rows.append(row)
+    return tuple(rows)
+
+
+def _raise_ragged(text: str, sep: str, n: int, name: str) -> None:
+    """Every record whose number of values differs from the header's, as one error."""
+    from .fields import find_id_column
+
+    problems = []
+    row = 0
+    sheet_row = 1
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    header = [h.strip() for h in next(reader, [])]
+    idcol = find_id_column(header)
+    idx = header.index(idcol) if idcol is not None else None
+    while True:
+        start = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(Problem(f"a quote (\") opened on line {start} of the file is not closed properly; "
+                                    "values with quotes must be \"like this\"", row=row + 1, sheet_row=sheet_row + 1))
+            break
+        sheet_row += 1
+        if not fields:
+            continue
+        row += 1
+        if len(fields) == n:
+            continue
+        extra = len(fields) - n
+        if extra > 0 and all(not f.strip() for f in fields[n:]):
+            hint = " (a comma at the end of the row?)" if sep == "," else " (an empty value after the last column?)"
+        elif extra > 0:
+            hint = f" (a value with a '{sep}' inside that is not in quotes?)"
+        else:
+            hint = ""
+        problems.append(Problem(f"has {len(fields)} value{'s' if len(fields) != 1 else ''} but the header has {n} "
+                                f"columns{hint}; no value is read, so that none lands in the wrong column",
+                                row=row, sheet_row=sheet_row,
+                                patient=fields[idx].strip() or None if idx is not None and idx < len(fields) else None))
+    if not problems:  # pyarrow and the csv module disagree: name the file only
+        raise InputError(f"cannot read this file: some rows do not have {n} values like the header", file=name)
+    raise InputErrors(problems, file=name)
+
+
+def _name_columns(df: pd.DataFrame, names: list[str], info: SourceInfo) -> pd.DataFrame:
+    """Give the parsed columns the header's names; unnamed columns must be empty (then ignored)."""
+    keep, notes, problems = [], list(info.notes), []
+    for i, nm in enumerate(names):
+        if nm:
+            keep.append(i)
+            continue
+        col = df.iloc[:, i]
+        filled = col.astype(str).str.strip() != ""
+        if filled.any():
+            r = int(filled.to_numpy().argmax())
+            problems.append(Problem(f"column {i + 1} has no name in the header but holds values (first: data row "
+                                    f"{r + 1}); give it a name", row=None))
+    if problems:
+        raise InputErrors(problems, file=info.label)
+    dropped = len(names) - len(keep)
+    if dropped:
+        notes.append(f"ignored {dropped} unnamed empty column{'s' if dropped > 1 else ''}")
+    if not keep:
+        raise InputError("the header has no column names", file=info.label)
+    out = df.iloc[:, keep].copy() if dropped else df
+    out.columns = [names[i] for i in keep]
+    out.attrs[SOURCE_ATTR] = dataclasses.replace(info, notes=tuple(notes))
+    return out
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _number_text(x: float) -> str:
+    """A number as text: integers without ``.0`` (``1``), others in the shortest exact form (``0.1``)."""
+    if math.isfinite(x) and float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(float(x))
+
+
+def _cell_text(v: object) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return _number_text(v)
+    if isinstance(v, _dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    if v is None:
+        return ""
+    return str(v)
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def _xlsx_error_cells(src, sheet_name: str) -> dict[tuple[int, int], str]:
+    """``(row0, col0) -> "#N/A"`` for the error cells of a sheet (the reader shows them as empty)."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    with zipfile.ZipFile(_io.BytesIO(src) if isinstance(src, bytes) else src) as z:
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rid = next((s.get(f"{{{ns['r']}}}id") for s in wb.iterfind("m:sheets/m:sheet", ns)
+                    if s.get("name") == sheet_name), None)
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rid), None)
+        if target is None:
+            return {}
+        target = target.lstrip("/")
+        part = target if target.startswith("xl/") else "xl/" + target
+        xml = z.read(part)
+    if b't="e"' not in xml:
+        return {}
+    out = {}
+    for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(.*?)</c>', xml, re.S):
+        v = re.search(rb"<v>(.*?)</v>", m.group(3), re.S)
+        out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = (v.group(1).decode() if v else "#VALUE!")
+    return out
+
+
+def _pick_sheet(wb, sheet: str | None, name: str):
+    metas = list(wb.sheets_metadata)
+    names = [m.name for m in metas]
+
+    def listing() -> str:
+        return ", ".join(f"{m.name!r}" + ("" if str(m.visible).endswith("Visible") else " (hidden)") for m in metas)
+
+    if sheet is None:
+        for m in metas:
+            if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet"):
+                return m.name
+        raise InputError(f"no visible worksheet; sheets: {listing()}; choose one with --sheet", file=name)
+    if sheet in names:
+        return sheet
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    raise InputError(f"no sheet {sheet!r}; sheets: {listing()} (give a name or a position, 1 = first)", file=name)
+
+
+def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
+    import python_calamine as cal
+
+    try:
+        wb = cal.CalamineWorkbook.from_filelike(_io.BytesIO(src)) if isinstance(src, bytes) \
+            else cal.CalamineWorkbook.from_path(str(src))
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"cannot read this Excel file: {first[:200]}", file=name) from None
+    chosen = _pick_sheet(wb, sheet, name)
+    label = f"{name}, sheet {chosen!r}"
+    grid = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    for (r, c), err in _xlsx_error_cells(src, chosen).items():
+        if r < len(grid) and c < len(grid[r]):
+            grid[r][c] = err
+    rows = [[_cell_text(v) for v in row] for row in grid]
+    h = next((i for i, row in enumerate(rows) if any(v.strip() for v in row)), None)
+    if h is None:
+        raise InputError("the sheet is empty (no header row)", file=label)
+    header = [v.strip() for v in rows[h]]
+    width = max((len(r) for r in rows), default=0)
+    header += [""] * (width - len(header))
+    names_ = [n for n in header if n]
+    dup = sorted({n for n in names_ if names_.count(n) > 1})
+    if dup:
+        raise InputError(f"column name(s) {', '.join(map(repr, dup))} appear more than once in the header; "
+                         "keep one", file=label, column=dup[0])
+    data, sheet_rows = [], []
+    for i in range(h + 1, len(rows)):
+        row = rows[i] + [""] * (width - len(rows[i]))
+        if any(v.strip() for v in row):
+            data.append(row)
+            sheet_rows.append(i + 1)
+    df = pd.DataFrame(data, columns=[f"c{i}" for i in range(width)], dtype=object) if data \
+        else pd.DataFrame({f"c{i}": pd.Series([], dtype=object) for i in range(width)})
+    df = df.astype(pd.ArrowDtype(__import__("pyarrow").string()))
+    info = SourceInfo(label=label, format="excel", sheet=chosen, header_row=h + 1, sheet_rows=tuple(sheet_rows))
+    return _name_columns(df, header, info)
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _read_parquet(src, name: str, text: bool) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(src)
+    if not text:
+        return table.to_pandas()
+    problems = []
+    cols = {}
+    for fld, col in zip(table.schema, table.columns):
+        t = fld.type
+        if pa.types.is_dictionary(t):
+            col, t = col.cast(t.value_type), t.value_type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            problems.append(Problem(f"holds {'lists' if pa.types.is_list(t) or pa.types.is_large_list(t) else t} "
+                                    "values; venprs needs one value per cell (text or number)", column=fld.name))
+            continue
+        if pa.types.is_floating(t):
+            vals = [None if v is None else _number_text(v) for v in col.to_pylist()]
+            col = pa.chunked_array([pa.array(vals, pa.string())])
+        elif pa.types.is_boolean(t):
+            col = pc.if_else(col, "true", "false")
+        elif not pa.types.is_string(t):
+            col = col.cast(pa.string())
+        cols[fld.name] = pc.fill_null(col.cast(pa.string()), "")
+    InputErrors.raise_if_any(problems, file=name)
+    names = list(cols)
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"column name(s) {', '.join(map(repr, dup))} appear more than once; keep one", file=name)
+    df = pa.table(cols).to_pandas(types_mapper=pd.ArrowDtype)
+    df.attrs[SOURCE_ATTR] = SourceInfo(label=name, format="parquet", header_row=0)
+    return df
 
 
 #: Most data rows an .xlsx sheet holds (1,048,576 rows minus the header row).
@@ -370,7 +877,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
         cannot be written (disk full, no permission).
     """
     p = Path(path)
-    kind = _kind(p)
+    kind = file_kind(p)
     check_output_rows(len(df), p)
     writers: dict[str, Callable[[Path], None]] = {
         "csv": lambda t: write_csv(df, t, ",", formula_guard=formula_guard),
@@ -385,7 +892,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
 def check_output_rows(n: int, path: str | os.PathLike) -> None:
     """Refuse ``n`` data rows for an ``.xlsx`` output that cannot hold them (before any work is done)."""
     p = Path(path)
-    if _kind(p) == "excel" and n > XLSX_MAX_ROWS:
+    if file_kind(p) == "excel" and n > XLSX_MAX_ROWS:
         raise InputError(f"{n:,} rows do not fit in an .xlsx sheet (at most {XLSX_MAX_ROWS:,} rows); "
                          "write .csv, .tsv or .parquet instead", file=p)
 

@@ -50,6 +50,7 @@ stats = _Lazy("stats")
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
     "model_baseline", "reconstruct_baseline", "predicted_summary", "HORIZONS",
+    "supported_score_range", "derive_supported_scores",
 ]
 
 #: Months at which the score output reports predicted survival.
@@ -301,9 +302,11 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
             return f"{fm(v['lo'], pct)} to {fm(v['hi'], pct)}"
         return f"{100 * v:.0f}%" if pct else f"{v:.1f} months"
 
-    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     src = pred.get("baseline", "")
     label = "venprs reconstructed baseline, not published" if "reconstruction" in src else src
+    if pred.get("withheld"):
+        return f"predicted {name}: not given - {pred['withheld']} [{label}]"
+    parts = ", ".join(f"{h}m {fm(pred[f'survival_{h}m'], True)}" for h in HORIZONS)
     return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
 
 
@@ -370,6 +373,67 @@ def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
     }
 
 
+#: Fewest derivation patients expected at or beyond a score for it to count as supported.
+SUPPORT_MIN_EXPECTED = 1.0
+
+
+def derive_supported_scores(endpoint: str, min_expected: float = SUPPORT_MIN_EXPECTED,
+                            n: int | None = None) -> tuple[float, float]:
+    """The score range supported by the derivation data (recomputes the model file's entry).
+
+    Expected numbers of the ``n`` (174) molecular-cohort patients at each score come
+    from the factor joint distribution of :func:`venprs.simulation.factor_joint`
+    (the published prevalences of extramedullary disease, prior HMA, FLT3 and
+    TP53, venprs's reasoned counts for NF1, PTPN11 and SF3B1, and the published
+    OS group sizes 46/75/53). The supported range runs from the lowest score
+    ``s`` with at least ``min_expected`` patients expected at a score <= ``s``
+    to the highest score with at least ``min_expected`` patients expected at a
+    score >= it: beyond these ends fewer than one patient of the derivation
+    cohort is expected, so the fitted model is extrapolating.
+
+    >>> derive_supported_scores("os"), derive_supported_scores("efs")
+    ((-0.98, 2.03), (-0.87, 1.75))
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Table 1; Results).
+    """
+    from .scoring import score_codes
+    from .simulation import factor_joint
+    m = load_model()
+    n = m.endpoints[endpoint].raw["n_derivation"] if n is None else n
+    combos, p = factor_joint()
+    units = score_codes(combos, endpoint)["lo"]
+    vals = np.unique(units)
+    w = np.array([p[units == v].sum() for v in vals]) * n
+    below, above = np.cumsum(w), np.cumsum(w[::-1])[::-1]
+    lo = vals[np.flatnonzero(below >= min_expected)[0]]
+    hi = vals[np.flatnonzero(above >= min_expected)[-1]]
+    return m.from_units(int(lo)), m.from_units(int(hi))
+
+
+def supported_score_range(endpoint: str) -> tuple[float, float]:
+    """The supported score range stored in the model file (``baseline_survival.supported_scores``).
+
+    Predicted survival is withheld for scores outside it (see docs/web.md).
+    """
+    lo, hi = load_model().raw["baseline_survival"]["supported_scores"]["endpoints"][endpoint]
+    return float(lo), float(hi)
+
+
+def supported_scores_entry() -> dict[str, Any]:
+    """The ``"supported_scores"`` block of the model file's ``baseline_survival`` (recomputed)."""
+    return {
+        "rule": (f"a score is supported when at least {SUPPORT_MIN_EXPECTED:g} of the derivation patients "
+                 "is expected at that score or beyond it (toward the nearer end); expected numbers from "
+                 "venprs.simulation.factor_joint (published prevalences and OS group sizes; NF1, PTPN11 and "
+                 "SF3B1 counts reasoned, not published). Recompute with "
+                 "venprs.prediction.supported_scores_entry(); see docs/web.md."),
+        "min_expected_patients": SUPPORT_MIN_EXPECTED,
+        "endpoints": {ep: list(derive_supported_scores(ep)) for ep in ENDPOINTS},
+    }
+
+
 def baseline_entry() -> dict[str, Any]:
     """The ``"baseline_survival"`` block of the model file (recomputed)."""
     return {
@@ -382,6 +446,7 @@ def baseline_entry() -> dict[str, Any]:
         "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
                     "Fig. 2, Fig. 3"),
         "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},
+        "supported_scores": supported_scores_entry(),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .model import load_model
-from .scoring import EndpointResult, ScoreResult
+from .scoring import EndpointResult, ScoreResult, scenario_text
 
 __all__ = ["format_result", "format_model", "format_ci"]
 
@@ -31,6 +31,14 @@ def _endpoint_lines(r: EndpointResult) -> list[str]:
     else:
         head += "  ->  not determinate; possible groups: " + ", ".join(r.possible_groups)
     lines = [head]
+    text = scenario_text(r)
+    if text:
+        sc = r.scenarios
+        lines.append("     " + text)
+        lines.append(f"     scenarios: every unknown absent -> {sc['unknown_absent']['group']} "
+                     f"({sc['unknown_absent']['score']:.2f}); every unknown present -> "
+                     f"{sc['unknown_present']['group']} ({sc['unknown_present']['score']:.2f}); deciding: "
+                     + (", ".join(r.deciding_factors) or "none"))
     for g in r.possible_groups:
         o = ep.group_outcomes[g]
         n = "n not reported" if o.get("n") is None else f"n = {o['n']}"

@@ -24,13 +24,14 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .fields import FACTOR_FIELDS, match_columns, parse_column, parse_value
+from .errors import InputError, InputErrors, Problem
+from .fields import FACTOR_FIELDS, column_codes, match_columns, parse_value
+from .io import SOURCE_ATTR, locate, source_info
 from .model import ENDPOINTS, GROUPS, load_model
 
 __all__ = [
     "EndpointResult", "ScoreResult", "score", "score_codes", "score_table",
-    "OUTPUT_COLUMNS", "group_of",
+    "OUTPUT_COLUMNS", "group_of", "scenario_text",
 ]
 
 FACTORS: tuple[str, ...] = tuple(f.name for f in FACTOR_FIELDS)
@@ -69,6 +70,14 @@ class EndpointResult:
     group : the risk group, or ``None`` when more than one group can be reached
     possible_groups : reachable groups, in the order favorable, intermediate, adverse
     unknown_factors : factors of this model whose value is unknown
+    scenarios : ``{"unknown_absent": {"score", "group"}, "unknown_present": {"score", "group"},
+        "one_present": {factor: {"score", "group"}}}``: the result if every unknown factor of
+        this model is absent, if every one is present, and if only that one is present (the
+        others absent); for a known score both scenarios are the score itself and
+        ``one_present`` is empty
+    deciding_factors : unknown factors whose value can change the group given the others:
+        ``f`` is deciding when, for some values of the other unknown factors, ``f`` present
+        and ``f`` absent give different groups (model order)
     """
 
     endpoint: str
@@ -77,6 +86,8 @@ class EndpointResult:
     group: str | None
     possible_groups: tuple[str, ...]
     unknown_factors: tuple[str, ...] = ()
+    scenarios: dict[str, Any] = field(default_factory=dict, compare=False)
+    deciding_factors: tuple[str, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -122,6 +133,8 @@ class EndpointResult:
         ``published`` is the paper's ``{n, median, ci_low, ci_high, unit, source}``
         for the group when it is determinate (``None`` otherwise);
         ``published_by_group`` gives the same for every possible group.
+        ``scenarios`` adds ``text``, the scenarios in words (:func:`scenario_text`;
+        ``None`` when no factor of this model is unknown).
         """
         by_group = {g: _published_flat(o) for g, o in self.published.items()}
         out = {
@@ -131,6 +144,8 @@ class EndpointResult:
             "possible_groups": list(self.possible_groups),
             "determinate": self.determinate,
             "unknown_factors": list(self.unknown_factors),
+            "scenarios": {**self.scenarios, "text": scenario_text(self)},
+            "deciding_factors": list(self.deciding_factors),
             "published": by_group[self.group] if self.group else None,
             "published_by_group": by_group,
         }
@@ -264,6 +279,7 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
     groups = _BITS_TO_GROUPS[int(r["possible"][0])]
     model_factors = m.endpoints[endpoint].factors
     unknown = tuple(f for f in model_factors if values[f] is None)
+    scenarios, deciding = _scenarios(endpoint, values, unknown)
     return EndpointResult(
         endpoint=endpoint,
         score=m.from_units(lo) if bool(r["known"][0]) else None,
@@ -271,15 +287,138 @@ def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> Endpoi
         group=groups[0] if len(groups) == 1 else None,
         possible_groups=groups,
         unknown_factors=unknown,
-        extras=_predicted_extras(endpoint, m.from_units(lo), m.from_units(hi)),
+        scenarios=scenarios,
+        deciding_factors=deciding,
+        extras=_predicted_extras(endpoint, m.from_units(lo), m.from_units(hi),
+                                 all_unknown=len(unknown) == len(model_factors)),
     )
 
 
-def _predicted_extras(endpoint: str, lo: float, hi: float) -> dict[str, Any]:
-    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range)."""
-    from .prediction import predicted_summary
+def _scenarios(endpoint: str, values: Mapping[str, bool | None],
+               unknown: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Scenarios for the unknown factors of one endpoint, and the deciding factors.
 
-    return {"predicted": predicted_summary(lo, hi, endpoint)}
+    Exact integer arithmetic: at most 2^6 completions of the unknown factors are
+    enumerated (the model has six or seven factors).
+    """
+    m = load_model()
+    ep = m.endpoints[endpoint]
+    units = {f: ep.term(f).units for f in ep.factors}
+    base = sum(units[f] for f in ep.factors if values[f])
+
+    def at(u: int) -> dict[str, Any]:
+        return {"score": m.from_units(u), "group": m.group_of_units(u)}
+
+    scenarios = {"unknown_absent": at(base), "unknown_present": at(base + sum(units[f] for f in unknown)),
+                 "one_present": {f: at(base + units[f]) for f in unknown}}
+    deciding = []
+    for f in unknown:
+        others = [units[g] for g in unknown if g != f]
+        sums = {base}
+        for c in others:
+            sums |= {s_ + c for s_ in sums}
+        if any(m.group_of_units(s_) != m.group_of_units(s_ + units[f]) for s_ in sums):
+            deciding.append(f)
+    return scenarios, tuple(deciding)
+
+
+def _join(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
+def _factor_word(factor: str) -> tuple[str, bool]:
+    """(name in a sentence, is molecular): genes by symbol (``NF1``), clinical factors by label."""
+    f = next(x for x in load_model().factors if x["name"] == factor)
+    if f.get("kind") == "molecular":
+        return factor.upper(), True
+    return f["label"][0].lower() + f["label"][1:], False
+
+
+def scenario_text(result: EndpointResult) -> str | None:
+    """The scenarios for the unknown factors in words (``None`` when no factor is unknown).
+
+    First the group if every unknown factor is absent (pending genes wild-type),
+    then which unknown factor, present on its own, would give which other group;
+    then the deciding factors that change the group only together with others.
+
+    Examples
+    --------
+    >>> r = score(extramedullary=False, prior_hma=True, flt3=False)
+    >>> print(scenario_text(r.os))
+    If the pending NF1, PTPN11, TP53, SF3B1 results are all wild-type: intermediate (0.64). NF1, PTPN11 or TP53 mutated would make it adverse; SF3B1 mutated, favorable.
+    """
+    unknown = result.unknown_factors
+    if not unknown:
+        return None
+    words = {f: _factor_word(f) for f in unknown}
+    genes = [words[f][0] for f in unknown if words[f][1]]
+    clinical = [words[f][0] for f in unknown if not words[f][1]]
+    conds = []
+    if genes:
+        conds.append(f"the pending {', '.join(genes)} results are all wild-type" if len(genes) > 1
+                     else f"the pending {genes[0]} result is wild-type")
+    if clinical:
+        conds.append(f"{_join(clinical, 'and')} {'are' if len(clinical) > 1 else 'is'} absent")
+    base = result.scenarios["unknown_absent"]
+    out = [f"If {' and '.join(conds)}: {base['group']} ({base['score']:.2f})."]
+    by_group: dict[str, list[str]] = {}
+    for f in unknown:
+        g = result.scenarios["one_present"][f]["group"]
+        if g != base["group"]:
+            by_group.setdefault(g, []).append(f)
+    clauses = []
+    for i, (g, fs) in enumerate(by_group.items()):
+        parts = []
+        gs = [words[f][0] for f in fs if words[f][1]]
+        cs = [words[f][0] for f in fs if not words[f][1]]
+        if gs:
+            parts.append(_join(gs, "or") + " mutated")
+        if cs:
+            parts.append(_join(cs, "or") + " present")
+        phrase = " or ".join(parts)
+        clauses.append(f"{phrase} would make it {g}" if i == 0 else f"{phrase}, {g}")
+    if clauses:
+        out.append((clauses[0][0].upper() + "; ".join(clauses)[1:]) + ".")
+    single = {f for fs in by_group.values() for f in fs}
+    together = [words[f][0] for f in result.deciding_factors if f not in single]
+    if together:
+        who = _join(together, "and")
+        out.append(f"{who[0].upper() + who[1:]} can change the group only together with another unknown factor.")
+    if not result.deciding_factors:
+        if len(unknown) > 1:
+            out.append("None of the unknown factors can change the group.")
+        else:
+            w, gene = words[unknown[0]]
+            out.append(f"The pending {w} result cannot change the group." if gene
+                       else f"{w[0].upper() + w[1:]} cannot change the group.")
+    return " ".join(out)
+
+
+def _predicted_extras(endpoint: str, lo: float, hi: float, *, all_unknown: bool = False) -> dict[str, Any]:
+    """``predicted`` block (median, 6/12/24-month survival; ranges when the score is a range).
+
+    Withheld (``{"withheld": reason, "supported_score_range", "baseline"}``, no
+    numbers) when every factor of the model is unknown or when an end of the score
+    range lies outside the scores supported by the derivation data
+    (:func:`venprs.prediction.supported_score_range`).
+    """
+    from .prediction import predicted_summary, supported_score_range
+
+    a, b = supported_score_range(endpoint)
+    reason = None
+    if all_unknown:
+        reason = "every factor is unknown"
+    elif lo < a or hi > b:
+        x = lo if lo < a else hi
+        which = "score" if lo == hi else ("lowest possible score" if x == lo else "highest possible score")
+        reason = (f"the {which}, {x:.2f}, is outside the scores supported by the derivation data "
+                  f"({a:.2f} to {b:.2f})")
+    if reason is not None:
+        label = load_model().raw.get("baseline_survival", {}).get("label", "")
+        return {"predicted": {"withheld": reason, "supported_score_range": [a, b], "baseline": label}}
+    pred = predicted_summary(lo, hi, endpoint)
+    pred["supported_score_range"] = [a, b]
+    return {"predicted": pred}
 
 
 def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=None, tp53=None,
@@ -347,9 +486,18 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
             field=f.name,
         )
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
+    problems: list[Problem] = []
     for j, f in enumerate(FACTORS):
         if f in found:
-            codes[:, j] = parse_column(df[found[f]].array, f, column=found[f])
+            col = found[f]
+            codes[:, j], bad = column_codes(df[col].array, f)
+            problems += [Problem(msg, row=r + 1, column=str(col), value=v if isinstance(v, str) else str(v))
+                         for r, v, msg in bad]
+    if problems:
+        order = {str(c): i for i, c in enumerate(df.columns)}
+        problems.sort(key=lambda p: (p.row, order.get(p.column, 0)))
+        info = source_info(df)
+        raise InputErrors(locate(df, problems), file=info.label if info else None)
     return codes
 
 
@@ -387,6 +535,7 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
             "drop or rename the columns " + ", ".join(OUTPUT_COLUMNS), column=clash[0])
     codes = codes_from_table(df, missing_columns=missing_columns)
     out = df.copy(deep=False)
+    out.attrs.pop(SOURCE_ATTR, None)  # where the input came from is not part of the output
     for ep, cols in score_columns(codes).items():
         for name, values in cols.items():
             out[name] = values

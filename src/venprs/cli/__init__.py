@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import _analyze, _calibrate, _score, _serve, _simulate
+from . import _analyze, _calibrate, _score, _serve, _simulate, _validate
 from ._common import citation
 
 app = typer.Typer(
@@ -20,7 +20,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-for _mod in (_score, _simulate, _analyze, _calibrate, _serve):
+for _mod in (_score, _simulate, _analyze, _calibrate, _validate, _serve):
     _mod.register(app)
 
 

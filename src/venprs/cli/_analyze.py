@@ -68,6 +68,7 @@ def analyze_cmd(
     backend: str = _ev.OPT_BACKEND,
     scheduler: Optional[str] = _ev.OPT_SCHEDULER,
     n_jobs: int = _ev.OPT_NJOBS,
+    rare_factors: str = _ev.OPT_RARE,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
 
@@ -83,7 +84,7 @@ def analyze_cmd(
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
                                   backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
-                                  seed_option="--split-seed")
+                                  rare_factors=rare_factors, seed_option="--split-seed")
     vio.refuse_same_file(out, [cohort, columns, validation, *(comparators or [])], folder=True)
     cmap = read_columns_map(columns) if columns else None
     try:
@@ -93,7 +94,8 @@ def analyze_cmd(
         raise (e.with_file(cohort) if e.file is None else e) from None
     opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
     _ev.print_notes(c, quiet)
-    _run(c, out, paper=None, command=f"venprs analyze {cohort.name}", quiet=quiet, options=opts)
+    _run(c, out, paper=None, command=f"venprs analyze {cohort.name} --rare-factors {rare_factors}", quiet=quiet,
+         options=opts)
 
 
 @user_errors
@@ -106,6 +108,7 @@ def reproduce_cmd(
     split_seed: int = _ev.OPT_SPLIT_SEED,
     bootstrap: int = _ev.OPT_BOOT,
     n_jobs: int = _ev.OPT_NJOBS,
+    rare_factors: str = _ev.OPT_RARE,
 ) -> None:
     """Reproduce the paper's analysis on the synthetic R/R cohort, with the published value beside each number."""
     from ..evaluation.cohort import prepare_cohort
@@ -114,14 +117,16 @@ def reproduce_cmd(
     check_seed("--seed", seed)
     _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                            bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
-                           seed_option="--split-seed")  # check the options before any work
+                           rare_factors=rare_factors, seed_option="--split-seed")  # check the options before any work
     df = _synthetic_cohort(seed)
     c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                                   bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
-                                  validation=_first_line_cohort(seed), seed_option="--split-seed")  # issue 5: validation on first-line
+                                  validation=_first_line_cohort(seed), rare_factors=rare_factors,
+                                  seed_option="--split-seed")
     opts["validation_is_first_line"] = opts["validation"] is not None
-    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed}", quiet=quiet,
+    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed} --rare-factors {rare_factors}",
+         quiet=quiet,
          options={**opts, "seed": seed})
 
 

@@ -31,11 +31,15 @@ OPT_COMPARATORS = typer.Option(None, "--comparators",
                                help="User-defined score file (YAML/JSON: factors, weights, cut-points, labels); "
                                     "repeatable. See docs/evaluation.md.")
 OPT_VALIDATION = typer.Option(None, "--validation", help="External validation cohort (same columns).")
+OPT_RARE = typer.Option("r", "--rare-factors",
+                        help="Cox fits with rare or monotone factors: r (as R's coxph with its default control: "
+                             "NA without carriers, large estimate kept and flagged 'may be infinite', at most 20 "
+                             "iterations) or drop (drop the factor and refit, venprs 0.1). See docs/evaluation.md.")
 
 
 def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstrap: int, backend: str,
                        scheduler: Optional[str], n_jobs: int, comparators: Optional[list[Path]] = None,
-                       validation=None, seed_option: Optional[str] = None) -> dict:
+                       validation=None, rare_factors: str = "r", seed_option: Optional[str] = None) -> dict:
     """Check the evaluation options and return them as report ``options`` (see sections_evaluation)."""
     from ..evaluation.comparators import load_score
 
@@ -48,6 +52,8 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
     if n_jobs == 0 or n_jobs < -1:
         raise InputError(f"--n-jobs must be a number of processes >= 1, or -1 for all cores, not {n_jobs}")
     check_seed("--seed" if seed_option is None else seed_option, seed)
+    if rare_factors not in ("r", "drop"):
+        raise InputError(f"--rare-factors {rare_factors!r} is not accepted; use r or drop")
     if backend not in ("joblib", "dask"):
         raise InputError(f"--backend {backend!r} is not accepted; use joblib or dask")
     if backend == "dask" and not scheduler:
@@ -64,7 +70,7 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError("two --comparators files use the same name: " + ", ".join(names))
     return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
             "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
-            "validation": validation}
+            "validation": validation, "rare_factors": rare_factors}
 
 
 def check_scheduler(address: str, timeout: float = 5.0) -> None:
@@ -119,6 +125,11 @@ def calibrate_cmd(
     n_jobs: int = OPT_NJOBS,
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
+    rare_factors: str = OPT_RARE,
+    save_splits: Optional[Path] = typer.Option(
+        None, "--save-splits", help="Also write each split's training rows to this JSON file (format "
+                                    "venprs.calibration_splits/1, docs/evaluation.md), for a replay in R "
+                                    "(tests/r/calibration_replay.R)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
 ) -> None:
     """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
@@ -132,11 +143,17 @@ def calibrate_cmd(
     from ..reporting.report import run_report
 
     opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
-                              backend=backend, scheduler=scheduler, n_jobs=n_jobs)
+                              backend=backend, scheduler=scheduler, n_jobs=n_jobs, rare_factors=rare_factors)
     vio.refuse_same_file(out, [cohort, columns], folder=True)
     opts["only"] = {"input", "calibration"}
+    if save_splits is not None:
+        vio.refuse_same_file(save_splits, [cohort, columns])
+        if not save_splits.parent.exists():
+            raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
+        opts["save_splits"] = save_splits
     c = read_cohort(cohort, columns, time_unit)
-    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed}",
+    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
+                                     f"--rare-factors {rare_factors}",
                      options=opts, title="VEN-PRS calibration on " + c.source)
     print_notes(c, quiet)
     if "calibration" not in res:
@@ -149,7 +166,8 @@ def calibrate_cmd(
                               if r[g]["predicted"] is not None and r[g]["observed"] is not None)
             print(f"venprs: {ep.upper()} predicted vs observed 10-month survival: {parts}; "
                   f"failed splits {r['failed_splits']}/{r['splits']}", file=sys.stderr)
-        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
+        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}"
+              + (f", {save_splits}" if save_splits is not None else ""), file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,21 +1,29 @@
-"""Shared CLI plumbing: one-line user errors with exit code 2, the citation, output helpers."""
+"""Shared CLI plumbing: user errors with exit code 2, the citation, reading tables, output helpers."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from typing import Callable, TypeVar
+from pathlib import Path
+from typing import Callable, Iterator, Optional, TypeVar
 
 import typer
 
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..io import os_reason
 from ..model import load_model
 
 F = TypeVar("F", bound=Callable)
 
 EXIT_USER_ERROR = 2
+
+# Options of the commands that read a cohort (defined once; venprs validate uses them).
+OPT_COHORT = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient.")
+OPT_OUT = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/.")
+OPT_COLUMNS = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names.")
+OPT_TIME_UNIT = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days.")
 
 
 def citation() -> str:
@@ -68,3 +76,51 @@ def check_seed(option: str, value: int) -> None:
     """Refuse a negative seed (numpy seeds are non-negative integers)."""
     if value < 0:
         raise InputError(f"{option} must be a whole number >= 0, not {value}")
+
+
+#: ``--sheet``: for every command that reads a table.
+OPT_SHEET = typer.Option(None, "--sheet", help="Excel input: the sheet's name or 1-based position "
+                                               "(default: the first visible sheet).")
+#: ``--errors FILE``: every problem of the input as CSV.
+OPT_ERRORS = typer.Option(None, "--errors", help="Write every problem of the input (row, sheet row, patient, "
+                                                 "column, value, problem) to this CSV file.")
+
+
+def read_input(path: Path, sheet: Optional[str] = None):
+    """Read a table with :func:`venprs.io.read_table`; ``(df, how)`` with ``how`` the log's description
+    (file, encoding, delimiter, sheet; never its content)."""
+    from .. import io as vio
+
+    df = vio.read_table(path, sheet=sheet)
+    info = vio.source_info(df)
+    return df, (info.describe() if info is not None else str(path))
+
+
+@contextlib.contextmanager
+def reported_problems(errors: Optional[Path], input: Path) -> Iterator[None]:
+    """Name ``input`` in any :class:`InputError` raised inside; with ``errors``, write every problem as CSV.
+
+    The terminal gets the short summary (count and first lines); ``--errors FILE`` all of them.
+    """
+    from .. import io as vio
+
+    if errors is not None:
+        if errors.resolve() == Path(input).resolve():
+            raise InputError("--errors must not be the input file")
+        if vio.SUFFIXES.get(errors.suffix.lower()) != "csv":
+            raise InputError(f"--errors {errors}: the file must end in .csv")
+    try:
+        yield
+    except InputErrors as e:
+        e = e if e.file else e.with_file(input)
+        if errors is not None:
+            import pandas as pd
+
+            vio.write_table(pd.DataFrame([p.as_dict() for p in e.problems],
+                                         columns=["row", "sheet_row", "patient", "column", "value", "problem"]),
+                            errors)
+            raise InputError(f"{e}\nvenprs: all {len(e.problems)} problems written to {errors}") from None
+        raise (InputError(f"{e}\nvenprs: --errors FILE writes all {len(e.problems)} problems as CSV")
+               if len(e.problems) > 10 else e) from None
+    except InputError as e:
+        raise (e.with_file(input) if e.file is None else e) from None

@@ -15,7 +15,7 @@ from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS
 from ..model import model_json
 from ..render import format_model, format_result
 from ..scoring import score, score_table
-from ._common import citation, user_errors
+from ._common import OPT_ERRORS, OPT_SHEET, citation, read_input, reported_problems, user_errors
 
 _F = {f.name: f for f in FACTOR_FIELDS}
 
@@ -44,6 +44,21 @@ def score_cmd(
         help="CSV/TSV output: prefix ' to text cells starting with = + - @ (tab, CR) so a spreadsheet does not run "
              "them as formulas (numbers untouched; default). --no-formula-guard writes them unchanged, for "
              "pipelines. .xlsx text is always written as text cells."),
+    sheet: Optional[str] = OPT_SHEET,
+    errors: Optional[Path] = OPT_ERRORS,
+    mutations: Optional[Path] = typer.Option(
+        None, "--mutations", help="With --input: a mutation list (MAF, long table or annotated VCF) that sets "
+        "NF1, PTPN11, FLT3, TP53 and SF3B1; see docs/lab-results.md."),
+    panel: Optional[str] = typer.Option(
+        None, "--panel", help="With --mutations: genes sequenced for every patient, e.g. 'NF1,PTPN11,FLT3,TP53,SF3B1'. "
+        "Genes off the panel stay unknown."),
+    panel_file: Optional[Path] = typer.Option(None, "--panel-file", help="With --mutations: the panel's genes in a file."),
+    min_vaf: Optional[float] = typer.Option(
+        None, "--min-vaf", help="With --mutations: variants below this allele fraction (0-1) do not count (default: none)."),
+    mutation_audit: Optional[Path] = typer.Option(
+        None, "--mutation-audit", help="With --mutations: write every variant of the five genes, counted or not, and why."),
+    id_column: Optional[str] = typer.Option(
+        None, "--id-column", help="With --mutations: the --input column matching the mutation file's samples."),
 ) -> None:
     """Score one patient (factor options) or a whole table (--input/--output).
 
@@ -58,21 +73,31 @@ def score_cmd(
             raise InputError(f"{', '.join(given)} cannot be combined with --input (the table holds the factors)")
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
-        vio._kind(output)  # check the output extension before any work
-        vio.refuse_same_file(output, [input])
-        try:
-            df = vio.read_table(input)
+        vio.file_kind(output)  # check the output extension before any work
+        vio.refuse_same_file(output, [input, mutations, panel_file])
+        audit = None
+        if mutations is None:
+            _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, needs="--mutations FILE")
+        with reported_problems(errors, input):
+            df, how = read_input(input, sheet)
             vio.check_output_rows(len(df), output)
+            if mutations is not None:
+                calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
+                                        id_column)
+                df, audit = calls.table, calls.audit
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
-        except InputError as e:
-            raise e.with_file(input) if e.file is None else e from None
         vio.write_table(scored, output, formula_guard=formula_guard)
+        if audit is not None and mutation_audit is not None:
+            vio.write_table(audit, mutation_audit)
         n_det = int(scored["os_determinate"].sum())
-        print(f"venprs: scored {len(scored)} rows from {input} -> {output} "
+        print(f"venprs: scored {len(scored)} rows from {how} -> {output} "
               f"(OS determinate: {n_det}, indeterminate: {len(scored) - n_det})", file=sys.stderr)
         return
     if output is not None:
         raise InputError("--output needs --input FILE")
+    if sheet is not None or errors is not None:
+        raise InputError("--sheet and --errors need --input FILE")
+    _no_mutation_options(mutations, panel, panel_file, min_vaf, mutation_audit, id_column)
     try:
         result = score(**values)
     except InputError as e:
@@ -81,6 +106,27 @@ def score_cmd(
         print(json.dumps(result.to_dict(), indent=2))
     else:
         print(format_result(result))
+
+
+def _no_mutation_options(*values, needs: str = "--input FILE and --output FILE") -> None:
+    names = ("--mutations", "--panel", "--panel-file", "--min-vaf", "--mutation-audit", "--id-column")
+    given = [n for n, v in zip(names, values) if v is not None]
+    if given:
+        raise InputError(f"{', '.join(given)}: only with {needs}")
+
+
+def _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit, id_column):
+    """The clinical table with the five gene columns set from ``--mutations``."""
+    from ..mutations import mutation_factors, read_panel
+
+    if mutation_audit is not None:
+        vio.file_kind(Path(mutation_audit))
+        if Path(mutation_audit).resolve() in {Path(p).resolve() for p in (input, output, mutations)}:
+            raise InputError("--mutation-audit must be a new file, not the input, output or mutation file",
+                             file=mutation_audit)
+    genes = read_panel(panel, panel_file)
+    return mutation_factors(df, mutations, panel=genes, min_vaf=min_vaf, id_column=id_column,
+                            mutations_name=str(mutations))
 
 
 def model_cmd(as_json: bool = typer.Option(False, "--json", help="Print the model file itself.")) -> None:

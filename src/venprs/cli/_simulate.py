@@ -62,7 +62,7 @@ def simulate_cmd(
     if output is None:
         raise InputError("--output FILE is needed (.csv, .tsv, .xlsx or .parquet), or use --check")
     from .. import io as vio
-    if vio._kind(output) == "excel" and (n or 0) > 1_048_575:
+    if vio.file_kind(output) == "excel" and (n or 0) > 1_048_575:
         raise InputError(f"--n {n}: an .xlsx sheet holds at most 1,048,575 patients; use .csv or .parquet")
     df = sim.simulate(cohort, n=n, seed=seed)
     written = sim.write_cohort(df, output, cohort=cohort, seed=seed)

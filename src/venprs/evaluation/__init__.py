@@ -41,7 +41,7 @@ def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
     return scored[f"{endpoint}_group"].astype(object).fillna("").to_numpy(object)
 
 
-def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
+def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> tuple[pd.Series, dict]:
     """Groups of the score re-derived on ``df`` (its own Cox coefficients, the published cut-points).
 
     Complete cases only (others get ``""``); the score is the linear predictor
@@ -58,27 +58,30 @@ def derived_groups(df: pd.DataFrame, endpoint: str) -> tuple[pd.Series, dict]:
     X = codes[ok][:, idx].astype(float)
     out = pd.Series("", index=df.index, dtype=object)
     try:
-        fit = fast_cox(X, t[ok], e[ok].astype(int))
+        fit = fast_cox(X, t[ok], e[ok].astype(int), rare_factors=rare_factors)
     except ValueError as err:
-        return out, {"coefficients": {}, "dropped": list(factors), "note": str(err)}
+        return out, {"coefficients": {}, "dropped": list(factors), "note": str(err), "flags": []}
     units = np.round(fit.coef * m.scale).astype(np.int64)
     s = X.astype(np.int64) @ units
     grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
     out.iloc[np.flatnonzero(ok)] = grp
     info = {"coefficients": {f: float(units[i]) / m.scale for i, f in enumerate(factors)},
-            "dropped": [factors[j] for j in fit.dropped]}
+            "dropped": [factors[j] for j in fit.dropped],
+            "flags": fit.flagged(factors)}
     return out, info
 
 
 def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, n_boot: int = 200, custom: Iterable[CustomScore] = (), n_jobs: int = 1,
-             backend: str = "joblib", scheduler: str | None = None, policy: str = "drop_factor") -> dict[str, Any]:
-    """All evaluation sections for one cohort (JSON-ready)."""
+             backend: str = "joblib", scheduler: str | None = None, policy: str = "keep",
+             rare_factors: str = "r") -> dict[str, Any]:
+    """All evaluation sections for one cohort (JSON-ready); ``rare_factors`` as :func:`calibrate`."""
     custom = list(custom)
     sc = score_table(df, missing_columns="unknown")
     out: dict[str, Any] = {"calibration": calibrate(df, splits=splits, seed=seed, train_fraction=train_fraction,
                                                     horizon=horizon, n_jobs=n_jobs, backend=backend,
-                                                    scheduler=scheduler, policy=policy),
+                                                    scheduler=scheduler, policy=policy,
+                                                    rare_factors=rare_factors),
                            "discrimination": {}, "aic": {}, "comparators": {}, "landmark_calibration": {}}
     for ep in ENDPOINTS:
         tcol, ecol = TIME_COLUMNS[ep]
@@ -88,10 +91,10 @@ def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
         ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
         out["discrimination"][ep] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot, seed=seed).to_dict()
         out["discrimination"][ep]["marker"] = "published VEN-PRS score"
-        out["landmark_calibration"][ep] = apparent_landmark_calibration(df, ep, horizon)
+        out["landmark_calibration"][ep] = apparent_landmark_calibration(df, ep, horizon, rare_factors)
         aic: dict[str, Any] = {}
         aic["venprs"] = aic_delta(published_groups(sc, ep), t, e, list(GROUPS))
-        dg, info = derived_groups(df, ep)
+        dg, info = derived_groups(df, ep, rare_factors)
         aic["venprs_derived"] = aic_delta(dg, t, e, list(GROUPS))
         aic["venprs_derived"]["coefficients"] = info["coefficients"]
         comps = classify_all(df, ep, custom)
@@ -107,7 +110,8 @@ def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
     return out
 
 
-def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PAPER_HORIZON) -> dict[str, Any]:
+def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PAPER_HORIZON,
+                                  rare_factors: str = "r") -> dict[str, Any]:
     """Landmark calibration (ICI/E50/E90) of the VEN-PRS Cox model refitted on the whole cohort.
 
     Uses the patients with every factor of the endpoint's model known and a
@@ -118,9 +122,10 @@ def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PA
     e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
     X = _factor_matrix(df, ep)
     ok = np.isfinite(t) & np.isfinite(e) & (X >= 0).all(axis=1)
-    fit = fast_cox(X[ok], t[ok], e[ok].astype(int))
+    fit = fast_cox(X[ok], t[ok], e[ok].astype(int), rare_factors=rare_factors)
     lm = landmark_calibration(t[ok], e[ok], fit.survival_at(X[ok], horizon), horizon)
     lm["model"] = "VEN-PRS factors refitted on the whole cohort (apparent calibration)"
+    lm["flags"] = fit.flagged(load_model().endpoints[ep].factors)
     return lm
 
 

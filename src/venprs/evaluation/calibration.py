@@ -18,12 +18,19 @@ Choices (stated, tested):
   one Cox engine, checked against R's ``coxph`` and lifelines); predicted survival is
   ``S0(t)^exp(lp)`` with the Efron-adjusted baseline (R's ``survfit.coxph``
   default after an Efron fit), as a step function.
-- A split whose training part lacks a factor or has it monotone (rare factors)
-  is handled by the analysis policy: the factor is dropped from that split's
-  fit (``policy="drop_factor"``, default; the split is kept) or the split is
-  excluded (``policy="exclude"``). Either way the split is counted in
-  ``failed_splits`` with the factors concerned. A split whose training part has
-  no event is always excluded and counted.
+- Rare factors (``rare_factors``, the policy of the whole analysis): with ``"r"``
+  (default) each split's fit is R's ``coxph`` with its default control, so a factor
+  without carriers in the training part gets no coefficient (R: NA, 0 in the
+  linear predictor, as R's ``survfit``/``predict`` use it), a monotone one keeps its
+  large estimate (R: "may be infinite"), and a fit stopped by R's 20-iteration
+  limit is R's. With ``"drop"`` (venprs 0.1) such a factor is dropped from that
+  split's fit and the model refitted. Every flagged split is listed (``flagged``:
+  split, factor, flag, R's message where R gives one) and counted in
+  ``failed_splits``; ``policy="exclude"`` leaves such splits out of the summary
+  (``"keep"``, default, keeps them). A split whose training part has no event is
+  always excluded and counted.
+- :func:`split_indices` gives each split's training rows (``venprs calibrate
+  --save-splits``), so that ``tests/r/calibration_replay.R`` can replay them in R.
 - Observed survival is the Kaplan-Meier estimate at the horizon; it is missing
   in a split where the group's last test patient is censored before the
   horizon, or the group has no test patient.
@@ -56,7 +63,14 @@ from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import FACTORS, codes_from_table, score_codes
 from ..survival.cox import fast_cox
 
-__all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION"]
+__all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION",
+           "split_indices", "SPLITS_FORMAT"]
+
+#: Identifier of the file written by ``venprs calibrate --save-splits`` (see docs/evaluation.md).
+SPLITS_FORMAT = "venprs.calibration_splits/1"
+#: What to do with a split whose fit is flagged: keep it in the summary, or leave it out.
+#: ``"drop_factor"`` is the former name of ``"keep"`` (accepted).
+SPLIT_POLICIES = ("keep", "exclude", "drop_factor")
 
 #: The paper's protocol (model file): 200 splits, 100 training patients of 174, 10 months (Methods).
 PAPER_SPLITS, DEFAULT_TRAIN_FRACTION, PAPER_HORIZON = calibration_protocol()
@@ -99,6 +113,7 @@ class CalibrationData:
     event: np.ndarray
     group: np.ndarray  # 0 favorable, 1 intermediate, 2 adverse
     n_excluded: int
+    rows: np.ndarray | None = None  # 0-based positions of these patients in the input table
 
 
 def prepare(df: pd.DataFrame, endpoint: str) -> CalibrationData:
@@ -129,23 +144,27 @@ def prepare(df: pd.DataFrame, endpoint: str) -> CalibrationData:
     bits = r["possible"]
     group = np.select([bits == 1, bits == 2, bits == 4], [0, 1, 2], -1)
     return CalibrationData(endpoint, factors, codes[known][:, idx].astype(float), t[known], e[known].astype(int),
-                           group, int((~known).sum()))
+                           group, int((~known).sum()), np.flatnonzero(known))
 
 
-def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, policy: str):
-    rng = np.random.default_rng(seed_seq)
-    perm = rng.permutation(len(data.time))
+def _permutation(seed_seq, n: int) -> np.ndarray:
+    """The split's order of the complete cases: the first ``n_train`` are the training part."""
+    return np.random.default_rng(seed_seq).permutation(n)
+
+
+def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, policy: str, rare_factors: str = "r"):
+    perm = _permutation(seed_seq, len(data.time))
     tr, te = perm[:n_train], perm[n_train:]
-    out = {"status": "ok", "dropped": [], "pred": [np.nan] * 3, "obs": [np.nan] * 3, "n": [0] * 3}
+    out = {"status": "ok", "dropped": [], "flags": [], "pred": [np.nan] * 3, "obs": [np.nan] * 3, "n": [0] * 3}
     if data.event[tr].sum() == 0:
         out["status"] = "no_events"
         return out
-    fit = fast_cox(data.X[tr], data.time[tr], data.event[tr])
-    if fit.dropped:
-        out["dropped"] = sorted(data.factors[j] for j in fit.dropped)
-        if policy == "exclude":
-            out["status"] = "excluded"
-            return out
+    fit = fast_cox(data.X[tr], data.time[tr], data.event[tr], rare_factors=rare_factors)
+    out["dropped"] = sorted(data.factors[j] for j in fit.dropped)
+    out["flags"] = fit.flagged(data.factors)
+    if out["flags"] and policy == "exclude":
+        out["status"] = "excluded"
+        return out
     pred = fit.survival_at(data.X[te], horizon, ctype=2)
     g = data.group[te]
     for k in range(3):
@@ -157,8 +176,9 @@ def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, po
     return out
 
 
-def _run_chunk(data: CalibrationData, seeds: list, n_train: int, horizon: float, policy: str) -> list:
-    return [_one_split(data, s, n_train, horizon, policy) for s in seeds]
+def _run_chunk(data: CalibrationData, seeds: list, n_train: int, horizon: float, policy: str,
+               rare_factors: str = "r") -> list:
+    return [_one_split(data, s, n_train, horizon, policy, rare_factors) for s in seeds]
 
 
 def _chunks(items: list, k: int) -> list[list]:
@@ -168,7 +188,8 @@ def _chunks(items: list, k: int) -> list[list]:
 
 
 def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, horizon: float, policy: str,
-               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None) -> list:
+               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
+               rare_factors: str = "r") -> list:
     """Run every split (in parallel) and return the per-split results in split order."""
     seeds = np.random.SeedSequence(seed).spawn(splits)
     if backend == "dask":
@@ -181,7 +202,7 @@ def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, h
             parts = _chunks(seeds, n_workers * 4)
             fut_data = cl.scatter(data, broadcast=True)
             futs = cl.map(_run_chunk, [fut_data] * len(parts), parts, n_train=n_train, horizon=horizon,
-                          policy=policy, pure=False)
+                          policy=policy, rare_factors=rare_factors, pure=False)
             res = cl.gather(futs)
         finally:
             if own:
@@ -190,33 +211,46 @@ def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, h
     if backend != "joblib":
         raise InputError(f"backend must be 'joblib' or 'dask', not {backend!r}")
     if n_jobs == 1 or splits < 20:
-        return _run_chunk(data, seeds, n_train, horizon, policy)
+        return _run_chunk(data, seeds, n_train, horizon, policy, rare_factors)
     from joblib import Parallel, delayed
 
     parts = _chunks(seeds, (n_jobs if n_jobs > 0 else 2) * 2)
-    res = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(data, p, n_train, horizon, policy) for p in parts)
+    res = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(data, p, n_train, horizon, policy, rare_factors)
+                                  for p in parts)
     return [r for part in res for r in part]
 
 
-def _summarise(data: CalibrationData, results: list, horizon: float, policy: str) -> dict[str, Any]:
+def _summarise(data: CalibrationData, results: list, horizon: float, policy: str,
+               rare_factors: str = "r") -> dict[str, Any]:
     from ..survival import kaplan_meier
 
     kept = [r for r in results if r["status"] == "ok"]
     dropped_counts: dict[str, int] = {}
-    for r in results:
+    flag_counts: dict[str, dict[str, int]] = {}
+    flagged = []
+    for i, r in enumerate(results, start=1):
         for f in r["dropped"]:
             dropped_counts[f] = dropped_counts.get(f, 0) + 1
-    failed = sum(1 for r in results if r["status"] != "ok" or r["dropped"])
+        for f in r["flags"]:
+            by = flag_counts.setdefault(f["flag"], {})
+            key = f["factor"] or "(whole fit)"
+            by[key] = by.get(key, 0) + 1
+            flagged.append({"split": i, **f})
+    failed = sum(1 for r in results if r["status"] != "ok" or r["flags"])
     out: dict[str, Any] = {
         "horizon_months": horizon, "splits": len(results), "splits_used": len(kept),
         "failed_splits": failed,
         "failed_splits_detail": {
             "factor_dropped": sum(1 for r in results if r["dropped"]),
+            "flagged": sum(1 for r in results if r["flags"]),
             "excluded_no_events": sum(1 for r in results if r["status"] == "no_events"),
             "excluded_by_policy": sum(1 for r in results if r["status"] == "excluded"),
             "dropped_factor_counts": dropped_counts,
+            "flag_counts": flag_counts,
             "policy": policy,
         },
+        "rare_factors": rare_factors,
+        "flagged": flagged,
         "n": int(len(data.time)), "n_excluded_incomplete": data.n_excluded,
     }
     pred = np.array([r["pred"] for r in kept], float).reshape(-1, 3)
@@ -253,9 +287,9 @@ def _summarise(data: CalibrationData, results: list, horizon: float, policy: str
 
 
 def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLITS, seed: int = 1,
-              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, policy: str = "drop_factor",
+              train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, policy: str = "keep",
               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
-              return_splits: bool = False) -> dict[str, Any]:
+              return_splits: bool = False, rare_factors: str = "r") -> dict[str, Any]:
     """Split-sample calibration of the refitted VEN-PRS Cox model (see the module docstring).
 
     Parameters
@@ -267,20 +301,25 @@ def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLI
     seed : seed of the splits
     train_fraction : fraction of patients in the training part (paper: 100/174)
     horizon : months (paper: 10)
-    policy : ``"drop_factor"`` or ``"exclude"`` for splits with a non-estimable factor
+    policy : ``"keep"`` (default; former name ``"drop_factor"``) or ``"exclude"`` for splits whose fit is
+        flagged (a factor without a coefficient, may be infinite, not converged)
     backend : ``"joblib"`` (local processes) or ``"dask"`` (a ``distributed`` scheduler)
     n_jobs : joblib workers (-1: all cores)
     scheduler : dask scheduler address (``tcp://host:8786``), with ``backend="dask"``
     client : an existing ``distributed.Client`` (instead of ``scheduler``)
     return_splits : also return the per-split results (key ``"splits_detail"``)
+    rare_factors : ``"r"`` (default: each fit as R's ``coxph``) or ``"drop"`` (drop and refit);
+        see :func:`venprs.survival.cox.fast_cox`
 
     Returns
     -------
     dict
         ``{endpoint: {favorable: {predicted, observed, observed_ci, ...}, ..., failed_splits, ...}}``.
     """
-    if policy not in ("drop_factor", "exclude"):
-        raise InputError(f"policy must be 'drop_factor' or 'exclude', not {policy!r}")
+    if policy not in SPLIT_POLICIES:
+        raise InputError(f"policy must be 'keep' or 'exclude', not {policy!r}")
+    if rare_factors not in ("r", "drop"):
+        raise InputError(f"rare factors must be 'r' or 'drop', not {rare_factors!r}")
     if not 0 < train_fraction < 1:
         raise InputError(f"train fraction must be between 0 and 1, not {train_fraction}")
     if splits < 1:
@@ -293,12 +332,46 @@ def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLI
         if n_train < 2 or n - n_train < 1:
             raise InputError(f"{ep.upper()}: {n} complete patients are too few for a train/test split")
         res = run_splits(data, splits=splits, seed=seed, n_train=n_train, horizon=horizon, policy=policy,
-                         backend=backend, n_jobs=n_jobs, scheduler=scheduler, client=client)
-        summary = _summarise(data, res, horizon, policy)
+                         backend=backend, n_jobs=n_jobs, scheduler=scheduler, client=client,
+                         rare_factors=rare_factors)
+        summary = _summarise(data, res, horizon, policy, rare_factors)
         summary.update({"n_train": n_train, "n_test": n - n_train, "seed": seed})
         if return_splits:
             summary["splits_detail"] = res
         out[ep] = summary
+    return out
+
+
+def split_indices(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLITS, seed: int = 1,
+                  train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON) -> dict[str, Any]:
+    """The training rows of every split that :func:`calibrate` uses, JSON-ready (``--save-splits``).
+
+    Rows are 1-based data-row numbers of ``df`` (row 1 = the first patient, as in the
+    input file without its header). Per endpoint: the complete cases (``rows``), their
+    published VEN-PRS group (``group``) and ``patient_id`` (if present), and for split
+    *k* its training rows ``train[k - 1]`` in the order drawn (the test part is the
+    other complete cases). Same arguments and streams as :func:`calibrate`.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods; Supplementary Fig. S11).
+    """
+    seeds = np.random.SeedSequence(seed).spawn(splits)
+    out: dict[str, Any] = {"format": SPLITS_FORMAT, "seed": seed, "splits": splits,
+                           "train_fraction": train_fraction, "horizon_months": horizon, "endpoints": {}}
+    for ep in endpoints:
+        data = prepare(df, ep)
+        n = len(data.time)
+        n_train = int(round(n * train_fraction))
+        rows = data.rows + 1
+        tcol, ecol = TIME_COLUMNS[ep]
+        entry: dict[str, Any] = {"factors": list(data.factors), "time_column": tcol, "event_column": ecol,
+                                 "n": n, "n_train": n_train, "rows": rows.tolist(),
+                                 "group": [GROUPS[g] for g in data.group]}
+        if "patient_id" in df.columns:
+            entry["patient_id"] = [str(v) for v in df["patient_id"].iloc[data.rows]]
+        entry["train"] = [rows[_permutation(s, n)[:n_train]].tolist() for s in seeds]
+        out["endpoints"][ep] = entry
     return out
 
 
@@ -348,8 +421,8 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
         B = cll[:, None]
         notes.append("few distinct predicted values: linear calibration model (no spline)")
     fit = fast_cox(B, t, e)
-    if fit.dropped:
-        notes.append("calibration model term(s) not estimable: " + ", ".join(map(str, fit.dropped.values())))
+    if fit.notes:
+        notes.append("calibration model: " + "; ".join(fit.notes))
     obs = fit.survival_at(B, horizon, ctype=2)
     diff = np.abs(p - obs)
     up, first = np.unique(p, return_index=True)

@@ -269,11 +269,11 @@ def univariate_candidates(c: Cohort) -> pd.DataFrame:
 
 def _cox_terms(fit: CoxResult) -> dict:
     return {k: {kk: v[kk] for kk in ("coef", "se", "hr", "ci_low", "ci_high", "p", "estimable", "carriers",
-                                     "carrier_events")} for k, v in fit.to_dict()["terms"].items()}
+                                     "carrier_events", "flag")} for k, v in fit.to_dict()["terms"].items()}
 
 
-def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
-    """One Cox model per candidate (patients with the candidate known)."""
+def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame, rare_factors: str = "r") -> dict:
+    """One Cox model per candidate (patients with the candidate known); ``rare_factors`` as :func:`fit_cox`."""
     t, e, ok = _complete(c, ep)
     out = {}
     for v in cand.columns:
@@ -281,8 +281,9 @@ def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
         known = df[v].notna()
         entry = {"label": LABELS.get(v, v), "n": int(known.sum()), "n_excluded": int((~known).sum()) + int((~ok).sum())}
         try:
-            fit = fit_cox(df.loc[known], [v], "t", "e")
-            entry.update(_cox_terms(fit)[v], n_events=fit.n_events, notes=fit.notes)
+            fit = fit_cox(df.loc[known], [v], "t", "e", rare_factors=rare_factors)
+            entry.update(_cox_terms(fit)[v], n_events=fit.n_events, notes=fit.notes,
+                         flags=fit.to_dict()["flags"], converged=fit.converged)
         except ValueError as err:
             entry.update(coef=None, se=None, hr=None, ci_low=None, ci_high=None, p=None, estimable=False,
                          notes=[str(err)])
@@ -290,8 +291,8 @@ def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame) -> dict:
     return out
 
 
-def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult | None]:
-    """Multivariate Cox with the VEN-PRS factors (complete cases).
+def cox_multivariate(c: Cohort, ep: str, factors, rare_factors: str = "r") -> tuple[dict, CoxResult | None]:
+    """Multivariate Cox with the VEN-PRS factors (complete cases); ``rare_factors`` as :func:`fit_cox`.
 
     When no complete case has an event, nothing is estimable: every term is
     returned with ``estimable = False`` and the fit is ``None``.
@@ -300,16 +301,18 @@ def cox_multivariate(c: Cohort, ep: str, factors) -> tuple[dict, CoxResult | Non
     tn, en = f"{ep}_months", f"{ep}_event"
     df = c.data[list(factors)].assign(**{tn: t, en: e}).loc[ok]
     try:
-        fit = fit_cox(df, list(factors), tn, en)
+        fit = fit_cox(df, list(factors), tn, en, rare_factors=rare_factors)
     except ValueError as err:
         complete = int(df.notna().all(axis=1).sum())
         why = (f"not estimable: {complete} patient(s) with every factor of the model known and time/event "
                f"recorded, {int(df.loc[df.notna().all(axis=1), en].sum())} event(s) among them ({err})")
         terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
-                     "estimable": False, "carriers": None, "carrier_events": None, "label": LABELS.get(f, f)}
+                     "estimable": False, "carriers": None, "carrier_events": None, "flag": None,
+                     "label": LABELS.get(f, f)}
                  for f in factors}
         summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
                    "loglik_null": None, "aic": None, "aic_null": None, "ties": "efron", "notes": [why],
+                   "rare_factors": rare_factors, "flags": [], "r_warnings": [], "converged": None,
                    "excluded_reason": "missing time/event or an unknown factor of the model", "estimable": False}
         return {"terms": terms, "fit": summary}, None
     summary = fit.to_dict()
@@ -341,7 +344,8 @@ def published_groups(c: Cohort, ep: str) -> tuple[np.ndarray, np.ndarray]:
 def derived_units(fit: CoxResult) -> dict[str, int]:
     """The re-derived coefficients in hundredths: rounded to 2 decimals, as the paper reports them.
 
-    Rounding is half away from zero on the decimal value; a factor not estimable gets 0.
+    Rounding is half away from zero on the decimal value; a factor without a coefficient
+    (R: NA, or dropped) gets 0. A large estimate R keeps ("may be infinite") is rounded as it is.
     """
     from decimal import ROUND_HALF_UP, Decimal
 

@@ -1,46 +1,72 @@
 """Discrimination at a horizon: time-dependent ROC AUC (two estimators), Harrell's and Uno's C.
 
-- :func:`heagerty_auc`: the nearest-neighbour estimator (NNE) of the
-  cumulative/dynamic ROC curve of Heagerty, Lumley & Pepe (2000), the paper's
-  reference 24. No Python library has it; it is implemented here from the
-  article and tested on hand-computed cases.
-- :func:`ipcw_auc`: the inverse-probability-of-censoring-weighted
-  cumulative/dynamic AUC (Uno et al. 2007; Hung & Chiang 2010), by
-  scikit-survival's ``cumulative_dynamic_auc``.
-- :func:`harrell_c` and :func:`uno_c`: scikit-survival's
-  ``concordance_index_censored`` and ``concordance_index_ipcw``.
+Each measure has one definition here, used for the point estimate and for every
+bootstrap resample, and equals an R reference implementation to 1e-8 (tests in
+``tests/test_discrimination.py``, reference values from ``tests/r/discrimination_reference.R``):
+
+- :func:`heagerty_roc` / :func:`heagerty_auc`: the nearest-neighbour estimator
+  (NNE) of the cumulative/dynamic ROC curve of Heagerty, Lumley & Pepe (2000), the
+  paper's reference 24, with the neighbourhoods of R ``survivalROC`` 1.0.3.1
+  (``method = "NNE"``, ``window = "symmetric"``, ``span`` or ``lambda``).
+- :func:`ipcw_roc` / :func:`ipcw_auc`: the inverse-probability-of-censoring-weighted
+  cumulative/dynamic AUC (Uno et al. 2007; Hung & Chiang 2010) with weights
+  1 / G(T_i-), as ``riskRegression::Score`` (cases ``T <= t``, the default) or
+  ``timeROC(weighting = "marginal")`` (cases ``T < t``: ``cases="timeROC"``).
+- :func:`harrell_c` and :func:`uno_c`: ``survival::concordance(reverse = TRUE)``
+  with ``timewt = "n"`` and ``"n/G2"`` (:mod:`venprs.survival.concordance`).
 - :func:`discrimination`: all four with seeded percentile bootstrap CIs.
 
-Heagerty NNE, as implemented. With marker X (higher = worse), horizon t and
-the empirical distribution function F_n of X, the conditional survival is the
-weighted Kaplan-Meier estimate
+Heagerty NNE. With marker X (higher = worse), horizon t and n patients, the
+conditional survival S(t | x) for each distinct marker value x is the Kaplan-Meier
+estimate at t in the neighbourhood of x (the event times used are those of the
+whole sample at or before t). survivalROC's symmetric neighbourhood with ``span``:
+k = trunc(n span + 0.5); with the sorted markers X_(1) <= ... <= X_(n) and i0 the
+number of markers below x, the half-width is lambda_x = X_(min(i0 + k + 1, n)) - x
+(the k-th marker above the first one equal to x, in 1-based order statistics), and
+the neighbourhood is |X_j - x| <= lambda_x (so it is symmetric in marker distance,
+not in rank, and tied markers are all in or all out). With ``lambda`` instead of a
+span, survivalROC computes Gaussian weights exp(-(X_j - x)^2 / lambda^2) but its
+risk-set sums combine them with ``&`` (``sum(wt * (...) & (...))``), so a patient
+counts fully whenever that weight is not zero in double precision (|X_j - x| below
+about 27.3 lambda); venprs reproduces this and says so. Then S(t) = (1/n) sum_i
+S(t | X_i), S(c, t) = (1/n) sum_{X_i > c} S(t | X_i), TP(c) = [P(X > c) - S(c, t)] /
+[1 - S(t)], FP(c) = S(c, t) / S(t) at c = -inf and every distinct marker value, and
+the AUC is the trapezoidal area under (FP, TP). The Kaplan-Meier S(t) of the whole
+sample is reported as ``survival`` (survivalROC's ``Survival``). venprs' default
+``span = 0.25 * n ** -0.2`` is the value of the survivalROC documentation's example
+(R requires the user to choose one).
 
-    S(t | X_i) = prod_{s <= t} [1 - sum_j K_ij dN_j(s) / sum_j K_ij Y_j(s)],
-    K_ij = 1{ |F_n(X_j) - F_n(X_i)| <= lambda },
+The windows are found by vectorised bisection (O(m log n) for m distinct markers)
+and each neighbourhood's Kaplan-Meier uses only its patients with a time at or
+before t (sorted in chunks, no n x n array): time O(n k log k) for neighbourhoods of
+about k patients, O(m n) at most.
 
-and the bivariate survival S(c, t) = (1/n) sum_i S(t | X_i) 1{X_i > c}. Then
-TP(c) = [1 - F_n(c) - S(c, t)] / [1 - S(t)] and FP(c) = S(c, t) / S(t) with
-S(t) = S(-inf, t); the AUC is the trapezoidal area under (FP, TP) over every
-distinct marker value (ties in the marker count one half). The neighbourhood is
-set by ``span`` = 2 lambda, the fraction of the sample in each (symmetric)
-neighbourhood, as in R ``survivalROC`` (``method = "NNE"``, ``window =
-"symmetric"``); venprs' default ``span = 0.25 * n ** -0.2`` is the value the
-``survivalROC`` documentation uses (R requires the user to choose one).
-F_n(x) = #{X_j <= x} / n, so tied markers share one neighbourhood.
+IPCW. With G(s-) the censoring Kaplan-Meier just before s (events leave the risk
+set before censorings at a tied time; :func:`venprs.survival.concordance.censoring_survival_before`),
+cases i (event at T_i <= t) weighted 1 / G(T_i-) and controls j (T_j > t),
+AUC = sum_ij w_i [1{X_i > X_j} + 1/2 1{X_i = X_j}] / (sum_i w_i n_controls), the
+area under TP(c) = sum_{cases, X_i > c} w_i / sum w_i, FP(c) = #{controls, X_j > c} /
+n_controls. scikit-survival's ``cumulative_dynamic_auc`` uses G(T_i) instead of
+G(T_i-): the two differ where an event time equals a censoring time.
 
 References
 ----------
 .. [1] Heagerty PJ, Lumley T, Pepe MS. Time-dependent ROC curves for censored
    survival data and a diagnostic marker. Biometrics. 2000;56:337-344.
-.. [2] Uno H, Cai T, Tian L, Wei LJ. Evaluating prediction rules for t-year
+.. [2] Akritas MG. Nearest neighbor estimation of a bivariate distribution under
+   random censoring. Ann Stat. 1994;22:1299-1327.
+.. [3] Uno H, Cai T, Tian L, Wei LJ. Evaluating prediction rules for t-year
    survivors with censored regression models. J Am Stat Assoc. 2007;102:527-537.
-.. [3] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for
+.. [4] Hung H, Chiang CT. Estimation methods for time-dependent AUC models with
+   survival data. Can J Stat. 2010;38:8-26.
+.. [5] Blanche P, Dartigues JF, Jacqmin-Gadda H. Estimating and comparing
+   time-dependent areas under receiver operating characteristic curves for censored
+   event times with competing risks. Stat Med. 2013;32:5381-5397 (timeROC 0.4.1).
+.. [6] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for
    evaluating overall adequacy of risk prediction procedures with censored
    survival data. Stat Med. 2011;30:1105-1117.
-.. [4] Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA. Evaluating the yield of
+.. [7] Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA. Evaluating the yield of
    medical tests. JAMA. 1982;247:2543-2546.
-.. [5] Pölsterl S. scikit-survival: a library for time-to-event analysis built on
-   top of scikit-learn. J Mach Learn Res. 2020;21:1-6.
 """
 
 from __future__ import annotations
@@ -50,16 +76,26 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..model import calibration_protocol
+from ..survival.concordance import censoring_survival_before, concordance
 
 #: The paper's AUC horizon, 10 months (Supplementary Fig. S12; model file).
 PAPER_HORIZON = calibration_protocol()[2]
 
-__all__ = ["heagerty_roc", "heagerty_auc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
-           "default_span"]
+#: elements gathered at once when the neighbourhood Kaplan-Meier estimates are computed
+_CHUNK = 1 << 18
+
+__all__ = ["heagerty_roc", "heagerty_auc", "ipcw_roc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
+           "default_span", "Discrimination"]
 
 
 def default_span(n: int) -> float:
-    """Default NNE span, ``0.25 * n ** -0.2`` (the ``survivalROC`` documentation's choice)."""
+    """Default NNE span, ``0.25 * n ** -0.2`` (the ``survivalROC`` documentation's example).
+
+    Examples
+    --------
+    >>> round(default_span(174), 6)
+    0.08909
+    """
     return 0.25 * n ** -0.2
 
 
@@ -71,120 +107,286 @@ def _clean(time, event, marker):
     return t[ok], e[ok], x[ok]
 
 
-def heagerty_roc(time, event, marker, horizon: float, span: float | None = None):
-    """Heagerty NNE ROC curve at ``horizon``.
+def _first_true(pred, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Vectorised bisection: for each row the first p in [lo, hi) with ``pred(p, rows)`` (else hi).
+
+    ``pred`` must be monotone (False then True) in p on every row.
+    """
+    lo = lo.astype(np.int64).copy()
+    hi = hi.astype(np.int64).copy()
+    rows = np.arange(len(lo))
+    while True:
+        act = lo < hi
+        if not act.any():
+            return lo
+        r = rows[act]
+        mid = (lo[act] + hi[act]) // 2
+        ok = pred(mid, r)
+        hi[r[ok]] = mid[ok]
+        lo[r[~ok]] = mid[~ok] + 1
+
+
+def _windows(xs: np.ndarray, ux: np.ndarray, span: float | None, lam: float | None):
+    """Neighbourhood [lo, hi) of each distinct marker in the sorted markers ``xs`` (survivalROC's)."""
+    n = len(xs)
+    i0 = np.searchsorted(xs, ux, side="left")  # markers below u
+    if span is not None:
+        k = int(np.trunc(n * span + 0.5))
+        half = xs[np.minimum(i0 + k, n - 1)] - ux  # survivalROC's lambda for this u
+        lo = _first_true(lambda p, r: xs[p] - ux[r] >= -half[r], np.zeros_like(i0), i0)
+        hi = _first_true(lambda p, r: xs[p] - ux[r] > half[r], i0, np.full_like(i0, n))
+        return lo, hi
+    lam2 = lam ** 2
+
+    def zero_weight(p, r):
+        with np.errstate(over="ignore", under="ignore"):
+            return np.exp(-((xs[p] - ux[r]) ** 2) / lam2) == 0
+
+    lo = _first_true(lambda p, r: ~zero_weight(p, r), np.zeros_like(i0), i0)
+    hi = _first_true(zero_weight, i0, np.full_like(i0, n))
+    return lo, hi
+
+
+def _neighbourhood_km(tx: np.ndarray, ex: np.ndarray, lo: np.ndarray, hi: np.ndarray, horizon: float) -> np.ndarray:
+    """Kaplan-Meier S(horizon) in each neighbourhood [lo, hi) of the marker-sorted ``tx, ex``.
+
+    Only patients with a time at or before the horizon change the product; the
+    others are at risk throughout and are counted, not gathered. Each
+    neighbourhood's early patients are sorted by the integer key ``2 * time rank +
+    censored`` (events first within a time), in chunks of similar width.
+    """
+    early = np.flatnonzero(tx <= horizon)
+    _, trank = np.unique(tx[early], return_inverse=True)
+    key = 2 * trank.astype(np.int64) + (1 - ex[early])
+    pad = np.int64(2 * len(early) + 2)
+    a = np.searchsorted(early, lo, side="left")
+    b = np.searchsorted(early, hi, side="left")
+    size = (hi - lo).astype(float)
+    out = np.ones(len(lo))
+    m_early = b - a
+    rows = np.flatnonzero(m_early > 0)
+    if not len(rows):
+        return out
+    rows = rows[np.argsort(m_early[rows], kind="stable")]
+    # chunk boundaries: about _CHUNK gathered elements per chunk (rows sorted by width: little padding)
+    cum = np.cumsum(m_early[rows])
+    bounds = np.unique(np.concatenate([[0], np.searchsorted(cum, np.arange(_CHUNK, cum[-1], _CHUNK)), [len(rows)]]))
+    for c0, c1 in zip(bounds[:-1], bounds[1:]):
+        r = rows[c0:c1]
+        W = int(m_early[r].max())
+        pos = np.arange(W)[None, :]
+        idx = a[r][:, None] + pos
+        valid = idx < b[r][:, None]
+        kk = np.sort(np.where(valid, key[np.where(valid, idx, 0)], pad), axis=1)
+        grp = kk >> 1
+        new = np.ones(kk.shape, dtype=bool)
+        new[:, 1:] = grp[:, 1:] != grp[:, :-1]
+        first = np.maximum.accumulate(np.where(new, pos, 0), axis=1)  # first position of the time group
+        is_ev = (kk & 1) == 0
+        # the events of a group come first: at an event that is followed by no event of its group,
+        # d = events in the group; factor 1 - d / (patients with a time >= this one)
+        nxt_ev = np.zeros_like(is_ev)
+        nxt_ev[:, :-1] = is_ev[:, 1:] & ~new[:, 1:]
+        use = is_ev & ~nxt_ev & (kk < pad)
+        d = (pos - first + 1).astype(float)
+        at_risk = size[r][:, None] - first
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(use, 1.0 - d / at_risk, 1.0)
+        out[r] = np.prod(factor, axis=1)
+    return out
+
+
+def heagerty_roc(time, event, marker, horizon: float, span: float | None = None, *,
+                 lambda_: float | None = None) -> dict:
+    """Heagerty NNE ROC curve at ``horizon``, as R ``survivalROC(method = "NNE")``.
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and marker values (higher =
+        higher risk). Patients with a missing time or marker are dropped.
+    horizon : float
+        survivalROC's ``predict.time``.
+    span : float, optional
+        survivalROC's ``span`` (default :func:`default_span`); ignored when
+        ``lambda_`` is given.
+    lambda_ : float, optional
+        survivalROC's ``lambda`` (see the module docstring for what R does with it).
 
     Returns
     -------
     dict
-        ``cut`` (distinct marker values, ascending, preceded by ``-inf``), ``tp``,
-        ``fp`` (same length), ``survival`` (marginal S(horizon)), ``span``, ``auc``.
+        ``cut`` (``-inf`` then the distinct marker values, ascending), ``tp``, ``fp``
+        (same length; R's ``TP``, ``FP``), ``survival`` (Kaplan-Meier S(horizon),
+        R's ``Survival``), ``survival_nne`` (mean of S(horizon | X_i)), ``span``,
+        ``lambda``, ``auc`` (R's ``AUC``; NaN where R stops with an error or
+        returns NaN: no event at or before the horizon, or S(horizon) = 0), and
+        ``note`` (why the AUC is NaN, else ``None``).
+
+    References
+    ----------
+    .. [1] Heagerty PJ, Lumley T, Pepe MS. Biometrics. 2000;56:337-344.
+    .. [2] Heagerty PJ, Saha-Chaudhuri P. survivalROC: Time-dependent ROC curve estimation
+       from censored survival data. R package version 1.0.3.1.
+
+    Examples
+    --------
+    >>> r = heagerty_roc([2, 5, 1, 3], [1, 0, 1, 1], [1, 2, 3, 4], horizon=4, span=0.5)
+    >>> round(r["auc"], 6), round(r["survival_nne"], 6)
+    (0.662162, 0.229167)
     """
     t, e, x = _clean(time, event, marker)
     n = len(t)
     if n == 0:
         raise ValueError("no patients with a marker value")
-    span = default_span(n) if span is None else float(span)
-    lam = span / 2
-    ux, inv = np.unique(x, return_inverse=True)
-    F = np.searchsorted(np.sort(x), ux, side="right") / n  # F_n at each distinct marker value
-    Fi = F[inv]
-    K = (np.abs(Fi[None, :] - F[:, None]) <= lam + 1e-12).astype(float)  # (m distinct) x (n patients)
-    evt = np.unique(t[(e == 1) & (t <= horizon)])
-    if len(evt):
-        dN = ((t[None, :] == evt[:, None]) & (e[None, :] == 1)).astype(float)  # (q, n)
-        Y = (t[None, :] >= evt[:, None]).astype(float)
-        D = K @ dN.T
-        R = K @ Y.T
-        haz = np.divide(D, R, out=np.zeros_like(D), where=R > 0)
-        S_k = np.prod(1.0 - haz, axis=1)
+    if lambda_ is not None:
+        lam, span = float(lambda_), None
+        if not lam > 0:
+            raise ValueError(f"lambda must be positive, got {lambda_!r}")
     else:
-        S_k = np.ones(len(ux))
-    S_i = S_k[inv]
-    S_t = S_i.mean()
-    # S(c, t) for c = -inf, u_1, ..., u_m: patients with X > c
-    contrib = np.bincount(inv, weights=S_i, minlength=len(ux)) / n
-    tail = np.concatenate([np.cumsum(contrib[::-1])[::-1], [0.0]])  # sum over X >= u_k; index m -> 0
-    counts = np.bincount(inv, minlength=len(ux)) / n
-    ptail = np.concatenate([np.cumsum(counts[::-1])[::-1], [0.0]])  # P(X >= u_k)
-    S_c = tail  # c = -inf -> everyone (index 0); c = u_k -> X > u_k = index k+1
-    P_c = ptail
+        lam, span = None, (default_span(n) if span is None else float(span))
+    ox = np.argsort(x, kind="stable")
+    xs, tx, ex = x[ox], t[ox], e[ox]
+    ux, inv = np.unique(x, return_inverse=True)
+    lo, hi = _windows(xs, ux, span, lam)
+    # Kaplan-Meier of the whole sample (survivalROC's Survival)
+    ut = np.unique(t[t <= horizon])
+    n_risk = len(t) - np.searchsorted(np.sort(t), ut, side="left")
+    d_ut = np.bincount(np.searchsorted(ut, t[(e == 1) & (t <= horizon)]), minlength=len(ut))
+    km = float(np.prod(1.0 - d_ut / n_risk)) if len(ut) else 1.0
+    note = None
+    if not ((e == 1) & (t <= horizon)).any():
+        note = f"no event at or before {horizon:g} months"
+        S_u = np.ones(len(ux))
+    else:
+        S_u = _neighbourhood_km(tx, ex, lo, hi, horizon)
+    S_i = S_u[inv]
+    S_m = float(S_i.sum() / n)
+    counts = np.bincount(inv, minlength=len(ux))
+    contrib = np.bincount(inv, weights=S_i, minlength=len(ux))
+    # patients with X > c for c = -inf, u_1, ..., u_m
+    p_gt = np.concatenate([[n], n - np.cumsum(counts)]) / n
+    s_gt = np.concatenate([np.cumsum(contrib[::-1])[::-1], [0.0]]) / n
     with np.errstate(invalid="ignore", divide="ignore"):
-        tp = (P_c - S_c) / (1.0 - S_t)
-        fp = S_c / S_t
-    auc = float(np.trapezoid(tp[::-1], fp[::-1])) if (0 < S_t < 1) else float("nan")
-    return {"cut": np.concatenate([[-np.inf], ux]), "tp": tp, "fp": fp, "survival": float(S_t), "span": span,
-            "auc": auc}
+        tp = (p_gt - s_gt) / (1.0 - S_m)
+        fp = 1.0 - (1.0 - s_gt / S_m)
+    tp[0] = fp[0] = 1.0
+    tp[-1], fp[-1] = 0.0, 0.0
+    auc = float(np.sum((fp[:-1] - fp[1:]) * (tp[:-1] + tp[1:]) / 2))
+    if note is None and S_m == 0:
+        note = f"every neighbourhood has survival 0 at {horizon:g} months"
+    if note is not None or not np.isfinite(auc):
+        auc = float("nan")
+        note = note or "AUC not estimable"
+    return {"cut": np.concatenate([[-np.inf], ux]), "tp": tp, "fp": fp, "survival": km, "survival_nne": S_m,
+            "span": span, "lambda": lam, "auc": auc, "note": note}
 
 
-def heagerty_auc(time, event, marker, horizon: float, span: float | None = None) -> float:
-    """AUC of the Heagerty NNE ROC curve at ``horizon`` (see the module docstring)."""
-    return heagerty_roc(time, event, marker, horizon, span)["auc"]
+def heagerty_auc(time, event, marker, horizon: float, span: float | None = None, *,
+                 lambda_: float | None = None) -> float:
+    """AUC of the Heagerty NNE ROC curve at ``horizon`` (R ``survivalROC(...)$AUC``; see :func:`heagerty_roc`)."""
+    return heagerty_roc(time, event, marker, horizon, span, lambda_=lambda_)["auc"]
 
 
-def _surv(time, event):
-    from sksurv.util import Surv
-    return Surv.from_arrays(event=np.asarray(event).astype(bool), time=np.asarray(time, dtype=float))
+def ipcw_roc(time, event, marker, horizon: float, *, train_time=None, train_event=None,
+             cases: str = "Score") -> dict:
+    """Cumulative/dynamic IPCW ROC curve and AUC at ``horizon``.
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event), markers (higher = higher risk).
+    horizon : float
+    train_time, train_event : array-like, optional
+        Data for the censoring Kaplan-Meier G (default: the same data).
+    cases : ``"Score"`` or ``"timeROC"``
+        ``"Score"`` (default): cases have an event at ``T <= horizon``, as
+        ``riskRegression::Score(..., metrics = "auc", cens.model = "km")``;
+        ``"timeROC"``: ``T < horizon``, as ``timeROC(..., cause = 1, weighting =
+        "marginal")`` (an event exactly at the horizon is then neither case nor
+        control). Controls: ``T > horizon`` in both.
+
+    Returns
+    -------
+    dict
+        ``cut`` (``inf`` then the distinct marker values, descending), ``tp``,
+        ``fp`` (from (0, 0) to (1, 1)), ``auc`` (NaN without cases or controls),
+        ``n_cases``, ``n_controls``, ``note``.
+
+    References
+    ----------
+    .. [1] Uno H, et al. J Am Stat Assoc. 2007;102:527-537.
+    .. [2] Blanche P, et al. Stat Med. 2013;32:5381-5397; timeROC 0.4.1.
+    .. [3] Gerds TA, Kattan MW. Medical Risk Prediction Models. CRC Press; 2021
+       (riskRegression ``Score``).
+    """
+    if cases not in ("Score", "timeROC"):
+        raise ValueError(f"cases must be 'Score' or 'timeROC', got {cases!r}")
+    t, e, x = _clean(time, event, marker)
+    tt = t if train_time is None else np.asarray(train_time, float)
+    te = e if train_event is None else np.asarray(train_event).astype(int)
+    is_case = (e == 1) & ((t <= horizon) if cases == "Score" else (t < horizon))
+    is_ctrl = t > horizon
+    ux = np.unique(x)[::-1]
+    out = {"cut": np.concatenate([[np.inf], ux]), "n_cases": int(is_case.sum()), "n_controls": int(is_ctrl.sum()),
+           "note": None}
+    G = censoring_survival_before(tt, te, t[is_case])
+    if not is_case.any() or not is_ctrl.any() or (G == 0).any():
+        out["note"] = ("no case (event by the horizon)" if not is_case.any() else
+                       "no control (follow-up beyond the horizon)" if not is_ctrl.any() else
+                       "censoring survival is zero before a case's time")
+        out.update(tp=np.full(len(ux) + 1, np.nan), fp=np.full(len(ux) + 1, np.nan), auc=float("nan"))
+        return out
+    w = 1.0 / G
+    # TP(c), FP(c) at c = +inf, then each distinct marker value in descending order (X >= c)
+    k_case = np.searchsorted(-ux, -x[is_case])
+    k_ctrl = np.searchsorted(-ux, -x[is_ctrl])
+    tp = np.concatenate([[0.0], np.cumsum(np.bincount(k_case, weights=w, minlength=len(ux)))]) / w.sum()
+    fp = np.concatenate([[0.0], np.cumsum(np.bincount(k_ctrl, minlength=len(ux)))]) / is_ctrl.sum()
+    out.update(tp=tp, fp=fp, auc=float(np.sum((fp[1:] - fp[:-1]) * (tp[1:] + tp[:-1]) / 2)))
+    return out
 
 
-def ipcw_auc(time, event, marker, horizon: float, *, train_time=None, train_event=None) -> tuple[float, str | None]:
-    """Cumulative/dynamic IPCW AUC at ``horizon`` (scikit-survival ``cumulative_dynamic_auc``).
-
-    The censoring distribution is estimated (Kaplan-Meier) on the training data
-    (default: the same data). scikit-survival refuses test times beyond the
-    training follow-up; such test times are then truncated just below the
-    largest training time (administratively censored there), and the returned
-    note says how many.
+def ipcw_auc(time, event, marker, horizon: float, *, train_time=None, train_event=None,
+             cases: str = "Score") -> tuple[float, str | None]:
+    """Cumulative/dynamic IPCW AUC at ``horizon`` and a note (see :func:`ipcw_roc`).
 
     Returns
     -------
     (auc, note)
+        ``note`` says why the AUC is NaN, else ``None``.
     """
-    from sksurv.metrics import cumulative_dynamic_auc
-
-    t, e, x = _clean(time, event, marker)
-    tt = t if train_time is None else np.asarray(train_time, float)
-    te = e if train_event is None else np.asarray(train_event).astype(int)
-    note = None
-    tmax = tt.max()
-    if horizon >= tmax:
-        return float("nan"), f"horizon {horizon:g} is not before the last follow-up time {tmax:g}"
-    beyond = t >= tmax
-    if train_time is not None and beyond.any():
-        t = np.where(beyond, np.nextafter(tmax, -np.inf), t)
-        e = np.where(beyond, 0, e)
-        note = (f"{int(beyond.sum())} test time(s) at or beyond the training follow-up ({tmax:g}) "
-                "were censored just below it (scikit-survival requirement)")
-    try:
-        auc, _ = cumulative_dynamic_auc(_surv(tt, te), _surv(t, e), x, [horizon])
-    except ValueError as err:
-        return float("nan"), f"IPCW AUC not estimable: {err}"
-    return float(auc[0]), note
+    r = ipcw_roc(time, event, marker, horizon, train_time=train_time, train_event=train_event, cases=cases)
+    return r["auc"], r["note"]
 
 
 def harrell_c(time, event, marker) -> float:
-    """Harrell's C (scikit-survival ``concordance_index_censored``; tied markers count 1/2)."""
-    from sksurv.metrics import concordance_index_censored
+    """Harrell's C, as R ``survival::concordance(Surv(time, event) ~ marker, reverse = TRUE)``.
 
+    Tied markers count 1/2; pairs of events at the same time are not comparable;
+    a censoring at an event's time counts as later (:func:`venprs.survival.concordance.concordance`).
+    """
     t, e, x = _clean(time, event, marker)
-    return float(concordance_index_censored(e.astype(bool), t, x)[0])
+    return concordance(t, e, x, timewt="n")
 
 
 def uno_c(time, event, marker, tau: float | None = None) -> float:
-    """Uno's IPCW C (scikit-survival ``concordance_index_ipcw``), truncated at ``tau``."""
-    from sksurv.metrics import concordance_index_ipcw
+    """Uno's C, as R ``survival::concordance(..., reverse = TRUE, timewt = "n/G2", ymax = tau)``.
 
+    Pairs are weighted by 1 / G(T_i-)^2 of their earlier event; ``tau`` (R's
+    ``ymax``, default none): events after ``tau`` carry no weight.
+    """
     t, e, x = _clean(time, event, marker)
-    y = _surv(t, e)
-    if tau is None:
-        # the censoring KM must be positive up to tau: stay below the last observed time
-        tau = float(np.nextafter(t.max(), -np.inf))
-    return float(concordance_index_ipcw(y, y, x, tau=tau)[0])
+    return concordance(t, e, x, timewt="n/G2", ymax=tau)
 
 
 @dataclass
 class Discrimination:
-    """Point estimates and bootstrap percentile CIs."""
+    """Point estimates, bootstrap percentile CIs and the two ROC curves of the whole sample.
+
+    ``curves`` maps ``"heagerty"`` and ``"ipcw"`` to ``(fp, tp)`` arrays (for plots;
+    not part of :meth:`to_dict`).
+    """
 
     horizon: float
     n: int
@@ -194,6 +396,7 @@ class Discrimination:
     n_boot: int
     notes: list[str] = field(default_factory=list)
     span: float | None = None
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         def num(v):
@@ -212,68 +415,14 @@ class Discrimination:
         }
 
 
-# ---------------------------------------------------------------------- fast path for resampling
-# scikit-survival's metric functions cost 2-4 ms each on 174 patients (input checks, Python loops over
-# comparable pairs), which dominates a 200-replicate bootstrap. The functions below compute the same
-# quantities with vectorised pair matrices and the same censoring weights (scikit-survival's reverse
-# Kaplan-Meier: events at t leave the risk set before censorings at t; evaluated right-continuously);
-# tests check them against scikit-survival on bootstrap resamples. Point estimates use scikit-survival.
-
-def _censoring_survival_at_events(t, e):
-    """G(t_i) for every patient (scikit-survival ``CensoringDistributionEstimator`` convention)."""
-    u, inv = np.unique(t, return_inverse=True)
-    d = np.bincount(inv, weights=e, minlength=len(u))
-    tot = np.bincount(inv, minlength=len(u))
-    at_risk = len(t) - np.concatenate([[0], np.cumsum(tot)[:-1]])
-    c = tot - d
-    r = at_risk - d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(c > 0, 1.0 - c / r, 1.0)
-    G = np.cumprod(factor) if (e == 0).any() else np.ones(len(u))
-    return G[inv]
-
-
-def _pairs(t, e, x, tied_tol=1e-8):
-    """Comparable, concordant and risk-tied pair matrices (row i = the earlier event)."""
-    ev = e.astype(bool)
-    comp = ev[:, None] & ((t[None, :] > t[:, None]) | ((t[None, :] == t[:, None]) & ~ev[None, :]))
-    diff = x[:, None] - x[None, :]
-    tie = np.abs(diff) <= tied_tol
-    conc = (diff > 0) & ~tie
-    return comp, conc, tie
-
-
-def _fast_metrics(t, e, x, horizon, span):
-    e = e.astype(int)
-    comp, conc, tie = _pairs(t, e, x)
-    n_comp = comp.sum()
-    if n_comp == 0:
-        raise ValueError("no comparable pairs")
-    harrell = (np.sum(comp & conc) + 0.5 * np.sum(comp & tie)) / n_comp
-    G = _censoring_survival_at_events(t, e)
-    if (G[e == 1] == 0).any():
-        raise ValueError("censoring survival function is zero at an event time")
-    ipcw = np.where(e == 1, 1.0 / np.where(G > 0, G, 1.0), 0.0)
-    tau = np.nextafter(t.max(), -np.inf)
-    w = np.where(t < tau, ipcw, 0.0) ** 2
-    uno = (w @ (comp & conc).sum(axis=1) + 0.5 * (w @ (comp & tie).sum(axis=1))) / (w @ comp.sum(axis=1))
-    case = (t <= horizon) & (e == 1)
-    ctrl = t > horizon
-    if not case.any() or not ctrl.any() or horizon >= t.max():
-        auc = float("nan")
-    else:
-        dx = x[case][:, None] - x[ctrl][None, :]
-        score = (dx > 1e-8) + 0.5 * (np.abs(dx) <= 1e-8)
-        wc = ipcw[case]
-        auc = float((wc @ score.sum(axis=1)) / (wc.sum() * ctrl.sum()))
-    return {"heagerty": heagerty_auc(t, e, x, horizon, span), "ipcw": auc, "c_harrell": float(harrell),
-            "c_uno": float(uno)}
-
-
-def _all(t, e, x, horizon, span):
-    auc_h = heagerty_auc(t, e, x, horizon, span)
-    auc_i, note = ipcw_auc(t, e, x, horizon)
-    return {"heagerty": auc_h, "ipcw": auc_i, "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}, note
+def _all(t, e, x, horizon, span, curves=None):
+    auc_h = heagerty_roc(t, e, x, horizon, span)
+    auc_i = ipcw_roc(t, e, x, horizon)
+    if curves is not None:
+        curves.update(heagerty=(auc_h["fp"], auc_h["tp"]), ipcw=(auc_i["fp"], auc_i["tp"]))
+    est = {"heagerty": auc_h["auc"], "ipcw": auc_i["auc"], "c_harrell": harrell_c(t, e, x), "c_uno": uno_c(t, e, x)}
+    return est, [n for n in (auc_h["note"] and f"Heagerty AUC: {auc_h['note']}",
+                             auc_i["note"] and f"IPCW AUC: {auc_i['note']}") if n]
 
 
 def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,
@@ -291,25 +440,23 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
     """
     t, e, x = _clean(time, event, marker)
     span = default_span(len(t)) if span is None else span
-    est, note = _all(t, e, x, horizon, span)
-    notes = [note] if note else []
+    curves: dict = {}
+    est, notes = _all(t, e, x, horizon, span, curves)
     rng = np.random.default_rng(seed)
     boots = {k: [] for k in est}
     failed = 0
     for _ in range(n_boot):
         idx = rng.integers(0, len(t), len(t))
-        try:
-            b = _fast_metrics(t[idx], e[idx], x[idx], horizon, span)
-        except ValueError:
+        b, _ = _all(t[idx], e[idx], x[idx], horizon, span)
+        if not all(np.isfinite(v) for v in b.values()):
             failed += 1
-            continue
         for k, v in b.items():
             boots[k].append(v)
     if failed:
-        notes.append(f"{failed} bootstrap resample(s) not estimable and skipped")
+        notes.append(f"{failed} bootstrap resample(s) with a measure not estimable (left out of its CI)")
     ci = {}
     for k, v in boots.items():
         v = np.asarray(v, float)
         v = v[np.isfinite(v)]
         ci[k] = (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) if len(v) else (np.nan, np.nan)
-    return Discrimination(horizon, len(t), int(e.sum()), est, ci, n_boot, notes, span)
+    return Discrimination(horizon, len(t), int(e.sum()), est, ci, n_boot, notes, span, curves)

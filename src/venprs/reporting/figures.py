@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 
 from ..io import atomic_write  # noqa: E402
 
-__all__ = ["FigureStore", "km_figure", "COLORS"]
+__all__ = ["FigureStore", "km_figure", "roc_figure", "COLORS"]
 
 COLORS = {"favorable": "#1b7837", "intermediate": "#e08214", "adverse": "#b2182b"}
 _DEFAULT_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214"]
@@ -78,6 +78,37 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
     tax.axis("off")
     # fixed margins (room for the at-risk labels) instead of a "tight" bounding box: half the drawing time
     fig.subplots_adjust(left=0.2, right=0.97, top=0.92, bottom=0.03)
+    return fig
+
+
+def roc_figure(panels: dict, *, title: str):
+    """Time-dependent ROC curves, one panel per endpoint (as the paper's Supplementary Fig. S12).
+
+    Parameters
+    ----------
+    panels : dict
+        ``panel title -> {curve label -> (fp, tp)}``; each curve is drawn as the
+        polygon through its (FP, TP) points (the trapezoids whose area is the AUC),
+        with the chance diagonal.
+    title : str
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 4.1), squeeze=False)
+    for ax, (name, curves) in zip(axes[0], panels.items()):
+        ax.plot([0, 1], [0, 1], color="#999", lw=0.8, ls="--")
+        for i, (label, (fp, tp)) in enumerate(curves.items()):
+            fp, tp = np.asarray(fp, float), np.asarray(tp, float)
+            ok = np.isfinite(fp) & np.isfinite(tp)  # points in cut order: the curve is monotone
+            ax.plot(fp[ok], tp[ok], color=_DEFAULT_COLORS[i % len(_DEFAULT_COLORS)], lw=1.6, marker="o", ms=2.5,
+                    label=label)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.01)
+        ax.set_aspect("equal")
+        ax.set_xlabel("False positive fraction (1 - specificity)")
+        ax.set_ylabel("True positive fraction (sensitivity)")
+        ax.set_title(name)
+        ax.legend(frameon=False, loc="lower right", fontsize=8)
+    fig.suptitle(title)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.84, wspace=0.3)
     return fig
 
 

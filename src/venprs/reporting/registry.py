@@ -26,6 +26,7 @@ __all__ = ["SectionOutput", "Section", "Context", "section", "sections", "SECTIO
 SECTION_MODULES: list[str] = [
     "venprs.reporting.sections_derivation",
     "venprs.reporting.sections_evaluation",  # cohort analysis II (issue 5)
+    "venprs.reporting.sections_validate",  # venprs validate (issue 11; report "validate")
 ]
 
 
@@ -51,6 +52,8 @@ class Section:
     title: str
     order: int
     build: Callable[["Context"], SectionOutput]
+    #: The reports this section belongs to (``"analysis"``: analyze/reproduce/calibrate; ``"validate"``).
+    reports: tuple[str, ...] = ("analysis",)
 
 
 @dataclass
@@ -81,18 +84,18 @@ class Context:
 _REGISTRY: dict[str, Section] = {}
 
 
-def section(key: str, title: str, order: int):
-    """Decorator registering ``build(ctx) -> SectionOutput`` as a report section."""
+def section(key: str, title: str, order: int, reports: tuple[str, ...] = ("analysis",)):
+    """Decorator registering ``build(ctx) -> SectionOutput`` as a section of the given ``reports``."""
 
     def deco(fn: Callable[[Context], SectionOutput]):
-        _REGISTRY[key] = Section(key, title, order, fn)
+        _REGISTRY[key] = Section(key, title, order, fn, tuple(reports))
         return fn
 
     return deco
 
 
-def sections() -> list[Section]:
-    """All registered sections, in report order (imports :data:`SECTION_MODULES` first)."""
+def sections(report: str = "analysis") -> list[Section]:
+    """The sections of ``report``, in report order (imports :data:`SECTION_MODULES` first)."""
     for m in SECTION_MODULES:
         importlib.import_module(m)
-    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.key))
+    return sorted((s for s in _REGISTRY.values() if report in s.reports), key=lambda s: (s.order, s.key))

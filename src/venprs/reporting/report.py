@@ -63,7 +63,8 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     progress : callable, optional
         ``progress(section_title, i, n)`` called before each section.
     options : dict, optional
-        ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
+        ``report`` (default ``"analysis"``; ``"validate"`` for ``venprs validate``): which
+        registered sections run. ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
         ``fork``; on a busy 2-core machine 1 is as fast); ``quick``: omit the
         subgroup figures. Also passed to the sections (``ctx.options``).
 
@@ -96,11 +97,12 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
         "command": command,
         "model": {"name": m.name, "version": m.version, "doi": m.doi, "citation": m.citation},
         "time_unit": "months",
+        "rare_factors": {"policy": opts.get("rare_factors") or "r", "flagged": []},
         "skipped": [],
         "sections": [],
     }
     rendered = []
-    secs = sections()
+    secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
     try:
@@ -137,6 +139,8 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
         for k, v in so.results.items():
             if k == "comparison":
                 results.setdefault("comparison", {}).update(v)
+            elif k == "rare_factors":  # one policy (set by run_report); every section's flagged fits
+                results["rare_factors"]["flagged"].extend(v["flagged"])
             else:
                 results[k] = v
         results["skipped"].extend(so.skipped)

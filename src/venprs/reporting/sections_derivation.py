@@ -15,6 +15,7 @@ import numpy as np
 from ..evaluation import derivation as dv
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
+from .rare_factors import flagged_entries, flagged_html, policy_note
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .registry import Context, SectionOutput, section
@@ -46,7 +47,7 @@ def _add_comparison(ctx: Context, out: SectionOutput, key: str, rows: list[dict]
 
 # ------------------------------------------------------------------ input
 
-@section("input", "Cohort", order=10)
+@section("input", "Cohort", order=10, reports=("analysis", "validate"))
 def build_input(ctx: Context) -> SectionOutput:
     c = ctx.cohort
     mol, how = dv.molecular_mask(c)
@@ -260,7 +261,7 @@ def build_km(ctx: Context) -> SectionOutput:
 def _cox_rows(terms: dict) -> list[list]:
     return [[v.get("label", k), v.get("n", ""), fmt(v["coef"], 3, "-"), fmt(v["hr"], 2, "-"),
              fmt_ci(v["ci_low"], v["ci_high"], 2) if v["hr"] is not None else "-", fmt_p(v["p"]),
-             "yes" if v["estimable"] else "no"] for k, v in terms.items()]
+             "yes" if v["estimable"] else "no", v.get("flag") or ""] for k, v in terms.items()]
 
 
 @section("cox", "Cox regression: univariate and multivariate (Efron ties)", order=50)
@@ -268,21 +269,26 @@ def build_cox(ctx: Context) -> SectionOutput:
     c = ctx.cohort
     m = load_model()
     cand = dv.univariate_candidates(c)
-    res, html, fits = {}, "", {}
-    comp = []
+    rare = ctx.options.get("rare_factors") or "r"
+    res, html, fits = {}, policy_note(rare), {}
+    comp, flagged = [], []
     for ep in ENDPOINTS:
-        uni = dv.cox_univariate(c, ep, cand)
+        uni = dv.cox_univariate(c, ep, cand, rare_factors=rare)
         factors = m.endpoints[ep].factors
-        multi, fit = dv.cox_multivariate(c, ep, factors)
+        multi, fit = dv.cox_multivariate(c, ep, factors, rare_factors=rare)
+        flagged += flagged_entries(multi["fit"]["flags"], analysis="cox multivariate", endpoint=ep)
+        for k, v in uni.items():
+            flagged += flagged_entries([{**f, "factor": k} for f in v.get("flags", [])],
+                                       analysis="cox univariate", endpoint=ep)
         if fit is not None:
             fits[ep] = fit
         res[ep] = {"univariate": uni, "multivariate": multi["terms"], "multivariate_fit": multi["fit"],
                    "multivariate_factors": list(factors)}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
-        html += table(["variable", "n", "coef", "HR", "95% CI", "p", "estimable"], _cox_rows(uni),
+        html += table(["variable", "n", "coef", "HR", "95% CI", "p", "estimable", "flag"], _cox_rows(uni),
                       caption=f"Univariate Cox models, {EP_LABEL[ep]} (each on the patients with that variable known)")
         mf = multi["fit"]
-        html += table(["factor", "", "coef", "HR", "95% CI", "p", "estimable"], _cox_rows(multi["terms"]),
+        html += table(["factor", "", "coef", "HR", "95% CI", "p", "estimable", "flag"], _cox_rows(multi["terms"]),
                       caption=f"Multivariate Cox model, {EP_LABEL[ep]}: n = {mf['n']}, events = {mf['n_events']}, "
                               f"excluded = {mf['n_excluded']} ({mf['excluded_reason']}); AIC {fmt(mf['aic'], 1)}")
         for n_ in mf["notes"]:
@@ -300,7 +306,8 @@ def build_cox(ctx: Context) -> SectionOutput:
                     pu = pc["univariate"][f]
                     comp.append(compare_row(f"{ep.upper()} univariate HR {f}", pu["hr"], uni[f]["hr"], 2, pu["source"]))
     ctx.state["cox"] = fits
-    out = SectionOutput({"cox": res}, html)
+    html += flagged_html(flagged, "Flagged Cox fits")
+    out = SectionOutput({"cox": res, "rare_factors": {"policy": rare, "flagged": flagged}}, html)
     _add_comparison(ctx, out, "cox", comp, "Cox models: paper (Table 4) vs this run")
     return out
 

@@ -24,16 +24,17 @@ import pandas as pd
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
-from .figures import COLORS
+from .figures import COLORS, roc_figure
 from .html import fmt, fmt_ci, fmt_p, note, table
 from ..model import calibration_protocol
 from .paper import compare_row
+from .rare_factors import flagged_entries, flagged_html, policy_note
 from .registry import Context, SectionOutput, section
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 _SPLITS, _TRAIN, _HORIZON = calibration_protocol()
 DEFAULTS = {"splits": _SPLITS, "split_seed": 1, "train_fraction": _TRAIN, "n_boot": 200, "n_jobs": 1,
-            "backend": "joblib", "scheduler": None, "horizon": _HORIZON}
+            "backend": "joblib", "scheduler": None, "horizon": _HORIZON, "rare_factors": "r"}
 
 
 def _opt(ctx: Context, key: str):
@@ -103,6 +104,8 @@ def build_comparators(ctx: Context) -> SectionOutput:
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
     custom = list(ctx.options.get("comparators") or [])
+    rare = str(_opt(ctx, "rare_factors"))
+    flagged: list[dict] = []
     res_aic: dict[str, Any] = {}
     res_cmp: dict[str, Any] = {}
     html = note("AIC difference = AIC of a Cox model with the classification as a categorical factor minus AIC "
@@ -117,7 +120,8 @@ def build_comparators(ctx: Context) -> SectionOutput:
         from ..evaluation import published_groups
 
         classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
-        dg, info = derived_groups(df, ep)
+        dg, info = derived_groups(df, ep, rare)
+        flagged += flagged_entries(info.get("flags", []), analysis="re-derived score (comparators)", endpoint=ep)
         classes["venprs_derived"] = ("VEN-PRS (re-derived)", dg, list(GROUPS), None)
         comps = classify_all(df, ep, custom)
         for name, c in comps.items():
@@ -166,7 +170,8 @@ def build_comparators(ctx: Context) -> SectionOutput:
                 if meds.get(lv) is not None:
                     comp.append(compare_row(f"OS median, {name} {lv} (months)", meds[lv], ours, 1,
                                             meds.get("source", "")))
-    out = SectionOutput({"aic": res_aic, "comparators": res_cmp}, html)
+    out = SectionOutput({"aic": res_aic, "comparators": res_cmp,
+                         "rare_factors": {"policy": rare, "flagged": flagged}}, html)
     if comp:
         out.results["comparison"] = {"aic": comp}
         from .sections_derivation import comparison_html
@@ -186,7 +191,7 @@ def build_discrimination(ctx: Context) -> SectionOutput:
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
     horizon = float(_opt(ctx, "horizon"))
-    res, rows, comp, skipped = {}, [], [], []
+    res, rows, comp, skipped, panels = {}, [], [], [], {}
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
         s = sc[f"{ep}_score"].to_numpy(float)
@@ -197,10 +202,15 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             continue
         d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
         r = d.to_dict()
+        auc_key = next(k for k in r if k.startswith("auc_"))
+        panels[EP_LABEL[ep]] = {
+            f"Heagerty NNE (AUC {fmt(r[auc_key]['heagerty']['estimate'], 3, '-')})": d.curves["heagerty"],
+            f"IPCW (AUC {fmt(r[auc_key]['ipcw']['estimate'], 3, '-')})": d.curves["ipcw"]}
         r["marker"] = "published VEN-PRS score"
         res[ep] = r
-        auc = r["auc_10m"]
-        for label, item in (("AUC(10 m), Heagerty NNE", auc["heagerty"]), ("AUC(10 m), IPCW", auc["ipcw"]),
+        auc = r[auc_key]
+        for label, item in ((f"AUC({horizon:g} m), Heagerty NNE", auc["heagerty"]),
+                            (f"AUC({horizon:g} m), IPCW", auc["ipcw"]),
                             ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
             rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), fmt_ci(*item["ci"], digits=3)])
         if ctx.paper is not None:
@@ -208,13 +218,25 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             if p.get(ep) is not None and horizon == _HORIZON:  # the paper's AUC is at its own horizon only
                 comp.append(compare_row(f"{ep.upper()} AUC at {horizon:g} months", p[ep], auc["heagerty"]["estimate"], 2,
                                         p.get("source", "")))
-    html = note("Marker: the published VEN-PRS score (patients with every factor known). Heagerty, Lumley & Pepe "
-                "(2000) nearest-neighbour estimator, span 0.25 n^-0.2 (survivalROC documentation); IPCW "
-                "cumulative/dynamic AUC (scikit-survival). 95% CIs: seeded percentile bootstrap "
-                f"({int(_opt(ctx, 'n_boot'))} resamples).")
+    html = note("Marker: the published VEN-PRS score (patients with every factor known). Each measure equals an R "
+                "reference implementation (tests/r/discrimination_reference.R): Heagerty, Lumley & Pepe (2000) "
+                "nearest-neighbour AUC = survivalROC 1.0.3.1 (method \"NNE\", span 0.25 n^-0.2, the survivalROC "
+                "documentation's value); IPCW cumulative/dynamic AUC = riskRegression::Score (censoring weights "
+                "1/G(T-)); Harrell's and Uno's C = survival::concordance (timewt \"n\" and \"n/G2\"). 95% CIs: "
+                f"seeded percentile bootstrap ({int(_opt(ctx, 'n_boot'))} resamples).")
+    html += note("Changed in this version: the Heagerty AUC now uses survivalROC's neighbourhood (symmetric in "
+                 "marker distance, k = n x span neighbours above). Earlier venprs versions used a neighbourhood "
+                 "of the marker's ranks, whose AUCs differed from survivalROC's by 0.02-0.07 (higher on the "
+                 "synthetic R/R cohort of venprs reproduce; docs/evaluation.md gives the numbers), so this "
+                 "report's Heagerty AUC differs from an earlier run's on the same cohort. The published AUCs "
+                 "are the paper's, unchanged.")
     if not res:
         return SectionOutput(skipped=skipped)
     html += table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination")
+    html += ctx.figures.save(roc_figure(panels, title=f"Time-dependent ROC curves at {horizon:g} months "
+                                                      "(published VEN-PRS score)"), "roc_time_dependent",
+                             f"Time-dependent ROC curves at {horizon:g} months, Heagerty NNE and IPCW, "
+                             "overall and event-free survival")
     out = SectionOutput({"discrimination": res}, html, skipped)
     if comp:
         from .sections_derivation import comparison_html
@@ -256,7 +278,7 @@ def build_calibration(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
     from ..evaluation import apparent_landmark_calibration
-    from ..evaluation.calibration import calibrate, prepare
+    from ..evaluation.calibration import calibrate, prepare, split_indices
 
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
@@ -270,16 +292,29 @@ def build_calibration(ctx: Context) -> SectionOutput:
             eps.append(ep)
     if not eps:
         return SectionOutput(skipped=skipped)
-    cal = calibrate(df, endpoints=tuple(eps), splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
-                    train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon,
-                    n_jobs=int(_opt(ctx, "n_jobs")), backend=str(_opt(ctx, "backend")),
-                    scheduler=_opt(ctx, "scheduler"))
+    rare = str(_opt(ctx, "rare_factors"))
+    split_args = dict(splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
+                      train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon)
+    cal = calibrate(df, endpoints=tuple(eps), **split_args, n_jobs=int(_opt(ctx, "n_jobs")),
+                    backend=str(_opt(ctx, "backend")), scheduler=_opt(ctx, "scheduler"), rare_factors=rare)
+    if ctx.options.get("save_splits"):
+        _save_splits(ctx.options["save_splits"], split_indices(df, endpoints=tuple(eps), **split_args))
     rows = []
+    flagged: list[dict] = []
     html = note("Each split: the Cox model with the VEN-PRS factors is refitted on the training part (Efron ties); "
                 "the test patients' predicted survival S0(t)^exp(lp) (Efron-adjusted baseline) is averaged per "
                 "published VEN-PRS group and compared with the group's Kaplan-Meier estimate in the test part. "
-                "Ranges: 2.5-97.5 percentiles over the splits. A split whose training part lacks a factor or "
-                "has it monotone drops the factor from that split's fit and is counted as failed.")
+                "Ranges: 2.5-97.5 percentiles over the splits. A split whose fit is flagged (a factor without "
+                "carriers or with a monotone likelihood in the training part, or a fit that did not converge) "
+                "is kept and counted as failed; every flagged split is listed below and in results.json.")
+    html += policy_note(rare)
+    if ctx.paper is not None and rare == "r":
+        html += note("Changed in this version (issue 9): a split whose training fit is flagged (listed below) "
+                     "now gets R's coxph fit instead of venprs 0.1's drop-and-refit, so the predicted values of "
+                     "those splits, and the means over the splits, differ from earlier venprs output (on the "
+                     "default synthetic cohort by at most 0.002); splits without a flag are unchanged, and so "
+                     "are the observed values. --rare-factors drop gives the former numbers. The published "
+                     "values are the paper's and are not adjusted.")
     lm_res = {}
     for ep, r in cal.items():
         for g in GROUPS:
@@ -288,14 +323,18 @@ def build_calibration(ctx: Context) -> SectionOutput:
                          fmt(x["observed"], 3, "-"), fmt_ci(*x["observed_ci"], digits=3),
                          fmt(x["observed_full"], 3, "-"), fmt_ci(*x["observed_full_ci"], digits=3)])
         det = r["failed_splits_detail"]
+        counts = "; ".join(f"{flag}: " + ", ".join(f"{k} {v}" for k, v in by.items())
+                           for flag, by in det["flag_counts"].items())
         html_f = (f"{EP_LABEL[ep]}: {r['n']} complete patients ({r['n_excluded_incomplete']} excluded for an "
                   f"unknown factor or outcome), {r['n_train']} train / {r['n_test']} test, seed {r['seed']}; "
-                  f"failed splits {r['failed_splits']} of {r['splits']} (factor dropped: {det['factor_dropped']}"
-                  + (f" - {', '.join(f'{k} {v}' for k, v in det['dropped_factor_counts'].items())}"
-                     if det["dropped_factor_counts"] else "")
+                  f"failed splits {r['failed_splits']} of {r['splits']} (flagged fits: {det['flagged']}"
+                  + (f" - {counts}" if counts else "")
                   + f"; no events in training: {det['excluded_no_events']}).")
         html += note(html_f)
-        lm = apparent_landmark_calibration(df, ep, horizon)
+        for f in r["flagged"]:
+            flagged += flagged_entries([f], analysis="calibration", endpoint=ep, split=f["split"])
+        lm = apparent_landmark_calibration(df, ep, horizon, rare)
+        flagged += flagged_entries(lm["flags"], analysis="landmark calibration (whole cohort)", endpoint=ep)
         lm_res[ep] = lm
         cal[ep]["landmark"] = {k: lm[k] for k in ("ici", "e50", "e90", "n", "notes", "method", "model")}
     html += table(["endpoint", "group", "predicted", "range", "observed (KM)", "range", "whole cohort KM",
@@ -307,7 +346,20 @@ def build_calibration(ctx: Context) -> SectionOutput:
                    for ep, v in lm_res.items()],
                   caption=f"Landmark calibration at {horizon:g} months (Austin, Harrell & van Klaveren 2020): "
                           "apparent, model refitted on the whole cohort")
-    return SectionOutput({"calibration": cal, "landmark_calibration": lm_res}, html, skipped)
+    html += flagged_html(flagged, "Flagged Cox fits (calibration)")
+    return SectionOutput({"calibration": cal, "landmark_calibration": lm_res,
+                          "rare_factors": {"policy": rare, "flagged": flagged}}, html, skipped)
+
+
+def _save_splits(path, splits: dict) -> None:
+    """Write the ``--save-splits`` file whole (or not at all)."""
+    import json
+    from pathlib import Path
+
+    from ..io import atomic_write
+
+    with atomic_write(Path(path)) as tmp:
+        tmp.write_text(json.dumps(splits) + "\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------ external validation

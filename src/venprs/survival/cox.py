@@ -1,44 +1,50 @@
-"""Cox proportional-hazards fits with Efron ties that match R's ``coxph``, robust to rare factors.
+"""Cox proportional-hazards fits with Efron ties that equal R's ``coxph``, rare factors included.
 
-This module is venprs' one Cox engine: the Efron partial likelihood with its
-score and information matrix (vectorised over risk sets), a Newton-Raphson fit
-that takes R's ``coxfit6`` path (start at 0, centred covariates, step halving when
-the log-likelihood gets worse, convergence when ``|1 - loglik_old / loglik_new|
-<= 1e-9``; R stops after 20 iterations, we go on to 100 and say so in a note),
-R's test for infinite coefficients, the rare-factor policy and the baseline
-hazard. Two interfaces:
+This module is venprs' one Cox engine. The fit is R's ``coxph`` (survival 3.5-3)
+with its default ``coxph.control()`` (``iter.max = 20``, ``eps = 1e-9``,
+``toler.chol = .Machine$double.eps^0.75``, ``toler.inf = sqrt(eps)``), operation by
+operation: patients sorted by time (ties in input order), columns outside
+{-1, 0, 1} centred and scaled, the Efron sums added up in ``coxfit6``'s order
+(as ``numpy.cumsum`` over the same terms), Newton-Raphson from 0 with R's
+step-halving, R's ``cholesky2`` / ``chsolve2`` / ``chinv2`` (singular pivots set
+to 0), and ``coxph.fit``'s post-processing (NA for singular columns, the
+"coefficient may be infinite" test, "Ran out of iterations and did not
+converge"). The R sources were read for their order of operations; no code was
+copied. Doing R's arithmetic in R's order is what makes a diverging coefficient
+(monotone likelihood, e.g. 23.05 after 19 iterations) equal R's to 1e-14, where
+an equivalent but differently ordered computation differs by about 1e-6.
+
+Two interfaces:
 
 - :func:`fit_cox` (data frame in, :class:`CoxResult` with standard errors,
-  hazard ratios, Wald tests and notes out), for reported analyses;
+  hazard ratios, Wald tests, flags and notes out), for reported analyses;
 - :func:`fast_cox` (arrays in, :class:`FastCox` out, about a millisecond per
   fit), for resampling loops (calibration splits, bootstrap).
 
-Both give the same coefficients, log-likelihoods and baselines. They reproduce
-``survival::coxph(..., ties = "efron")`` to better than 1e-6 (checked in
-``tests/test_survival.py`` against ``tests/r/survival_reference.R``); lifelines'
-``CoxPHFitter`` is an independent cross-check in the tests (it is not used here:
-it fails with a singular-matrix ``ConvergenceError`` on some estimable rare
-factors that R and this fit estimate, e.g. 4 carriers who all have an event).
+Rare factors (``rare_factors``; table in ``docs/evaluation.md``):
 
-Registries are small, so a factor may have no carriers, be constant, or be
-carried only by patients without an event (monotone likelihood: R warns
-"coefficient may be infinite" and reports a huge coefficient). Such covariates
-are detected before the fit; after it, a covariate that R would flag ("Loglik
-converged before variable ...; coefficient may be infinite": the Newton step
-still left, ``|u I^-1|``, exceeds ``1e-9`` and ``sqrt(1e-9) |coef|``), one with
-``|coef| >`` :data:`MAX_ABS_COEF`, or the largest one of a fit that does not
-converge, is dropped and the model refitted without it, one at a time. A
-covariate collinear with earlier ones (R: coefficient ``NA``) is dropped too.
-What was done is recorded in ``CoxResult.notes`` / ``FastCox.dropped`` and
-``CoxResult.estimable``. Nothing is silently estimated as nonsense. When no
-covariate is left the result is the null model (``loglik == loglik_null``).
-A cohort without events raises :class:`venprs.InputError`.
+- ``"r"`` (default): as R. A factor without information (no carriers, all
+  carriers, collinear) gets no coefficient (R: NA, silently; flag ``"na"``) and
+  the others are R's; a monotone factor keeps its large estimate (flag
+  ``"may_be_infinite"`` with R's warning, verbatim); a fit that needs more than
+  20 iterations stops there (``converged = False``, R's "Ran out of iterations
+  and did not converge"). Notes quote R's message only where R gives one.
+- ``"drop"`` (venprs 0.1): such factors, and a fitted ``|coef| >``
+  :data:`MAX_ABS_COEF`, are dropped one at a time and the model refitted (up
+  to :data:`MAX_ITER_EXTENDED` iterations; flag ``"dropped"``).
+
+Tested against R in ``tests/test_cox_rare.py`` / ``tests/r/cox_rare_factors.R``
+and ``tests/test_survival.py`` / ``tests/r/survival_reference.R``; lifelines'
+``CoxPHFitter`` is an independent cross-check in the tests. A cohort without
+events raises :class:`venprs.InputError`.
 
 Baseline survival is available in both of R's conventions for ``survfit.coxph``:
 ``ctype=1`` (Breslow / Nelson-Aalen type cumulative hazard, ``sum d / sum exp(lp)``)
 and ``ctype=2`` (Efron-adjusted for ties, R's default after an Efron fit). It is the
 baseline at covariates = 0 (all factors absent), not R's default at the covariate
 means, and it is a right-continuous step function (lifelines interpolates linearly).
+A coefficient R gives as NA counts as 0 in the linear predictor, as in R's
+``survfit.coxph`` and ``predict.coxph``.
 
 References
 ----------
@@ -48,12 +54,14 @@ References
    J Am Stat Assoc. 1977;72:557-565.
 .. [3] Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox
    regression. Biometrics. 2001;57:114-119.
-.. [4] R package ``survival`` 3.5: ``coxph``, ``coxph.control`` (``eps``, ``iter.max``,
-   ``toler.chol``, ``toler.inf``), ``coxph.fit``, ``survfit.coxph`` (``ctype``).
+.. [4] R package ``survival`` 3.5-3: ``coxph``, ``coxph.control`` (``eps``, ``iter.max``,
+   ``toler.chol``, ``toler.inf``), ``coxph.fit``, ``survfit.coxph`` (``ctype``); C routines
+   ``coxfit6``, ``cholesky2``, ``chsolve2``, ``chinv2``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,18 +70,17 @@ from scipy import stats
 
 from ..errors import InputError
 
-__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard", "MAX_ABS_COEF"]
+__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard", "MAX_ABS_COEF",
+           "RARE_FACTORS", "r_infinite_warning"]
 
-#: A fitted |coefficient| above this (hazard ratio beyond e^10) is treated as
-#: "may be infinite" (monotone likelihood) and the covariate is dropped.
+#: Policy ``"drop"``: a fitted |coefficient| above this (hazard ratio beyond e^10) is treated
+#: as "may be infinite" (monotone likelihood) and the covariate is dropped.
 MAX_ABS_COEF = 10.0
 #: R ``coxph.control()`` defaults: ``eps``, ``iter.max``, ``toler.chol``, ``toler.inf``.
 EPS = 1e-9
 MAX_ITER = 20
-#: Iterations allowed before giving up. R stops at ``iter.max = 20`` and warns "Ran out of
-#: iterations and did not converge"; the Newton path does not depend on the limit, so a fit
-#: that needs more is the fit of ``coxph(..., control = coxph.control(iter.max = 100))``
-#: (and gets a note) rather than a non-converged estimate or a dropped, estimable factor.
+#: Iterations allowed by the ``"drop"`` policy (venprs 0.1): a fit that needs more than R's 20
+#: is the fit of ``coxph(..., control = coxph.control(iter.max = 100))`` (and gets a note).
 MAX_ITER_EXTENDED = 100
 TOLER_CHOL = np.finfo(float).eps ** 0.75
 TOLER_INF = EPS ** 0.5
@@ -107,27 +114,14 @@ def _rev_cumsum(a: np.ndarray) -> np.ndarray:
     return np.cumsum(a[::-1], axis=0)[::-1]
 
 
-def _efron(X: np.ndarray | None, lp: np.ndarray, tie: _Ties, deriv: bool = True):
-    """Efron log-likelihood (and score ``u``, information matrix ``imat``) at ``lp = X beta``.
-
-    Rows sorted by time, ascending; ``tie`` from :func:`_ties`.
-    """
+def _efron(lp: np.ndarray, tie: _Ties) -> float:
+    """Efron log-likelihood at ``lp`` (rows sorted by time, ascending; ``tie`` from :func:`_ties`)."""
     w = np.exp(lp)
     ev, g, r, a = tie.ev, tie.group, tie.first, tie.frac
     if len(ev) == 0:
-        return (0.0, np.zeros(X.shape[1]), np.zeros((X.shape[1],) * 2)) if deriv else 0.0
+        return 0.0
     s0 = _rev_cumsum(w)[r] - a * np.add.reduceat(w[ev], tie.starts)[g]
-    ll = float(lp[ev].sum() - np.log(s0).sum())
-    if not deriv:
-        return ll
-    wx = w[:, None] * X
-    s1 = _rev_cumsum(wx)[r] - a[:, None] * np.add.reduceat(wx[ev], tie.starts, axis=0)[g]
-    wxx = wx[:, :, None] * X[:, None, :]
-    s2 = _rev_cumsum(wxx)[r] - a[:, None, None] * np.add.reduceat(wxx[ev], tie.starts, axis=0)[g]
-    m = s1 / s0[:, None]
-    u = X[ev].sum(axis=0) - m.sum(axis=0)
-    imat = (s2 / s0[:, None, None]).sum(axis=0) - m.T @ m
-    return ll, u, imat
+    return float(lp[ev].sum() - np.log(s0).sum())
 
 
 def _by_time(time, event, lp) -> tuple[np.ndarray, _Ties]:
@@ -140,7 +134,7 @@ def _by_time(time, event, lp) -> tuple[np.ndarray, _Ties]:
 def efron_loglik(time, event, lp) -> float:
     """Efron partial log-likelihood for linear predictor ``lp`` (R's ``coxph`` loglik)."""
     lp, tie = _by_time(time, event, lp)
-    return _efron(None, lp, tie, deriv=False)
+    return _efron(lp, tie)
 
 
 def _cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,99 +184,360 @@ def _step_survival(times: np.ndarray, H: np.ndarray, at) -> np.ndarray:
     return np.exp(-np.concatenate([[0.0], H])[i])
 
 
-# ------------------------------------------------------------------ Newton-Raphson (R's coxfit6)
+# ------------------------------------------------------------------ R's coxph, operation by operation
 
-def _singular(imat: np.ndarray) -> list[int]:
-    """Columns R's ``cholesky2`` deems singular (collinear with earlier columns), ``toler.chol``."""
-    p = len(imat)
-    a = imat.astype(float).copy()
-    tol = TOLER_CHOL * max(float(np.max(np.abs(np.diag(a)))), 0.0)
-    bad = []
-    for i in range(p):
-        piv = a[i, i]
-        if not np.isfinite(piv) or piv <= tol:
-            bad.append(i)
-            a[i, :] = 0.0
-            a[:, i] = 0.0
-            continue
-        col = a[i + 1:, i] / piv
-        a[i + 1:, i + 1:] -= np.outer(col, a[i, i + 1:])
-    return bad
+#: R ``coxph(nocenter = c(-1, 0, 1))``: a column with only these values is neither centred nor scaled.
+NOCENTER = (-1.0, 0.0, 1.0)
+#: The two rare-factor policies: ``"r"`` (as R's ``coxph``, the default) and ``"drop"`` (drop and refit).
+RARE_FACTORS = ("r", "drop")
+#: R's warnings, verbatim (``survival`` 3.5-3, ``coxph.fit``).
+R_NOT_CONVERGED = "Ran out of iterations and did not converge"
+R_MAYBE_INFINITE_ANY = "one or more coefficients may be infinite"
 
 
-def _newton(X: np.ndarray, tie: _Ties, max_iter: int = MAX_ITER, eps: float = EPS):
-    """Newton-Raphson as R's ``coxfit6`` (survival 3.5); ``X`` time-sorted and centred.
+def r_infinite_warning(columns) -> str:
+    """R's warning for coefficients that may be infinite (1-based ``columns``), character for character."""
+    return "Loglik converged before variable  " + ",".join(str(int(c)) for c in columns) + \
+        " ; coefficient may be infinite. "
 
-    Start at 0; converged when a step leaves ``|1 - loglik_best / loglik_new| <= eps``;
-    a step that makes the log-likelihood worse (or not finite) is shortened towards the
-    best point so far, more each time (1/2, 1/3, ... of the remaining step). Out of
-    iterations, the best point so far is returned with ``converged = False``.
 
-    Returns ``beta, loglik, loglik0, u, imat, iterations, converged`` (``u`` and
-    ``imat``: score and information at ``beta``).
+@dataclass(frozen=True)
+class _Plan:
+    """Data sorted by time and the order in which R's ``coxfit6`` adds up each patient's terms.
+
+    R walks the patients from the last time to the first. Within a time, censored
+    patients enter the risk-set sums one by one; the deaths are summed apart and
+    enter at the end (once, or ``d`` times ``1/d`` of them for ``d`` tied deaths,
+    Efron). Every running sum below is a ``numpy.cumsum`` over the same terms in
+    the same order, so the floating-point result is R's, not merely close to it.
     """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # exp overflow: a worse step
-        beta = np.zeros(X.shape[1])
-        ll, u, imat = _efron(X, X @ beta, tie)
-        ll0 = ll
-        new = beta + np.linalg.solve(imat, u)
-        halving = 0
-        for it in range(1, max_iter + 1):
-            nll, nu, nimat = _efron(X, X @ new, tie)
-            finite = np.isfinite(nll) and np.isfinite(nu).all() and np.isfinite(nimat).all()
-            if finite and abs(1 - np.float64(ll) / nll) <= eps:  # 0/0 is NaN (not converged), as in R's C code
-                return new, nll, ll0, nu, nimat, it, True
-            if not finite or nll < ll:  # worse: shorten the step
-                halving += 1
-                new = (new + halving * beta) / (halving + 1)
-            else:
-                halving = 0
-                beta, ll, u, imat = new, nll, nu, nimat
-                new = beta + np.linalg.solve(imat, u)
-        return beta, ll, ll0, u, imat, max_iter, False
+
+    X: np.ndarray          # (n, p) sorted; columns outside {-1, 0, 1} centred and scaled as R does
+    scale: np.ndarray      # (p,)
+    means: np.ndarray      # (p,) 0 for unscaled columns
+    main: np.ndarray       # risk-set sum order: patient q (< n) or n + death term t
+    term_block: np.ndarray  # death term t -> row of ``dead``
+    term_div: np.ndarray   # deaths at that time
+    term_pos: np.ndarray   # position of death term t in ``main``
+    dead: np.ndarray       # (blocks with deaths, max deaths) patients in R's order, -1 padded
+    lls: np.ndarray        # loglik / score order: dying patient q (< n) or n + death term t
 
 
-def _minority_events(x: np.ndarray, e: np.ndarray) -> float:
-    """Events on the rarer side of a 0/1 covariate (inf if not 0/1)."""
-    return float(min(e[x == 1].sum(), e[x == 0].sum())) if np.isin(x, (0.0, 1.0)).all() else np.inf
+def _seqsum(v: np.ndarray) -> float:
+    """Left-to-right sum (as a C loop; ``numpy.sum`` sums pairwise)."""
+    return float(np.cumsum(v)[-1]) if len(v) else 0.0
 
 
-def _precheck(X: np.ndarray, e: np.ndarray) -> dict[int, str]:
-    """Columns that cannot be estimated, with the reason (before fitting)."""
-    bad = {}
-    for j in range(X.shape[1]):
-        x = X[:, j]
-        if np.all(x == x[0]):
-            bad[j] = ("no carriers" if x[0] == 0 else "constant") + f" among the {len(x)} patients used"
+def _plan(X: np.ndarray, time: np.ndarray, status: np.ndarray) -> _Plan:
+    n, p = X.shape
+    X = X.astype(float).copy()
+    scale, means = np.ones(p), np.zeros(p)
+    for i in range(p):
+        if np.isin(X[:, i], NOCENTER).all():
             continue
-        if np.isin(x, (0.0, 1.0)).all():
-            ev_car = int(e[x == 1].sum())
-            ev_non = int(e[x == 0].sum())
-            if ev_car == 0:
-                bad[j] = (f"{int(x.sum())} carrier(s), none with an event: monotone likelihood "
-                          "(coefficient may be -infinite)")
-            elif ev_non == 0:
-                bad[j] = "no events among non-carriers: monotone likelihood (coefficient may be +infinite)"
-    return bad
+        means[i] = _seqsum(X[:, i]) / n
+        X[:, i] = X[:, i] - means[i]
+        s = _seqsum(np.abs(X[:, i]))
+        scale[i] = n / s if s > 0 else 1.0
+        X[:, i] = X[:, i] * scale[i]
+    main: list[int] = []
+    lls: list[int] = []
+    blocks, div, pos, dead = [], [], [], []
+    i = n - 1
+    while i >= 0:
+        j = i
+        while j >= 0 and time[j] == time[i]:
+            j -= 1
+        block = range(i, j, -1)
+        deaths = [q for q in block if status[q] == 1]
+        main += [q for q in block if status[q] == 0]
+        lls += deaths
+        if deaths:
+            for _ in deaths:
+                t = len(blocks)
+                blocks.append(len(dead))
+                div.append(len(deaths))
+                pos.append(len(main))
+                main.append(n + t)
+                lls.append(n + t)
+            dead.append(deaths)
+        i = j
+    width = max((len(d) for d in dead), default=0)
+    dd = np.full((len(dead), width), -1, dtype=np.int64)
+    for b, d in enumerate(dead):
+        dd[b, :len(d)] = d
+    return _Plan(X, scale, means, np.array(main, np.int64), np.array(blocks, np.int64), np.array(div, float),
+                 np.array(pos, np.int64), dd, np.array(lls, np.int64))
+
+
+def _iterate(pl: _Plan, beta) -> tuple[float, np.ndarray, np.ndarray]:
+    """Efron log-likelihood, score and information at ``beta`` (R's ``coxfit6_iter``, same operations).
+
+    The information is returned as the full symmetric matrix (R fills one triangle,
+    and ``cholesky2`` copies it into the other).
+    """
+    X = pl.X
+    n, p = X.shape
+    z = np.zeros(n)
+    for i in range(p):
+        z = z + beta[i] * X[:, i]
+    r = np.exp(z)
+    rx = r[:, None] * X
+    rxx = rx[:, :, None] * X[:, None, :]
+    nb = len(pl.dead)
+    D, A2, C2 = np.zeros(nb), np.zeros((nb, p)), np.zeros((nb, p, p))
+    for k in range(pl.dead.shape[1]):
+        q = pl.dead[:, k]
+        has = q >= 0
+        qq = np.where(has, q, 0)
+        D = D + np.where(has, r[qq], 0.0)
+        A2 = A2 + np.where(has[:, None], rx[qq], 0.0)
+        C2 = C2 + np.where(has[:, None, None], rxx[qq], 0.0)
+    b, d = pl.term_block, pl.term_div
+    den = np.cumsum(np.concatenate([r, D[b] / d])[pl.main])[pl.term_pos]
+    a = np.cumsum(np.concatenate([rx, A2[b] / d[:, None]])[pl.main], axis=0)[pl.term_pos]
+    c = np.cumsum(np.concatenate([rxx, C2[b] / d[:, None, None]])[pl.main], axis=0)[pl.term_pos]
+    mean = a / den[:, None]
+    ll = float(np.cumsum(np.concatenate([z, -np.log(den)])[pl.lls])[-1]) if len(den) else 0.0
+    u = np.cumsum(np.concatenate([X, -mean])[pl.lls], axis=0)[-1] if len(den) else np.zeros(p)
+    g = np.cumsum((c - mean[:, :, None] * a[:, None, :]) / den[:, None, None], axis=0)[-1] if len(den) \
+        else np.zeros((p, p))
+    low = np.tril(g)
+    return ll, u, low + np.tril(g, -1).T
+
+
+def _cholesky2(S: np.ndarray, toler: float) -> tuple[list[list[float]], int]:
+    """R's ``cholesky2``: LDL' in place, a pivot below ``toler`` x the largest diagonal is set to 0."""
+    n = len(S)
+    m = [[float(v) for v in row] for row in S]
+    big = 0.0
+    for i in range(n):
+        if m[i][i] > big:
+            big = m[i][i]
+    tol = toler if big == 0 else big * toler
+    rank, nonneg = 0, 1
+    for i in range(n):
+        piv = m[i][i]
+        if not math.isfinite(piv) or piv < tol:
+            m[i][i] = 0.0
+            if piv < -8 * tol:
+                nonneg = -1
+            continue
+        rank += 1
+        for j in range(i + 1, n):
+            t = m[j][i] / piv
+            m[j][i] = t
+            m[j][j] -= t * t * piv
+            for k in range(j + 1, n):
+                m[k][j] -= t * m[k][i]
+    return m, rank * nonneg
+
+
+def _chsolve2(m: list[list[float]], y) -> list[float]:
+    """R's ``chsolve2``: solve with the factor of :func:`_cholesky2` (0 for singular columns)."""
+    n = len(m)
+    y = [float(v) for v in y]
+    for i in range(n):
+        t = y[i]
+        for j in range(i):
+            t -= y[j] * m[i][j]
+        y[i] = t
+    for i in range(n - 1, -1, -1):
+        if m[i][i] == 0:
+            y[i] = 0.0
+        else:
+            t = y[i] / m[i][i]
+            for j in range(i + 1, n):
+                t -= y[j] * m[j][i]
+            y[i] = t
+    return y
+
+
+def _chinv2(m: list[list[float]]) -> None:
+    """R's ``chinv2`` (in place): the inverse from the factor, in the upper triangle; 0 for singular rows."""
+    n = len(m)
+    for i in range(n):
+        if m[i][i] > 0:
+            m[i][i] = 1 / m[i][i]
+            for j in range(i + 1, n):
+                m[j][i] = -m[j][i]
+                for k in range(i):
+                    m[j][k] += m[j][i] * m[i][k]
+    for i in range(n):
+        if m[i][i] == 0:
+            for j in range(i):
+                m[j][i] = 0.0
+            for j in range(i, n):
+                m[i][j] = 0.0
+        else:
+            for j in range(i + 1, n):
+                t = m[j][i] * m[j][j]
+                m[i][j] = t
+                for k in range(i, j):
+                    m[i][k] += t * m[j][k]
+
+
+@dataclass
+class _RFit:
+    coef: np.ndarray       # original scale; singular columns 0
+    var: np.ndarray
+    u: np.ndarray
+    loglik: float
+    loglik0: float
+    iterations: int
+    flag: int              # rank, -2 (converged while halving) or 1000 (out of iterations)
+
+
+def _coxfit(pl: _Plan, maxiter: int = MAX_ITER, eps: float = EPS, toler: float = TOLER_CHOL) -> _RFit:
+    """Newton-Raphson as R's ``coxfit6`` (survival 3.5-3), step by step.
+
+    Start at 0; converged when ``|1 - loglik_best / loglik_new| <= eps``; a worse
+    (or non-finite) step is pulled back towards the best point, more each time;
+    out of iterations, R recomputes the fit at the best point and inverts the raw
+    information matrix with ``chinv2`` (which then yields ``1 / diag``): so do we.
+    """
+    p = pl.X.shape[1]
+    beta = [0.0] * p
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        ll0, u, S = _iterate(pl, beta)
+        m, flag = _cholesky2(S, toler)
+        step = _chsolve2(m, u)
+        if maxiter == 0 or not math.isfinite(ll0):
+            return _finish(pl, m, beta, u, ll0, ll0, 0, flag)
+        best = ll0
+        new = [beta[i] + step[i] for i in range(p)]
+        halving = 0.0
+        for it in range(1, maxiter + 1):
+            nll, u, S = _iterate(pl, new)
+            m, flag = _cholesky2(S, toler)
+            finite = math.isfinite(nll) and np.isfinite(u).all() and np.isfinite(np.array(m)).all()
+            if finite and abs(1 - best / nll) <= eps:
+                return _finish(pl, m, new, u, nll, ll0, it, -2 if halving else flag)
+            if not finite or nll < best:
+                halving += 1
+                new = [(new[i] + halving * beta[i]) / (halving + 1.0) for i in range(p)]
+            else:
+                halving = 0.0
+                best = nll
+                step = _chsolve2(m, u)
+                beta = new
+                new = [new[i] + step[i] for i in range(p)]
+        if maxiter > 1:
+            best, u, S = _iterate(pl, beta)
+            raw = np.triu(S)
+            m = [[float(v) for v in row] for row in raw]
+        return _finish(pl, m, beta, u, best, ll0, maxiter + 1, 1000)
+
+
+def _finish(pl: _Plan, m, beta, u, ll: float, ll0: float, it: int, flag: int) -> _RFit:
+    _chinv2(m)
+    s = pl.scale
+    p = len(s)
+    var = np.zeros((p, p))
+    for i in range(p):
+        var[i, i] = m[i][i] * (s[i] * s[i])
+        for j in range(i):
+            var[i, j] = var[j, i] = m[j][i] * (s[i] * s[j])
+    return _RFit(coef=np.array(beta, float) * s, var=var, u=np.asarray(u, float) / s, loglik=float(ll),
+                 loglik0=float(ll0), iterations=int(it), flag=int(flag))
+
+
+@dataclass
+class _RCoxph:
+    """R's ``coxph.fit`` after the iterations: NA for singular columns, R's warnings."""
+
+    fit: _RFit
+    coef: np.ndarray       # NaN where R gives NA
+    se: np.ndarray
+    singular: list[int]
+    infinite: list[int]
+    warnings: list[str]
+
+    @property
+    def converged(self) -> bool:
+        return self.fit.flag != 1000
+
+
+def _r_coxph(pl: _Plan, maxiter: int = MAX_ITER) -> _RCoxph:
+    f = _coxfit(pl, maxiter=maxiter)
+    p = len(f.coef)
+    d = np.diag(f.var)
+    singular = [i for i in range(p) if d[i] == 0] if f.flag < p else []
+    infs = np.abs(f.u @ f.var)
+    warnings: list[str] = []
+    infinite: list[int] = []
+    if maxiter > 1:
+        if f.flag == 1000:
+            warnings.append(R_NOT_CONVERGED)
+            lp = pl.X @ (f.coef / pl.scale)  # R: x %*% coef - sum(coef * means), the centred predictor
+            if (len(lp) and lp.max() > 500) or not np.isfinite(infs).all():
+                warnings.append(R_MAYBE_INFINITE_ANY)
+        else:
+            flag = ~np.isfinite(f.u) | ((infs > EPS) & (infs > TOLER_INF * np.abs(f.coef)))
+            infinite = [i for i in range(p) if flag[i]]
+            if infinite:
+                warnings.append(r_infinite_warning([i + 1 for i in infinite]))
+    coef = f.coef.copy()
+    coef[singular] = np.nan
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(d)
+    se[singular] = np.nan
+    return _RCoxph(f, coef, se, singular, infinite, warnings)
+
+
+def _why_na(x: np.ndarray, e: np.ndarray, t: np.ndarray) -> str:
+    """Why R's Cholesky check found no information in a column (for the notes)."""
+    if np.all(x == x[0]):
+        if x[0] == 0:
+            return f"no carriers among the {len(x)} patients used"
+        if x[0] == 1:
+            return f"all {len(x)} patients used are carriers"
+        return f"constant among the {len(x)} patients used"
+    pattern = _pattern(x, e, t)
+    if pattern != "monotone likelihood":  # a recognised monotone pattern of a 0/1 factor
+        return pattern + "; its information fell below R's toler.chol as the coefficient diverged"
+    return "collinear with the other covariates"
+
+
+def _pattern(x: np.ndarray, e: np.ndarray, t: np.ndarray) -> str:
+    """The data pattern behind a monotone likelihood of a 0/1 column (for the notes)."""
+    if not np.isin(x, (0.0, 1.0)).all():
+        return "monotone likelihood"
+    car, ev = int(x.sum()), int(e[x == 1].sum())
+    if ev == 0:
+        return f"all {car} carrier(s) censored: monotone likelihood"
+    if e[x == 0].sum() == 0:
+        return f"no events among non-carriers ({car} carrier(s), {ev} with an event): monotone likelihood"
+    if t[(x == 1) & (e == 1)].max() < t[(x == 0) & (e == 1)].min():
+        return f"the {car} carrier(s) hold only the earliest events: monotone likelihood"
+    return "monotone likelihood"
 
 
 @dataclass
 class FastCox:
-    """Result of :func:`fast_cox`: coefficients (0 for dropped covariates) and the fit's data.
+    """Result of :func:`fast_cox`: coefficients, R's flags and the fit's data.
 
     Attributes
     ----------
     coef, se : numpy.ndarray
-        Coefficients (0 for a dropped covariate) and standard errors (NaN for a dropped one).
+        Coefficients (0 for a covariate without one: R's NA, or dropped) and standard errors (NaN then).
     dropped : dict of int to str
-        Column index of each dropped covariate and why (a sentence: what was found and what was done).
+        Column index of each covariate without a coefficient and why (R's NA, or dropped by ``"drop"``).
+    flags : dict of int to str
+        Per column: ``"na"`` (R: coefficient NA), ``"may_be_infinite"`` (R's warning, estimate kept) or
+        ``"dropped"`` (policy ``"drop"``).
+    r_warnings : list of str
+        R's warnings for this fit, verbatim (``rare_factors="r"`` only; R gives none for an NA).
     loglik, loglik_null : float
         Efron partial log-likelihood at the estimate and at beta = 0.
     iterations : int
-        Newton-Raphson iterations of the final fit.
+        Newton-Raphson iterations of the final fit (R's ``fit$iter``).
     converged : bool
+        False when the fit stopped at the iteration limit (R: "Ran out of iterations and did not converge").
+    rare_factors : str
+        The policy used, ``"r"`` or ``"drop"``.
     notes : list of str
-        Remarks on the fit itself (e.g. more iterations than R's default).
+        Remarks on the fit (reasons, the R warning quoted where R gives one).
     time, event, lp : numpy.ndarray
         The data (input order) and linear predictor ``X coef``.
     """
@@ -298,11 +553,36 @@ class FastCox:
     lp: np.ndarray = field(repr=False)
     se: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     notes: list[str] = field(default_factory=list)
+    flags: dict[int, str] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)
+    r_warnings: list[str] = field(default_factory=list)
+    rare_factors: str = "r"
 
     @property
     def k(self) -> int:
         """Number of estimated coefficients."""
         return int(len(self.coef) - len(self.dropped))
+
+    def flagged(self, names=None) -> list[dict]:
+        """Every flag of this fit: ``{column, flag, reason, r_message}`` (column ``None`` for the whole fit).
+
+        With ``names`` (one per column), ``factor`` (the name) replaces ``column``.
+        ``r_message`` is R's warning text where R gives one, else ``None``.
+        """
+        inf = next((w for w in self.r_warnings if w.startswith("Loglik converged")), None)
+        out = [{"column": j, "flag": f, "reason": self.reasons.get(j, ""),
+                "r_message": inf if f == "may_be_infinite" else None} for j, f in sorted(self.flags.items())]
+        if not self.converged:
+            out.append({"column": None, "flag": "not_converged",
+                        "reason": "stopped at the iteration limit without converging",
+                        "r_message": R_NOT_CONVERGED if self.rare_factors == "r" else None})
+        if R_MAYBE_INFINITE_ANY in self.r_warnings:
+            out.append({"column": None, "flag": "may_be_infinite", "reason": "a coefficient may be infinite",
+                        "r_message": R_MAYBE_INFINITE_ANY})
+        if names is not None:
+            out = [{"factor": None if f["column"] is None else names[f["column"]],
+                    **{k: v for k, v in f.items() if k != "column"}} for f in out]
+        return out
 
     def baseline_survival(self, t: float, ctype: int = 2) -> float:
         """Baseline survival S0(t) (all covariates 0) as a right-continuous step function.
@@ -318,28 +598,39 @@ class FastCox:
         return self.baseline_survival(t, ctype) ** np.exp(np.asarray(X, float) @ self.coef)
 
 
-def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> FastCox:
-    """Fit an Efron Cox model to complete data, dropping non-estimable covariates.
+def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray, *, rare_factors: str = "r") -> FastCox:
+    """Fit an Efron Cox model to complete data as R's ``coxph`` does (or drop rare factors and refit).
 
     Parameters
     ----------
     X : float array (n, p) of covariates (0/1 factors)
     time, event : arrays of length n (``event`` 0/1)
+    rare_factors : {"r", "drop"}
+        ``"r"`` (default): R ``coxph(..., ties = "efron")`` with ``coxph.control()``
+        (``iter.max = 20``, ``eps = 1e-9``, ``toler.chol = .Machine$double.eps^0.75``,
+        ``toler.inf = sqrt(eps)``): a covariate without information (no carriers, all
+        carriers, collinear) gets no coefficient (R: NA) and the others are estimated
+        with it in the model; a monotone one keeps its large estimate, flagged
+        ``"may_be_infinite"`` with R's warning; at 20 iterations the fit stops
+        (``converged = False``, R's "Ran out of iterations and did not converge").
+        ``"drop"``: venprs 0.1 behaviour - such covariates (and one with
+        ``|coef| >`` :data:`MAX_ABS_COEF`) are dropped one at a time and the model
+        refitted, with up to :data:`MAX_ITER_EXTENDED` iterations.
 
     Returns
     -------
     FastCox
-        ``coef`` has length p, with 0 for dropped covariates; ``dropped`` maps a
-        column index to the reason.
+        ``coef`` has length p, with 0 for a covariate without a coefficient.
 
     Raises
     ------
     venprs.InputError
-        No patients, no events, or a missing/non-finite value.
+        No patients, no events, a missing/non-finite value, or an unknown policy.
 
     References
     ----------
-    .. [1] R ``survival::coxph(..., ties = "efron")``, ``coxph.fit`` (infinite-coefficient check).
+    .. [1] R ``survival`` 3.5-3: ``coxph``, ``coxph.fit``, ``coxph.control``; C routines
+       ``coxfit6``, ``cholesky2``, ``chsolve2``, ``chinv2`` (read for their order of operations).
     .. [2] Heinze G, Schemper M. Biometrics. 2001;57:114-119 (monotone likelihood).
 
     Examples
@@ -352,6 +643,8 @@ def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> FastCox:
     >>> round(float(f.coef[0]), 8), round(f.loglik_null, 8), round(f.loglik, 8), f.iterations
     (0.4083354, -8.30201781, -8.20298487, 3)
     """
+    if rare_factors not in RARE_FACTORS:
+        raise InputError(f"rare_factors must be 'r' or 'drop', not {rare_factors!r}")
     X = np.asarray(X, dtype=float)
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=int)
@@ -361,64 +654,99 @@ def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> FastCox:
     if n == 0 or event.sum() == 0:
         raise InputError(f"Cox model not estimable: no patients with an event ({n} patients, "
                          f"{int(event.sum())} events)")
-    order = np.argsort(time, kind="stable")
-    Xs, es = X[order], event[order]
-    tie = _ties(time[order], es)
+    order = np.argsort(time, kind="stable")  # R: order(time), ties in input order
+    Xs, ts, es = X[order], time[order], event[order]
+    if rare_factors == "drop":
+        return _fast_cox_drop(X, time, event, Xs, ts, es)
+    r = _r_coxph(_plan(Xs, ts, es))
+    reasons, flags = {}, {}
+    for j in r.singular:
+        flags[j], reasons[j] = "na", f"coefficient NA ({_why_na(Xs[:, j], es, ts)}): R drops it from the fit"
+    for j in r.infinite:
+        flags[j] = "may_be_infinite"
+        reasons[j] = (f"coefficient may be infinite ({_pattern(Xs[:, j], es, ts)}; |coef| = "
+                      f"{abs(r.coef[j]):.2f}): estimate kept, as R does")
+    notes = [reasons[j] + (f' (R: "{r.warnings[-1].strip()}")' if flags[j] == "may_be_infinite" else "")
+             for j in sorted(flags)]
+    if not r.converged:
+        notes.append(f'the Newton-Raphson fit stopped at R\'s limit of {MAX_ITER} iterations without converging '
+                     f'(R: "{R_NOT_CONVERGED}"); the estimate is R\'s, at the last improving step')
+    coef = np.nan_to_num(r.coef, nan=0.0)
+    return FastCox(coef=coef, dropped={j: reasons[j] for j in r.singular}, loglik=r.fit.loglik,
+                   loglik_null=r.fit.loglik0, iterations=r.fit.iterations, converged=r.converged, time=time,
+                   event=event, lp=X @ coef, se=r.se, notes=notes, flags=flags, reasons=reasons,
+                   r_warnings=list(r.warnings), rare_factors="r")
+
+
+def _precheck(X: np.ndarray, e: np.ndarray) -> dict[int, str]:
+    """Columns that the ``"drop"`` policy removes before fitting, with the reason."""
+    bad = {}
+    for j in range(X.shape[1]):
+        x = X[:, j]
+        if np.all(x == x[0]):
+            bad[j] = ("no carriers" if x[0] == 0 else "constant") + f" among the {len(x)} patients used"
+            continue
+        if np.isin(x, (0.0, 1.0)).all():
+            if e[x == 1].sum() == 0:
+                bad[j] = (f"{int(x.sum())} carrier(s), none with an event: monotone likelihood "
+                          "(coefficient may be -infinite)")
+            elif e[x == 0].sum() == 0:
+                bad[j] = "no events among non-carriers: monotone likelihood (coefficient may be +infinite)"
+    return bad
+
+
+def _minority_events(x: np.ndarray, e: np.ndarray) -> float:
+    """Events on the rarer side of a 0/1 covariate (inf if not 0/1)."""
+    return float(min(e[x == 1].sum(), e[x == 0].sum())) if np.isin(x, (0.0, 1.0)).all() else np.inf
+
+
+def _fast_cox_drop(X, time, event, Xs, ts, es) -> FastCox:
+    """Policy ``"drop"``: drop non-estimable or runaway covariates one at a time and refit."""
+    n, p = X.shape
     dropped = {j: f"not estimable ({why}); dropped from the fit" for j, why in _precheck(Xs, es).items()}
     coef = np.zeros(p)
     se = np.full(p, np.nan)
     notes: list[str] = []
-    ll0 = _efron(None, np.zeros(n), tie, deriv=False)
+    ll0 = efron_loglik(ts, es, np.zeros(n))
     ll, it, conv = ll0, 0, True
     while True:
         use = [j for j in range(p) if j not in dropped]
         if not use:
             ll, it, conv = ll0, 0, True
             break
-        Xc = Xs[:, use] - Xs[:, use].mean(axis=0)
-        sing = _singular(_efron(Xc, np.zeros(n), tie)[2])
+        f = _coxfit(_plan(Xs[:, use], ts, es), maxiter=MAX_ITER_EXTENDED)
+        sing = [i for i in range(len(use)) if f.var[i, i] == 0] if f.flag < len(use) else []
         if sing:
             for i in sing:
                 dropped[use[i]] = "collinear with the other covariates (R: coefficient NA); dropped from the fit"
             continue
-        try:
-            beta, ll, _, u, imat, it, conv = _newton(Xc, tie, max_iter=MAX_ITER_EXTENDED)
-            var = np.linalg.inv(imat)
-        except np.linalg.LinAlgError:  # singular information during the iterations
-            beta, conv, var = np.full(len(use), np.nan), False, None
-        if conv and var is not None:
-            step = np.abs(u @ var)
+        beta, ll, it, conv = f.coef, f.loglik, f.iterations, f.flag != 1000
+        if conv:
+            step = np.abs(f.u @ f.var)
             infinite = (step > EPS) & (step > TOLER_INF * np.abs(beta))
         else:
             infinite = np.zeros(len(use), bool)
         big = infinite | ~np.isfinite(beta) | (np.abs(beta) > MAX_ABS_COEF)
         if conv and not big.any():
             coef[use] = beta
-            se[use] = np.sqrt(np.diag(var))
+            se[use] = np.sqrt(np.diag(f.var))
             if it > MAX_ITER:
-                notes.append(f"the Newton-Raphson fit converged after {it} iterations (R's coxph stops at "
-                             f"iter.max = {MAX_ITER} and warns \"Ran out of iterations\"; this is its estimate "
-                             f"with iter.max = {MAX_ITER_EXTENDED})")
+                notes.append(f"the Newton-Raphson fit converged after {it} iterations (R's coxph, with its "
+                             f"default iter.max = {MAX_ITER}, stops before; this is its estimate with "
+                             f"iter.max = {MAX_ITER_EXTENDED})")
             break
         size = np.where(np.isfinite(beta), np.abs(beta), np.inf)
-        if var is None:  # no usable estimate: the covariate with the fewest events on its rarer side
-            i = int(np.argmin([_minority_events(Xs[:, j], es) for j in use]))
-        elif big.any():
-            i = int(np.argmax(np.where(big, size, -1.0)))
+        i = int(np.argmax(np.where(big, size, -1.0))) if big.any() else int(np.argmax(size))
+        if big[i]:
+            why = (f"coefficient may be infinite (|coef| = {size[i]:.1f}, monotone likelihood); dropped and "
+                   "the model refitted")
         else:
-            i = int(np.argmax(size))
-        if var is None:
-            why = "fit did not converge with it (singular information matrix); dropped and the model refitted"
-        elif big[i]:
-            why = (f"coefficient may be infinite (|coef| = {size[i]:.1f}, monotone likelihood; R: \"Loglik "
-                   "converged before variable ...; coefficient may be infinite\"); dropped and the model refitted")
-        else:
-            why = (f"fit did not converge with it in {MAX_ITER_EXTENDED} iterations (largest |coef|, {size[i]:.1f}); "
-                   "dropped and the model refitted")
+            why = (f"fit did not converge with it in {MAX_ITER_EXTENDED} iterations (largest |coef|, "
+                   f"{size[i]:.1f}); dropped and the model refitted")
         dropped[use[i]] = why
-    return FastCox(coef=coef, dropped=dropped, loglik=float(ll), loglik_null=float(ll0),
-                   iterations=it, converged=bool(conv), time=time, event=event, lp=X @ coef, se=se,
-                   notes=notes)
+    return FastCox(coef=coef, dropped=dropped, loglik=float(ll), loglik_null=float(ll0), iterations=it,
+                   converged=bool(conv), time=time, event=event, lp=X @ coef, se=se, notes=notes,
+                   flags={j: "dropped" for j in dropped}, reasons=dict(dropped), rare_factors="drop")
 
 
 # ------------------------------------------------------------------ results
@@ -441,7 +769,19 @@ class CoxResult:
     n, n_events, n_excluded : int
         Rows used, events among them, rows excluded for missing values.
     notes : list of str
-        What was done (dropped covariates and why, exclusions).
+        What was done (covariates without a coefficient and why, R's warnings, exclusions).
+    flags : dict of str to dict
+        Per flagged covariate: ``flag`` (``"na"``, ``"may_be_infinite"``, ``"dropped"``),
+        ``reason`` and ``r_message`` (R's warning, verbatim, where R gives one; else ``None``).
+    fit_flags : list of dict
+        Every flag with its ``factor`` (``None`` for the whole fit, e.g. ``"not_converged"``).
+    r_warnings : list of str
+        R's warnings for this fit, verbatim (none for an NA: R drops such a column silently).
+    converged : bool
+        False when R's iteration limit stopped the fit ("Ran out of iterations and did not converge").
+    iterations : int
+    rare_factors : str
+        The rare-factor policy used (``"r"`` or ``"drop"``).
     """
 
     covariates: list[str]
@@ -461,6 +801,12 @@ class CoxResult:
     n_events: int
     n_excluded: int = 0
     notes: list[str] = field(default_factory=list)
+    flags: dict[str, dict] = field(default_factory=dict)
+    fit_flags: list[dict] = field(default_factory=list)
+    r_warnings: list[str] = field(default_factory=list)
+    converged: bool = True
+    iterations: int = 0
+    rare_factors: str = "r"
     _time: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _event: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _lp: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
@@ -511,19 +857,22 @@ class CoxResult:
                    "ci_low": num(self.ci_low[c]), "ci_high": num(self.ci_high[c]), "p": num(self.p[c]),
                    "estimable": bool(self.estimable[c]),
                    "carriers": None if pd.isna(self.carriers[c]) else int(self.carriers[c]),
-                   "carrier_events": None if pd.isna(self.carrier_events[c]) else int(self.carrier_events[c])}
+                   "carrier_events": None if pd.isna(self.carrier_events[c]) else int(self.carrier_events[c]),
+                   "flag": self.flags.get(c, {}).get("flag")}
                for c in self.covariates}
         return {"terms": per, "loglik": num(self.loglik), "loglik_null": num(self.loglik_null),
                 "aic": num(self.aic), "aic_null": num(self.aic_null), "k": self.k, "n": self.n,
                 "n_events": self.n_events, "n_excluded": self.n_excluded, "notes": list(self.notes),
-                "ties": "efron"}
+                "ties": "efron", "rare_factors": self.rare_factors, "converged": bool(self.converged),
+                "iterations": int(self.iterations), "r_warnings": list(self.r_warnings),
+                "flags": [dict(f) for f in self.fit_flags]}
 
 
 # ------------------------------------------------------------------ data-frame interface
 
 def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
-            min_carriers_note: int = 3) -> CoxResult:
-    """Fit a Cox model with Efron ties, dropping covariates that cannot be estimated.
+            min_carriers_note: int = 3, rare_factors: str = "r") -> CoxResult:
+    """Fit a Cox model with Efron ties as R's ``coxph`` does (or drop rare factors and refit).
 
     The fit is :func:`fast_cox` (R's ``coxph`` Newton-Raphson and its checks);
     this adds missing-value handling, carrier counts, standard errors, hazard
@@ -539,6 +888,9 @@ def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
     duration_col, event_col : str
     min_carriers_note : int
         A 0/1 covariate with at most this many carriers gets a note (estimable but unstable).
+    rare_factors : {"r", "drop"}
+        ``"r"``: as R's ``coxph`` (NA without information, large estimates kept and
+        flagged, 20 iterations at most); ``"drop"``: drop and refit (see :func:`fast_cox`).
 
     Returns
     -------
@@ -575,10 +927,16 @@ def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
                          index=covariates, dtype=float)
     carrier_events = pd.Series([float(e[X[:, j] == 1].sum()) if b else np.nan for j, b in enumerate(binary)],
                                index=covariates, dtype=float)
-    fit = fast_cox(X, t, e)
-    notes += [f"{covariates[j]}: {why}" for j, why in fit.dropped.items()] + fit.notes
+    fit = fast_cox(X, t, e, rare_factors=rare_factors)
+    if rare_factors == "drop":
+        notes += [f"{covariates[j]}: {why}" for j, why in fit.dropped.items()] + fit.notes
+    else:
+        notes += [(f"{covariates[j]}: " if j in fit.flags else "") + n_ for j, n_ in
+                  zip(sorted(fit.flags), fit.notes)] + fit.notes[len(fit.flags):]
+    fit_flags = fit.flagged(covariates)
+    flags = {f["factor"]: {k: v for k, v in f.items() if k != "factor"} for f in fit_flags if f["factor"] is not None}
     for j, c in enumerate(covariates):
-        if j not in fit.dropped and binary[j] and carriers[c] <= min_carriers_note:
+        if j not in fit.flags and binary[j] and carriers[c] <= min_carriers_note:
             notes.append(f"{c}: only {int(carriers[c])} carrier(s) ({int(carrier_events[c])} with an event); "
                          "estimate is unstable")
     estimable = pd.Series([j not in fit.dropped for j in range(len(covariates))], index=covariates)
@@ -586,9 +944,12 @@ def fit_cox(df: pd.DataFrame, covariates, duration_col: str, event_col: str, *,
     ses = pd.Series(fit.se, index=covariates)
     z = 1.959963984540054  # qnorm(0.975)
     zstat = params / ses
+    with np.errstate(over="ignore"):  # a coefficient that may be infinite: its CI reaches inf, as in R
+        hr, lo, hi = np.exp(params), np.exp(params - z * ses), np.exp(params + z * ses)
     return CoxResult(
-        covariates=covariates, coef=params, se=ses, hr=np.exp(params), ci_low=np.exp(params - z * ses),
-        ci_high=np.exp(params + z * ses), z=zstat, p=pd.Series(2 * stats.norm.sf(np.abs(zstat)), index=covariates),
+        covariates=covariates, coef=params, se=ses, hr=hr, ci_low=lo,
+        ci_high=hi, z=zstat, p=pd.Series(2 * stats.norm.sf(np.abs(zstat)), index=covariates),
         estimable=estimable, carriers=carriers, carrier_events=carrier_events, loglik=fit.loglik,
         loglik_null=fit.loglik_null, n=len(t), n_events=int(e.sum()), n_excluded=n_excl, notes=notes,
-        _time=t, _event=e, _lp=fit.lp)
+        flags=flags, fit_flags=fit_flags, r_warnings=list(fit.r_warnings), converged=fit.converged, iterations=fit.iterations,
+        rare_factors=rare_factors, _time=t, _event=e, _lp=fit.lp)

@@ -5,8 +5,11 @@ Routes
 ``GET /``                   the calculator page (works without JavaScript via ``POST /``)
 ``POST /api/v1/score``      one patient, JSON in and out
 ``POST /api/v1/score-table`` CSV upload -> scored CSV (same contract as ``venprs score --input``)
+``GET /api/v1/score-table/template`` a CSV template for the batch tab
 ``GET /api/v1/model``       the model file, exactly as shipped
 ``GET /healthz``            liveness
+``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
+                            CDS Hooks 2.0 and FHIR R4 (:mod:`venprs.web.cds`)
 ``GET /docs``               OpenAPI (Swagger UI served from the app, no CDN); ``/openapi.json``
 
 Every score comes from :func:`venprs.score` / :func:`venprs.score_table`; every
@@ -31,12 +34,12 @@ import io
 import json
 import logging
 import os
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import PurePath
 from typing import Annotated, Any, Optional, Union
 
-import pandas as pd
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -48,13 +51,15 @@ from starlette.formparsers import MultiPartParser
 
 from .. import __version__
 from .. import io as _vio
-from ..errors import InputError
+from ..errors import InputError, InputErrors
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS, parse_value
 from ..model import ENDPOINTS, GROUPS, load_model, model_json
+from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
+from . import cds
 from ._asgi import BodyLimit, ConcurrencyLimit, SecurityHeaders
 
-__all__ = ["create_app", "score_payload", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
+__all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
 
 #: Largest CSV upload accepted by ``POST /api/v1/score-table`` (bytes).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -189,10 +194,19 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"detail": errors}, status_code=422)
 
 
+def _json_value(v: Any) -> Any:
+    return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+
+
 def _input_error_response(e: InputError, loc: list) -> JSONResponse:
-    value = e.value if isinstance(e.value, (str, int, float, bool)) or e.value is None else str(e.value)
+    """HTTP 422 naming every problem: ``detail`` holds one entry per bad cell or row."""
+    if isinstance(e, InputErrors):
+        head = f"{e.file}: " if e.file else ""
+        detail = [_error(loc, head + str(p), "input_error", row=p.row, sheet_row=p.sheet_row, patient=p.patient,
+                         column=p.column, value=_json_value(p.value)) for p in e.problems]
+        return JSONResponse({"detail": detail}, status_code=422)
     return JSONResponse({"detail": [_error(loc, str(e), "input_error", row=e.row, column=e.column,
-                                           value=value)]}, status_code=422)
+                                           value=_json_value(e.value))]}, status_code=422)
 
 
 # ---------------------------------------------------------------- page helpers
@@ -226,43 +240,36 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
         "max_upload_mb": MAX_UPLOAD_BYTES / (1024 * 1024),
         "max_rows": MAX_ROWS,
         "accepted_text": ACCEPTED_TEXT,
+        "upload_accept": ",".join(_vio.SUFFIXES),
+        "now": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
     }
 
 
+def template_csv() -> bytes:
+    """The batch template: an ``id`` column, the seven canonical factor columns, two example rows.
+
+    >>> template_csv().decode().splitlines()[0]
+    'id,extramedullary,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1'
+    """
+    rows = [["id", *FACTORS],
+            ["example-1", "yes", "no", "wt", "wt", "mut", "wt", "wt"],  # every factor known
+            ["example-2", "no", "yes", "", "", "wt", "", ""]]           # genes pending: empty = unknown
+    return ("\n".join(",".join(r) for r in rows) + "\n").encode()
+
+
 def _is_tsv(filename: str) -> bool:
-    return PurePath(filename or "").suffix.lower() in (".tsv", ".tab")
-
-
-def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an uploaded CSV/TSV exactly as ``venprs.io.read_table`` reads a file (all text)."""
-    sep = "\t" if _is_tsv(filename) else ","
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                         engine="c", encoding="utf-8-sig")
-        # pandas renames a repeated column name ("EMD", "EMD.1"); refuse instead of renaming silently
-        header = pd.read_csv(io.BytesIO(data), sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False,
-                             na_filter=False, engine="c", encoding="utf-8-sig").iloc[0].tolist()
-        seen: set[str] = set()
-        for col in header:
-            if col in seen:
-                raise InputError(f"column name {col!r} appears twice in the header; keep one", file=filename,
-                                 column=col)
-            seen.add(col)
-        return df
+        return _vio.input_kind(filename or "upload.csv")[0] == "tsv"
     except InputError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty (no header row)", file=filename) from None
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"cannot read this CSV file: {first}", file=filename) from None
+        return False
 
 
 # ---------------------------------------------------------------- the app
 
 
 def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_ROWS,
-               max_json_bytes: int = MAX_JSON_BYTES, max_uploads: int | None = None) -> FastAPI:
+               max_json_bytes: int = MAX_JSON_BYTES, cds_config: Optional[cds.CdsConfig] = None,
+               max_uploads: int | None = None) -> FastAPI:
     """Build the FastAPI application.
 
     Parameters
@@ -273,6 +280,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         Most data rows scored per upload (HTTP 422 above it).
     max_json_bytes : int
         Request body limit of every other route.
+    cds_config : venprs.web.cds.CdsConfig, optional
+        The CDS Hooks service's code map and FHIR-server policy (default: from the
+        environment, :meth:`~venprs.web.cds.CdsConfig.from_env`).
     max_uploads : int, optional
         Uploads scored at once (HTTP 503 with ``Retry-After`` beyond); default
         ``$VENPRS_MAX_UPLOADS`` or :data:`MAX_UPLOADS`.
@@ -373,29 +383,58 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                          413: {"description": "Upload too large"},
                          422: {"description": "A bad value (names row, column and value)"}})
     def api_score_table(
-        file: UploadFile = File(..., description="CSV (or .tsv) with one row per patient"),
+        file: UploadFile = File(..., description="CSV, TSV (also .gz), XLSX or Parquet with one row per patient"),
         missing_as_unknown: bool = Form(False, description="A factor with no column is unknown for every row"),
+        sheet: Optional[str] = Form(None, description="XLSX: the sheet's name or 1-based position "
+                                                      "(default: the first visible sheet)"),
+        mutations: Optional[UploadFile] = File(
+            None, description="Optional mutation list (MAF, long table or annotated VCF) setting NF1, PTPN11, "
+            "FLT3, TP53 and SF3B1 (see docs/lab-results.md)"),
+        panel: Optional[str] = Form(None, description="With `mutations`: genes sequenced for every patient"),
+        min_vaf: Optional[str] = Form(None, description="With `mutations`: variants below this allele fraction "
+                                      "do not count"),
+        id_column: Optional[str] = Form(None, description="With `mutations`: the column matching its samples"),
     ) -> Response:
-        """Score every row of an uploaded CSV: all input columns, same rows in the same order,
-        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``."""
+        """Score every row of an uploaded table: all input columns, same rows in the same order,
+        followed by the ``os_*``/``efs_*`` columns of ``venprs score --input``. The file is read
+        by the CLI's reader (:func:`venprs.io.read_table`); every problem is listed at once. With a
+        ``mutations`` upload the five gene columns are set from it first, as
+        ``venprs score --input --mutations`` does."""
         name = PurePath(file.filename or "upload.csv").name
         data = file.file.read(max_upload_bytes + 1)
-        if len(data) > max_upload_bytes:
+        mut_name, mut_data = None, b""
+        if mutations is not None and (mutations.filename or mutations.size):
+            mut_name = PurePath(mutations.filename or "mutations.txt").name
+            mut_data = mutations.file.read(max_upload_bytes + 1)
+        if len(data) + len(mut_data) > max_upload_bytes:
             return JSONResponse({"detail": [_error(["body", "file"], f"file too large: at most "
                                                    f"{max_upload_bytes} bytes accepted", "body_too_large")]},
                                 status_code=413)
         try:
-            df = _read_csv(data, name)
+            df = _vio.read_table(data, filename=name, sheet=sheet or None)
             if len(df) > max_rows:
                 raise InputError(f"{len(df)} rows; at most {max_rows} rows are accepted per upload "
                                  "(use `venprs score --input` for larger tables)", file=name)
+            if mut_name is not None:
+                df = _with_mutations(df, mut_data, mut_name, panel, min_vaf, id_column)
+            elif any((v or "").strip() for v in (panel, min_vaf, id_column)):
+                raise InputError("panel, min_vaf and id_column need a mutations file", field="mutations")
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
         except InputError as e:
-            return _input_error_response(e if e.file else e.with_file(name), ["body", "file"])
+            loc = ["body", "mutations"] if mut_name is not None and e.file == mut_name else ["body", "file"]
+            return _input_error_response(e if e.file else e.with_file(name), loc)
         buf = io.BytesIO()
         _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": _attachment(PurePath(name).stem or "table", "-scored.csv")})
+
+    @app.get("/api/v1/score-table/template", tags=["score"], summary="A template table to fill in",
+             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    async def api_template() -> Response:
+        """CSV with the column names ``score-table`` reads (canonical names; aliases are accepted too)
+        and two example rows: every factor known, and genes pending (empty = unknown)."""
+        return Response(template_csv(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="venprs-template.csv"'})
 
     @app.get("/api/v1/model", tags=["model"], summary="The published model file")
     async def api_model() -> Response:
@@ -408,7 +447,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         return {"status": "ok", "version": __version__,
                 "model": {"name": m.name, "version": m.version, "doi": m.doi}}
 
-    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={"/api/v1/score-table": body_limit})
+    cds.register(app, cds_config)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+    app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
+        "/api/v1/score-table": body_limit,
+        f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
     if max_uploads is None:
         max_uploads = int(os.environ.get(MAX_UPLOADS_ENV, MAX_UPLOADS))
     app.add_middleware(ConcurrencyLimit, limit=max_uploads, paths=["/api/v1/score-table"])
@@ -426,6 +468,22 @@ async def _lifespan(app: FastAPI):
     gc.collect()
     gc.freeze()
     yield
+
+
+def _with_mutations(df: pd.DataFrame, data: bytes, name: str, panel: Optional[str], min_vaf: Optional[str],
+                    id_column: Optional[str]) -> pd.DataFrame:
+    """The uploaded table with the five gene columns set from an uploaded mutation list."""
+    vaf = None
+    if (min_vaf or "").strip():
+        try:
+            vaf = float(min_vaf)  # type: ignore[arg-type]
+        except ValueError:
+            raise InputError(f"min_vaf {min_vaf!r} is not a number; write 0.05 for 5%", field="min_vaf",
+                             value=min_vaf) from None
+    genes = read_panel(panel) if (panel or "").strip() else None
+    calls = mutation_factors(df, data, mutations_name=name, panel=genes, min_vaf=vaf,
+                             id_column=(id_column or "").strip() or None)
+    return calls.table
 
 
 def _safe(name: str) -> str:

@@ -26,7 +26,35 @@
     return body;
   }
 
+  var FACTOR_VALUES = ["present", "absent", "unknown"];
+
+  // ---- permalink: the factors live in the URL fragment (after "#"), which browsers never send
+  function fragmentOf(form) {
+    var v = factorValues(form);
+    return Object.keys(v).map(function (k) { return k + "=" + v[k]; }).join("&");
+  }
+  function applyFragment(form, hash) {
+    var text = (hash || "").replace(/^#/, "");
+    if (text.indexOf("=") < 0) return false;
+    var any = false;
+    text.split("&").forEach(function (pair) {
+      var kv = pair.split("=");
+      var name = decodeURIComponent(kv[0] || ""), value = decodeURIComponent(kv[1] || "");
+      if (FACTOR_VALUES.indexOf(value) < 0) return;
+      var radio = document.getElementById(name + "-" + value);
+      if (radio && radio.form === form) { radio.checked = true; any = true; }
+    });
+    return any;
+  }
+  function keepFragment(form) {
+    var frag = "#" + fragmentOf(form);
+    if (location.hash !== frag) history.replaceState(null, "", frag);
+    var link = document.getElementById("permalink");
+    if (link) link.setAttribute("href", frag);
+  }
+
   function update(form) {
+    keepFragment(form);
     var my = ++seq;
     if (pending) pending.abort();
     pending = new AbortController();
@@ -67,6 +95,12 @@
         return ep.toUpperCase() + " " + g + ", score " + sc + ".";
       }).join(" ");
     }
+    stampTime();
+    Object.keys(data.inputs || {}).forEach(function (f) {
+      var v = data.inputs[f];
+      var b = document.querySelector("[data-input=" + f + "] strong");
+      if (b) b.textContent = v === null ? "unknown" : v ? "present" : "absent";
+    });
     ["os", "efs"].forEach(function (ep) {
       var r = data[ep];
       var card = document.getElementById("ep-" + ep);
@@ -94,6 +128,12 @@
         sum.dataset.group = badge.dataset.group;
         sum.textContent = r.group ? LABELS[r.group] : "Indeterminate";
       }
+      var sumScore = document.querySelector("[data-sum-score=" + ep + "]");
+      if (sumScore) sumScore.textContent = card.querySelector("[data-field=score]").textContent;
+      var scen = card.querySelector("[data-field=scenarios]");
+      var text = r.scenarios && r.scenarios.text;
+      scen.hidden = !text;
+      scen.textContent = text || "";
       var pub = card.querySelector("[data-field=published]");
       pub.textContent = "";
       pub.appendChild(el("p", { "class": "pub-title" }, "In the paper's derivation cohort:"));
@@ -126,10 +166,19 @@
     return range(v, function (x) { return x.toFixed(1) + " months"; });
   }
 
+  var CAVEAT = "Predicted survival, venprs reconstruction: not published by the authors and not validated. " +
+    "Use the paper's group medians above.";
+
   function renderPredicted(box, pred, ep) {
     box.textContent = "";
     if (!pred) { box.hidden = true; return; }
     box.hidden = false;
+    if (pred.withheld) {
+      box.appendChild(el("p", { "class": "pred-caveat" },
+        "Predicted " + ep.toUpperCase() + " survival not shown: " + pred.withheld + "."));
+      return;
+    }
+    box.appendChild(el("p", { "class": "pred-caveat" }, CAVEAT));
     var parts = [];
     [6, 12, 24].forEach(function (h) {
       var v = pred["survival_" + h + "m"];
@@ -138,7 +187,7 @@
     if ("median_months" in pred) parts.push("median " + medianText(pred.median_months));
     var isRange = Array.isArray(pred.curve_best);
     box.appendChild(el("p", { "class": "pred-title" },
-      isRange ? "Predicted (range over the unknown factors):" : "Predicted for this score:"));
+      isRange ? "Range over the unknown factors:" : "For this score:"));
     box.appendChild(el("p", { "class": "pred-text" }, parts.join(", ")));
     var lines = [];
     if (Array.isArray(pred.curve)) lines.push({ points: pred.curve, cls: "curve" });
@@ -241,6 +290,7 @@
             status.textContent = "Scored. ";
             status.appendChild(a);
             a.click();
+            return blob.text().then(showPreview);
           });
         }
         return r.json().then(function (data) {
@@ -253,23 +303,143 @@
     });
   }
 
+  // ---- batch preview: the first rows and the counts of the scored CSV the server returned
+  function parseCsv(text) {
+    var rows = [], row = [], field = "", q = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text[i];
+      if (q) {
+        if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
+        else field += c;
+      } else if (c === '"') q = true;
+      else if (c === ",") { row.push(field); field = ""; }
+      else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        row.push(field); rows.push(row); row = []; field = "";
+      } else field += c;
+    }
+    if (field !== "" || row.length) { row.push(field); rows.push(row); }
+    return rows;
+  }
+
+  var PREVIEW_ROWS = 5;
+  function showPreview(text) {
+    var rows = parseCsv(text.replace(/^\ufeff/, ""));
+    var head = rows.shift() || [];
+    var box = document.getElementById("batch-result");
+    if (!box) return;
+    var counts = document.getElementById("batch-counts");
+    var parts = [rows.length + " row" + (rows.length === 1 ? "" : "s") + " scored"];
+    ["os", "efs"].forEach(function (ep) {
+      var gi = head.indexOf(ep + "_group");
+      var n = { favorable: 0, intermediate: 0, adverse: 0, indeterminate: 0 };
+      rows.forEach(function (r) { var g = r[gi] || "indeterminate"; n[g] = (n[g] || 0) + 1; });
+      parts.push(ep.toUpperCase() + ": " + Object.keys(n).map(function (g) {
+        return n[g] + " " + (LABELS[g] || g).toLowerCase();
+      }).join(", "));
+    });
+    counts.textContent = parts.join(". ") + ".";
+    var firstOut = head.indexOf("os_score");
+    var cols = [];
+    for (var j = 0; j < Math.min(firstOut, 3); j++) cols.push(j);
+    ["os_score_min", "os_score_max", "os_group", "efs_score_min", "efs_score_max", "efs_group"].forEach(function (c) {
+      if (head.indexOf(c) >= 0) cols.push(head.indexOf(c));
+    });
+    var wrap = document.getElementById("batch-preview");
+    var old = wrap.querySelector("table");
+    if (old) wrap.removeChild(old);
+    var table = el("table");
+    var tr = el("tr");
+    cols.forEach(function (j) { tr.appendChild(el("th", { scope: "col" }, head[j])); });
+    table.appendChild(el("thead")).appendChild(tr);
+    var body = el("tbody");
+    rows.slice(0, PREVIEW_ROWS).forEach(function (r) {
+      var row = el("tr");
+      cols.forEach(function (j) { row.appendChild(el("td", null, r[j] === "" ? "(unknown)" : r[j])); });
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    wrap.appendChild(table);
+    document.getElementById("batch-preview-title").textContent =
+      "First " + Math.min(PREVIEW_ROWS, rows.length) + " of " + rows.length + " rows (first columns and groups):";
+    box.hidden = false;
+  }
+
+  function stampTime() {
+    var t = document.getElementById("print-time");
+    if (!t) return;
+    var d = new Date();
+    function two(x) { return (x < 10 ? "0" : "") + x; }
+    var off = -d.getTimezoneOffset();
+    var tz = "UTC" + (off >= 0 ? "+" : "-") + two(Math.floor(Math.abs(off) / 60)) + ":" + two(Math.abs(off) % 60);
+    t.textContent = "printed " + d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes()) + " (" + tz + ")";
+  }
+
+  // in-page links (skip link, summary bar) move focus without replacing the permalink fragment
+  function keepLinksInPage() {
+    document.querySelectorAll("a.skip, #summary a").forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        var target = document.getElementById(a.getAttribute("href").slice(1));
+        if (!target) return;
+        e.preventDefault();
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        target.scrollIntoView({ block: "start" });
+        target.focus({ preventScroll: true });
+      });
+    });
+  }
+
+  function setupReset(form) {
+    var reset = document.getElementById("reset");
+    var status = document.getElementById("reset-status");
+    reset.hidden = false;
+    reset.addEventListener("click", function () {
+      var before = factorValues(form);
+      form.querySelectorAll("input[value=unknown]").forEach(function (r) { r.checked = true; });
+      update(form);
+      status.textContent = "All factors set to unknown. ";
+      var undo = el("button", { type: "button", id: "undo" }, "Undo");
+      undo.addEventListener("click", function () {
+        Object.keys(before).forEach(function (k) {
+          var r = document.getElementById(k + "-" + before[k]);
+          if (r) r.checked = true;
+        });
+        status.hidden = true;
+        status.textContent = "";
+        update(form);
+        reset.focus();
+      });
+      status.appendChild(undo);
+      status.hidden = false;
+      undo.focus();
+    });
+    form.addEventListener("change", function () { status.hidden = true; status.textContent = ""; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("factors");
     if (form) {
       try { factorLabels = JSON.parse(form.dataset.labels || "{}"); } catch (e) { factorLabels = {}; }
       try { LABELS = JSON.parse(form.dataset.groupLabels || "{}"); } catch (e) { LABELS = {}; }
-      form.addEventListener("change", function () { update(form); });
-      form.addEventListener("submit", function (e) { e.preventDefault(); update(form); });
-      var reset = document.getElementById("reset");
-      reset.hidden = false;
-      reset.addEventListener("click", function () {
-        form.querySelectorAll("input[value=unknown]").forEach(function (r) { r.checked = true; });
-        update(form);
+      form.addEventListener("change", function (e) {
+        if (e.target && e.target.type === "radio") update(form);
       });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        update(form);
+        document.getElementById("results").focus();  // Calculate: to the result, never clearing
+      });
+      setupReset(form);
       var pr = document.getElementById("print");
       pr.hidden = false;
-      pr.addEventListener("click", function () { window.print(); });
-      // a reload may keep the browser's remembered choices: show their result
+      pr.addEventListener("click", function () { stampTime(); window.print(); });
+      window.addEventListener("beforeprint", stampTime);
+      document.querySelectorAll(".js-only").forEach(function (x) { x.hidden = false; });
+      // a permalink (#extramedullary=present&...) sets the factors; else the browser's remembered choices
+      applyFragment(form, location.hash);
+      window.addEventListener("hashchange", function () { if (applyFragment(form, location.hash)) update(form); });
+      keepLinksInPage();
       update(form);
     }
     setupTabs();

@@ -1,0 +1,94 @@
+"""CLI command ``venprs validate``: external validation of the published VEN-PRS on your cohort."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError
+from ..model import calibration_protocol
+from ._calibrate import read_cohort
+from ._common import OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, user_errors
+
+_HORIZON = calibration_protocol()[2]
+
+
+@user_errors
+def validate_cmd(
+    cohort: Path = OPT_COHORT,
+    out: Path = OPT_OUT,
+    columns: Optional[Path] = OPT_COLUMNS,
+    time_unit: str = OPT_TIME_UNIT,
+    horizon: float = typer.Option(_HORIZON, "--horizon", help="Months for AUC, calibration and the decision curve (paper: 10)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Baseline survival file (CSV/JSON: time, surv[, endpoint]); "
+                                            "default: the venprs reconstruction (NOT published)."),
+    bootstrap: int = typer.Option(500, "--bootstrap", help="Bootstrap resamples for the C and AUC CIs."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+) -> None:
+    """Validate the published VEN-PRS, unchanged, on your cohort (TRIPOD-style report).
+
+    Risk groups beside the paper's medians, discrimination (Harrell's and Uno's C,
+    time-dependent AUC), calibration (slope, in-the-large with O/E, smoothed curve
+    with ICI/E50/E90, by group), a decision curve, model updating and whether the
+    cohort is large enough. Needs patient_id, the seven factors, os_months,
+    os_event, efs_months, efs_event (see docs/data-dictionary.md; docs/validate.md).
+    """
+    from ..prediction import load_baseline
+    from ..reporting.report import run_report
+
+    if time_unit not in ("months", "days"):
+        raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
+    if not horizon > 0:
+        raise InputError(f"--horizon must be a positive number of months, not {horizon:g}")
+    if bootstrap < 0:
+        raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
+    base = load_baseline(baseline) if baseline else None
+    c = read_cohort(cohort, columns, time_unit)
+    _check_enough(c, horizon)
+    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed}
+    res = run_report(c, out, command=f"venprs validate {cohort.name}", options=opts,
+                     title="VEN-PRS: external validation of the published model on " + cohort.name)
+    if not quiet:
+        for line in res.get("summary", []):
+            print("venprs: " + line, file=sys.stderr)
+        if any(res["baseline"][ep]["reconstructed"] for ep in res["baseline"]):
+            print("venprs: WARNING: predicted risks use the venprs reconstructed baseline survival, which is NOT "
+                  "published; give yours with --baseline FILE", file=sys.stderr)
+        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}, {out / 'figures'}/", file=sys.stderr)
+
+
+#: Fewest patients with a complete score and outcome per endpoint (fewer: exit 2 with the counts).
+MIN_PATIENTS = 20
+
+
+def _check_enough(c, horizon: float) -> None:
+    """Refuse a cohort too small or too short for any of the measures, naming the counts."""
+    import numpy as np
+
+    from ..scoring import score_table
+
+    sc = score_table(c.data, missing_columns="unknown")
+    problems = []
+    for ep in ("os", "efs"):
+        t, e = c.data[f"{ep}_months"].to_numpy(float), c.data[f"{ep}_event"].to_numpy(float)
+        ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(sc[f"{ep}_score"].to_numpy(float))
+        ev = int(e[ok].sum())
+        if ok.sum() < MIN_PATIENTS or ev < 2:
+            problems.append(f"{ep.upper()}: {int(ok.sum())} patient(s) with every factor known and an outcome, "
+                            f"{ev} event(s) (at least {MIN_PATIENTS} patients and 2 events are needed)")
+        elif not (t[ok] > horizon).any():
+            problems.append(f"{ep.upper()}: no patient followed beyond the horizon of {horizon:g} months "
+                            "(check --time-unit, or choose a shorter --horizon)")
+    if problems:
+        raise InputError("cannot validate: " + "; ".join(problems), file=c.source)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to ``app``."""
+    import inspect
+
+    app.command("validate", help=inspect.cleandoc(validate_cmd.__doc__ or "") + "\n\n" + citation())(validate_cmd)

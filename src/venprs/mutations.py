@@ -1,0 +1,881 @@
+"""From mutation lists (MAF, long tables, annotated VCF) to the five VEN-PRS gene factors.
+
+Five of the seven VEN-PRS factors are gene mutations (NF1, PTPN11, FLT3, TP53, SF3B1).
+A mutation list names the variants found, not the genes that were looked at, so a gene
+with no variant listed is *wild-type only if it was sequenced*:
+
+* a **counted** variant (protein-altering: missense, nonsense, frameshift, in-frame
+  insertion/deletion, splice site, start/stop lost, FLT3-ITD/TKD) makes its gene present;
+* a gene **on the panel** of a sequenced patient with no counted variant is absent;
+* a gene **off the panel**, and every gene of a patient who was **not sequenced**, is unknown.
+
+Silent, intronic, UTR, flanking, splice-region and non-coding variants never count.
+``min_vaf`` (default none: the paper gives no threshold) drops variants below a variant
+allele fraction; a variant of unknown VAF then leaves its gene unknown rather than absent.
+
+The steps are visible: :func:`read_mutations` reads any of the formats into one long table
+(one row per variant and gene, with its class and whether it counts);
+:func:`mutation_factors` joins it to the clinical table and returns the clinical table with
+the five gene columns filled in (ready for :func:`venprs.score_table`) and an audit table.
+
+References
+----------
+.. [1] Shahswar R, et al. Leukemia. 2025;39:614-622, Table 4 (footnote c: any FLT3 mutation,
+   ITD, TKD or atypical) and Methods (molecular cohort).
+.. [2] GDC MAF format (``Variant_Classification``):
+   https://docs.gdc.cancer.gov/Data/File_Formats/MAF_Format/
+.. [3] Sequence Ontology consequence terms as used by Ensembl VEP (``CSQ``) and SnpEff (``ANN``):
+   https://www.ensembl.org/info/genome/variation/prediction/predicted_data.html ;
+   https://pcingola.github.io/SnpEff/adds/VCFannotationformat_v1.0.pdf
+"""
+
+from __future__ import annotations
+
+import gzip
+import io as _stdio
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import io as vio
+from .errors import InputError
+from .fields import (ACCEPTED_SHORT, FACTOR_FIELDS, FALSE_TOKENS, FLT3_PRESENT_TOKENS, PATIENT_ID_ALIASES,
+                     UNKNOWN_TOKENS, find_id_column, normalize_name, yes_no_code)
+from .model import load_model
+
+__all__ = [
+    "GENE_FACTORS", "VARIANT_CLASSES", "MutationCalls", "read_mutations", "read_panel", "mutation_factors",
+    "ID_COLUMNS",
+]
+
+
+def _gene_factors() -> dict[str, str]:
+    return {f["name"]: f["name"].upper() for f in load_model().factors if f.get("kind") == "molecular"}
+
+
+#: VEN-PRS factor name -> HGNC gene symbol, for the five gene factors (model order).
+GENE_FACTORS: dict[str, str] = _gene_factors()
+_FACTOR_OF_GENE = {g: f for f, g in GENE_FACTORS.items()}
+
+#: Clinical-table column names that link patients to the mutation file's samples (first found
+#: wins): a sample column, else the patient identifier (:data:`venprs.fields.PATIENT_ID_ALIASES`).
+SAMPLE_ID_ALIASES: tuple[str, ...] = ("sample_id", "sample", "tumor_sample_barcode")
+ID_COLUMNS: tuple[str, ...] = SAMPLE_ID_ALIASES + PATIENT_ID_ALIASES
+
+# ---------------------------------------------------------------- variant classes
+
+_COUNTED = {
+    # MAF Variant_Classification (GDC MAF format)
+    "missense_mutation": "missense", "nonsense_mutation": "nonsense", "frame_shift_del": "frameshift",
+    "frame_shift_ins": "frameshift", "in_frame_del": "in-frame deletion", "in_frame_ins": "in-frame insertion",
+    "splice_site": "splice site", "translation_start_site": "start lost", "nonstop_mutation": "stop lost",
+    # Sequence Ontology terms (VEP CSQ Consequence, SnpEff ANN Annotation)
+    "missense_variant": "missense", "stop_gained": "nonsense", "frameshift_variant": "frameshift",
+    "inframe_insertion": "in-frame insertion", "inframe_deletion": "in-frame deletion",
+    "disruptive_inframe_insertion": "in-frame insertion", "disruptive_inframe_deletion": "in-frame deletion",
+    "conservative_inframe_insertion": "in-frame insertion", "conservative_inframe_deletion": "in-frame deletion",
+    "splice_acceptor_variant": "splice site", "splice_donor_variant": "splice site", "start_lost": "start lost",
+    "stop_lost": "stop lost", "protein_altering_variant": "protein altering", "exon_loss_variant": "exon loss",
+    "transcript_ablation": "transcript ablation", "initiator_codon_variant": "start lost",
+    # plain words of lab exports and long tables
+    "missense": "missense", "nonsense": "nonsense", "stop_gain": "nonsense", "frameshift": "frameshift",
+    "frame_shift": "frameshift", "fs": "frameshift", "inframe": "in-frame indel", "in_frame": "in-frame indel",
+    "inframe_indel": "in-frame indel", "in_frame_indel": "in-frame indel", "inframe_del": "in-frame deletion",
+    "inframe_ins": "in-frame insertion", "splice": "splice site", "splice_site_variant": "splice site",
+    "itd": "FLT3-ITD", "flt3_itd": "FLT3-ITD", "internal_tandem_duplication": "FLT3-ITD",
+    "tkd": "FLT3-TKD", "flt3_tkd": "FLT3-TKD",
+    **{t: "FLT3-ITD/TKD" for t in FLT3_PRESENT_TOKENS if t not in ("itd", "tkd")},
+}
+_NOT_COUNTED = {
+    "silent": "silent", "intron": "intronic", "3'utr": "UTR", "5'utr": "UTR", "3'flank": "flanking",
+    "5'flank": "flanking", "igr": "intergenic", "rna": "non-coding", "lincrna": "non-coding",
+    "splice_region": "splice region", "de_novo_start_inframe": "UTR", "de_novo_start_outofframe": "UTR",
+    "targeted_region": "non-coding",
+    "synonymous_variant": "silent", "stop_retained_variant": "silent", "start_retained_variant": "silent",
+    "intron_variant": "intronic", "5_prime_utr_variant": "UTR", "3_prime_utr_variant": "UTR",
+    "5_prime_utr_premature_start_codon_gain_variant": "UTR", "upstream_gene_variant": "flanking",
+    "downstream_gene_variant": "flanking", "intergenic_region": "intergenic", "intergenic_variant": "intergenic",
+    "splice_region_variant": "splice region", "splice_donor_5th_base_variant": "splice region",
+    "splice_donor_region_variant": "splice region", "splice_polypyrimidine_tract_variant": "splice region",
+    "non_coding_transcript_exon_variant": "non-coding", "non_coding_transcript_variant": "non-coding",
+    "non_coding_exon_variant": "non-coding", "nmd_transcript_variant": "non-coding",
+    "mature_mirna_variant": "non-coding", "regulatory_region_variant": "non-coding",
+    "tf_binding_site_variant": "non-coding", "coding_sequence_variant": "coding, consequence undetermined",
+    "incomplete_terminal_codon_variant": "coding, consequence undetermined", "sequence_feature": "non-coding",
+    "intragenic_variant": "intronic", "synonymous": "silent", "intronic": "intronic", "utr": "UTR",
+    "3_utr": "UTR", "5_utr": "UTR", "flanking": "flanking", "upstream": "flanking", "downstream": "flanking",
+}
+# tested and nothing found (long tables): the gene is sequenced and wild-type for this patient
+# ("none" is refused, as everywhere in venprs: it could mean "not known")
+_WILD_TYPE = {normalize_name(t) for t in FALSE_TOKENS} | {"not_detected", "no_mutation", "no_variant"}
+
+#: Every accepted variant class (normalised) -> (counts?, plain label).
+VARIANT_CLASSES: dict[str, tuple[bool, str]] = {**{k: (True, v) for k, v in _COUNTED.items()},
+                                                **{k: (False, v) for k, v in _NOT_COUNTED.items()}}
+
+
+def _norm_class(text: str) -> str:
+    t = str(text).strip().lower()
+    if t.startswith(("3'", "5'")):
+        return re.sub(r"[\s\-]+", "_", t)
+    return normalize_name(t).replace("'", "")
+
+
+def _classify(terms: list[str]) -> tuple[bool | None, str]:
+    """(counts?, label) for one variant's class term(s) (``&``-joined SO terms count if any counts).
+
+    Returns ``(None, term)`` for the first term that is not known.
+    """
+    found = []
+    for term in terms:
+        key = _norm_class(term)
+        if key not in VARIANT_CLASSES:
+            return None, term
+        found.append(VARIANT_CLASSES[key])
+    if not found:
+        return None, ""
+    counted = [label for c, label in found if c]
+    return (True, counted[0]) if counted else (False, found[0][1])
+
+
+_ACCEPTED_CLASSES = ("counted: missense, nonsense, frameshift, in-frame insertion/deletion, splice site "
+                     "(donor/acceptor), start/stop lost, ITD, TKD (MAF Variant_Classification and Sequence "
+                     "Ontology names accepted); not counted: silent/synonymous, intronic, UTR, flanking "
+                     "(upstream/downstream), splice region, intergenic, non-coding; "
+                     "tested negative: wt, not detected, no mutation")
+
+# ---------------------------------------------------------------- reading
+
+
+#: Columns of the normalised long table returned by :func:`read_mutations`.
+LONG_COLUMNS = ("sample", "gene", "factor", "variant", "variant_class", "counted", "reason", "vaf", "source")
+
+_LONG_ALIASES = {
+    "sample": ("sample", "sample_id", "tumor_sample_barcode", "patient", "patient_id", "id", "case_id",
+               "subject_id"),
+    "gene": ("gene", "hugo_symbol", "gene_symbol", "symbol", "gene_name"),
+    "variant_class": ("variant_class", "variant_classification", "class", "consequence", "effect",
+                      "variant_type", "type", "mutation_type"),
+    "variant": ("variant", "hgvsp", "hgvsp_short", "protein_change", "hgvs_p", "aa_change", "hgvsc", "mutation",
+                "alteration"),
+    "vaf": ("vaf", "tumor_f", "allele_fraction", "af", "variant_allele_fraction", "t_vaf"),
+}
+
+
+@dataclass(frozen=True)
+class MutationCalls:
+    """Result of :func:`mutation_factors`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The clinical table (same rows, same order, same columns) followed by one column per
+        gene factor (``nf1``, ``ptpn11``, ``flt3``, ``tp53``, ``sf3b1``) holding
+        ``present``/``absent``/``unknown``: ready for :func:`venprs.score_table`.
+    audit : pandas.DataFrame
+        One row per variant in the five genes found in the mutation file: patient, sample,
+        gene, variant, class, VAF, whether it counted and why (``reason``), and where it was
+        read (``source``: file and line).
+    """
+
+    table: pd.DataFrame
+    audit: pd.DataFrame
+
+
+def _detect_format(name: str, head: str) -> str:
+    low = name.lower()
+    if low.endswith((".vcf", ".vcf.gz")) or head.startswith("##fileformat=VCF"):
+        return "vcf"
+    first = next((ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    return "maf" if _is_maf(re.split(r"[\t,;]", first)) else "long"
+
+
+def _open_text(path: Path) -> str:
+    return _decode(_gunzip(path.read_bytes(), str(path)), path.name)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start}); save the file as UTF-8", file=name) from None
+
+
+def read_mutations(source: str | os.PathLike | bytes, *, name: str | None = None, fmt: str | None = None,
+                   min_vaf: float | None = None, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a mutation file (MAF, long table or annotated VCF) into one long table.
+
+    Parameters
+    ----------
+    source : path-like or bytes
+        The file, or its bytes (an upload; ``name`` then gives its file name).
+    name : str, optional
+        File name used in messages and for the format (default: the path).
+    fmt : {"maf", "long", "vcf"}, optional
+        Format; detected from the name and content when omitted (VCF: ``.vcf``/``.vcf.gz``
+        or a ``##fileformat=VCF`` line; MAF: ``Hugo_Symbol``, ``Tumor_Sample_Barcode`` and
+        ``Variant_Classification`` columns; anything else: a long table).
+    min_vaf : float, optional
+        Variants with a VAF below this fraction (0-1) do not count.
+    columns : mapping, optional
+        For long tables: ``{"sample": "MyPatientCol", "gene": ..., "variant_class": ...,
+        "variant": ..., "vaf": ...}`` when the column names are not among the accepted ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`LONG_COLUMNS`; one row per variant and gene for the five VEN-PRS genes
+        (rows of other genes are dropped), plus ``variant_class == "wild-type"`` rows for
+        long-table rows that report a gene as tested negative. ``counted`` is ``True`` for a
+        variant that makes its gene present, ``False`` for one that does not, and missing
+        (``pd.NA``) when ``min_vaf`` is set and the VAF is unknown. Samples with no variant in
+        the five genes keep one row with ``gene`` missing, so that every sample of the file
+        is known to the caller.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file at once, each naming the line, column and value.
+
+    References
+    ----------
+    .. [1] GDC MAF format: https://docs.gdc.cancer.gov/Data/File_Formats/MAF_Format/
+    .. [2] VCF 4.3 specification (INFO, FORMAT): https://samtools.github.io/hts-specs/VCFv4.3.pdf
+    """
+    if min_vaf is not None and not (0 < float(min_vaf) <= 1):
+        raise InputError(f"min_vaf {min_vaf!r} is not a fraction in (0, 1]; write 0.05 for 5%")
+    if isinstance(source, (bytes, bytearray)):
+        label = name or "upload"
+        raw: bytes | None = bytes(source)
+        path = None
+    else:
+        path = Path(source)
+        label = name or str(path)
+        if not path.exists():
+            raise InputError("file not found", file=label)
+        if path.is_dir():
+            raise InputError("is a folder, not a file", file=label)
+        raw = None
+    table_kind = _table_kind(label)
+    if table_kind in ("excel", "parquet") and fmt in (None, "long", "maf"):  # binary tables: the io reader
+        df = vio.read_table(path if path is not None else raw, filename=PurePath(label).name)
+        rows, samples = _rows_from_table(df, fmt or ("maf" if _is_maf(df.columns) else "long"), label, 1,
+                                         columns or {})
+        return _finish(rows, samples, min_vaf)
+    text = _open_text(path) if raw is None else _decode(_gunzip(raw, label), label)
+    kind = fmt or _detect_format(label, text[:65536])
+    if kind not in ("maf", "long", "vcf"):
+        raise InputError(f"unknown mutation file format {kind!r}; accepted: maf, long, vcf", file=label)
+    if kind == "vcf":
+        rows, samples = _read_vcf(text, label)
+    else:
+        if table_kind is not None and not text.startswith("#"):
+            # a plain table: the io reader (encoding, delimiter, row checks)
+            df, first_line = vio.read_table(path if path is not None else raw, filename=PurePath(label).name), 1
+        else:
+            df, first_line = _read_commented(text, label)
+        rows, samples = _rows_from_table(df, kind, label, first_line, columns or {})
+    return _finish(rows, samples, min_vaf)
+
+
+def _table_kind(label: str) -> str | None:
+    """The :func:`venprs.io.read_table` format of a file name, or ``None`` (``.maf``, ``.vcf``, ...)."""
+    try:
+        return vio.input_kind(label)[0]
+    except InputError:
+        return None
+
+
+def _is_maf(columns) -> bool:
+    return {"hugo_symbol", "tumor_sample_barcode", "variant_classification"} <= {normalize_name(c) for c in columns}
+
+
+def _gunzip(raw: bytes, label: str) -> bytes:
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError) as e:
+        raise InputError(f"cannot read this gzip file: {e}", file=label) from None
+
+
+def _read_commented(text: str, label: str) -> tuple[pd.DataFrame, int]:
+    """A tab- or comma-separated table after its ``#`` comment lines (MAF ``#version``), all text.
+
+    Returns the table and the file line number of its header (1-based). :func:`venprs.io.read_table`
+    reads every other table; it does not skip comment lines.
+    """
+    lines = text.splitlines(keepends=True)
+    skip = 0
+    while skip < len(lines) and (lines[skip].startswith("#") or not lines[skip].strip()):
+        skip += 1
+    body = "".join(lines[skip:])
+    if not body.strip():
+        raise InputError("empty file (no header row)", file=label)
+    header = lines[skip]
+    sep = "\t" if header.count("\t") >= max(1, header.count(",")) else ","
+    try:
+        df = pd.read_csv(_stdio.StringIO(body), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                         engine="c", quoting=3 if sep == "\t" else 0)
+    except (ValueError, pd.errors.ParserError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"cannot read this table: {first}", file=label) from None
+    cols = list(df.columns)
+    dup = sorted({c for c in cols if re.sub(r"\.\d+$", "", c) in cols and c != re.sub(r"\.\d+$", "", c)})
+    if dup:
+        raise InputError(f"repeated column name(s) in the header: {', '.join(map(repr, dup))}", file=label)
+    return df, skip + 1
+
+
+def _find(df_cols: list[str], field: str, given: Mapping[str, str], label: str) -> str | None:
+    if field in given:
+        if given[field] not in df_cols:
+            raise InputError(f"column {given[field]!r} (given for {field}) is not in the file; columns: "
+                             + ", ".join(df_cols), file=label)
+        return given[field]
+    lookup = {normalize_name(c): c for c in df_cols}
+    for a in _LONG_ALIASES[field]:
+        if a in lookup:
+            return lookup[a]
+    return None
+
+
+def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
+                     given: Mapping[str, str]) -> tuple[list[dict], list[str]]:
+    cols = [str(c) for c in df.columns]
+    if kind == "maf":
+        given = {"sample": "Tumor_Sample_Barcode", "gene": "Hugo_Symbol",
+                 "variant_class": "Variant_Classification", **dict(given)}
+    names = {f: _find(cols, f, given, label) for f in ("sample", "gene", "variant_class", "variant", "vaf")}
+    missing = [f for f in ("sample", "gene", "variant_class") if names[f] is None]
+    if missing:
+        raise InputError(
+            "no column for " + ", ".join(missing) + "; accepted names: "
+            + "; ".join(f"{f}: " + ", ".join(_LONG_ALIASES[f]) for f in missing)
+            + " (or map them: --mutation-columns sample=COL,gene=COL,variant_class=COL)", file=label)
+    lookup = {normalize_name(c): c for c in cols}
+    alt, depth, ref = (lookup.get("t_alt_count"), lookup.get("t_depth"), lookup.get("t_ref_count"))
+    hgvsp_short = lookup.get("hgvsp_short")
+
+    def col(c):
+        return [str(x) if x is not None and not (isinstance(x, float) and math.isnan(x)) else ""
+                for x in df[c].tolist()]
+
+    sample_v, gene_v, class_v = col(names["sample"]), col(names["gene"]), col(names["variant_class"])
+    variant_v = col(names["variant"]) if names["variant"] else [""] * len(df)
+    for extra in (hgvsp_short, lookup.get("hgvsc")):  # MAF: protein change, else the cDNA change
+        if kind == "maf" and extra and extra != names["variant"]:
+            variant_v = [v or x for v, x in zip(variant_v, col(extra))]
+    vaf_v = col(names["vaf"]) if names["vaf"] else None
+    alt_v, dep_v, ref_v = (col(alt) if alt else None), (col(depth) if depth else None), (col(ref) if ref else None)
+    errors: list[InputError] = []
+    rows: list[dict] = []
+    samples: list[str] = []
+    for i in range(len(df)):
+        line = first_line + 1 + i if kind == "maf" or first_line > 1 else None
+        where = dict(file=label, row=None if line else i + 1)
+        src = f"{PurePath(label).name}:{line}" if line else f"{PurePath(label).name} row {i + 1}"
+        s = sample_v[i].strip()
+        if not s:
+            errors.append(InputError(_at(line, f"empty sample in column {names['sample']!r}"), **where,
+                                     column=names["sample"]))
+            continue
+        samples.append(s)
+        gene = gene_v[i].strip().upper()
+        if not gene or not re.fullmatch(r"[A-Z0-9][A-Z0-9\-.]*(@)?", gene):
+            errors.append(InputError(_at(line, f"gene {gene_v[i]!r} is not a gene symbol (e.g. FLT3)"), **where,
+                                     column=names["gene"], value=gene_v[i]))
+            continue
+        if gene not in _FACTOR_OF_GENE:
+            continue
+        cls = class_v[i].strip()
+        key = _norm_class(cls)
+        if key in _WILD_TYPE and not variant_v[i].strip():
+            rows.append(dict(sample=s, gene=gene, variant="", variant_class="wild-type", counted=False,
+                             reason="tested, no variant", vaf=np.nan, source=src))
+            continue
+        counted, lab = _classify([t for t in re.split(r"[&,;]", cls) if t.strip()])
+        if counted is None:
+            errors.append(InputError(_at(line, f"variant class {cls!r} of {gene} is not known; accepted: "
+                                     + _ACCEPTED_CLASSES), **where, column=names["variant_class"], value=cls))
+            continue
+        try:
+            vaf = _vaf(vaf_v[i] if vaf_v else "", alt_v[i] if alt_v else "", dep_v[i] if dep_v else "",
+                       ref_v[i] if ref_v else "")
+        except InputError as e:
+            errors.append(InputError(_at(line, e.message), **where, column=names["vaf"] or "t_alt_count",
+                                     value=e.value))
+            continue
+        rows.append(dict(sample=s, gene=gene, variant=variant_v[i].strip(), variant_class=lab, counted=counted,
+                         reason="" if counted else f"{lab}: not protein-altering", vaf=vaf, source=src))
+    _raise_all(errors, label)
+    return rows, samples
+
+
+def _at(line: int | None, msg: str) -> str:
+    return f"line {line}: {msg}" if line else msg
+
+
+def _raise_all(errors: list[InputError], label: str) -> None:
+    if not errors:
+        return
+    if len(errors) == 1:
+        raise errors[0]
+    shown = errors[:50]
+    more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
+    raise InputError(f"{len(errors)} problems:\n  " + "\n  ".join(
+        (f"row {e.row}: " if e.row else "") + (f"column {e.column!r}: " if e.column else "") + e.message
+        for e in shown) + more, file=label)
+
+
+def _float(text: str, what: str) -> float | None:
+    t = str(text).strip()
+    if t.lower() in UNKNOWN_TOKENS or t == ".":  # "." is VCF's missing value
+        return None
+    pct = t.endswith("%")
+    try:
+        v = float(t[:-1] if pct else t)
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a number", value=text) from None
+    return v / 100 if pct else v
+
+
+def _vaf(vaf: str, alt: str, depth: str, ref: str) -> float:
+    v = _float(vaf, "VAF")
+    if v is not None:
+        if not 0 <= v <= 1:
+            raise InputError(f"VAF {vaf!r} is not a fraction between 0 and 1 (write 35% or 0.35)", value=vaf)
+        return v
+    a = _float(alt, "t_alt_count")
+    d = _float(depth, "t_depth")
+    if d is None:
+        r = _float(ref, "t_ref_count")
+        d = None if r is None or a is None else a + r
+    if a is None or not d:
+        return math.nan
+    if a < 0 or a > d:
+        raise InputError(f"alt count {alt!r} is not between 0 and the depth {d:g}", value=alt)
+    return a / d
+
+
+# ---------------------------------------------------------------- VCF
+
+_ANN_DEFAULT = ("Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID", "Feature_Type", "Feature_ID",
+                "Transcript_BioType", "Rank", "HGVS.c", "HGVS.p")
+
+
+def _info_format(header_lines: list[str], key: str) -> list[str] | None:
+    for ln in header_lines:
+        if ln.startswith(f"##INFO=<ID={key},"):
+            m = re.search(r"Format:\s*([^\"]+)", ln) or re.search(r"'([^']+)'", ln)
+            if m:
+                return [p.strip() for p in m.group(1).strip().strip("'").split("|")]
+            return list(_ANN_DEFAULT) if key == "ANN" else None
+    return None
+
+
+def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
+    """Variants of the five genes in an annotated VCF (SnpEff ``ANN`` or VEP ``CSQ``).
+
+    A plain-text reader of the VCF columns and the INFO field: both annotations are text
+    fields whose layout is given in the header (``Format: Allele|Consequence|...``), which
+    cyvcf2/pysam would hand back as the same undivided string. A sample carries a variant
+    when its ``GT`` holds an alternate allele (or, without ``GT``, its ``AF`` is above 0);
+    its VAF is ``FORMAT/AF`` or ``AD`` (alt / total).
+    """
+    name = PurePath(label).name
+    header_lines: list[str] = []
+    errors: list[InputError] = []
+    rows: list[dict] = []
+    samples: list[str] = []
+    columns: list[str] | None = None
+    ann = csq = None
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.startswith("##"):
+            header_lines.append(line)
+            continue
+        if line.startswith("#CHROM"):
+            columns = line[1:].rstrip("\r\n").split("\t")
+            ann, csq = _info_format(header_lines, "ANN"), _info_format(header_lines, "CSQ")
+            if ann is None and csq is None:
+                raise InputError("this VCF has no SnpEff ANN or VEP CSQ annotation in its header; annotate it "
+                                 "(SnpEff or VEP) or export a MAF / long table", file=label)
+            samples = columns[9:] if len(columns) > 9 else []
+            if not samples:
+                raise InputError("this VCF has no sample columns (after FORMAT); the sample names are what "
+                                 "links variants to patients", file=label)
+            if len(set(samples)) != len(samples):
+                raise InputError("repeated sample name in the #CHROM line", file=label)
+            continue
+        if columns is None:
+            raise InputError(f"line {n}: data before the #CHROM header line", file=label)
+        f = line.rstrip("\r\n").split("\t")
+        if len(f) != len(columns):
+            errors.append(InputError(f"line {n}: {len(f)} tab-separated fields, the #CHROM line has "
+                                     f"{len(columns)}", file=label))
+            continue
+        info = dict(kv.split("=", 1) if "=" in kv else (kv, "") for kv in f[7].split(";"))
+        alts = f[4].split(",")
+        entries = []
+        for key, layout, gene_f, cons_f, hgvs_f, hgvsc_f in (
+                ("ANN", ann, "Gene_Name", "Annotation", "HGVS.p", "HGVS.c"),
+                ("CSQ", csq, "SYMBOL", "Consequence", "HGVSp", "HGVSc")):
+            if layout is None or key not in info:
+                continue
+            try:
+                gi, ci = layout.index(gene_f), layout.index(cons_f)
+            except ValueError:
+                raise InputError(f"the {key} header lacks a {gene_f} or {cons_f} field", file=label) from None
+            hi = layout.index(hgvs_f) if hgvs_f in layout else None
+            hc = layout.index(hgvsc_f) if hgvsc_f in layout else None
+            for e in info[key].split(","):
+                p = e.split("|")
+                if len(p) <= max(gi, ci):
+                    errors.append(InputError(f"line {n}: {key} entry {e!r} has {len(p)} fields; the header "
+                                             f"declares {len(layout)}", file=label))
+                    continue
+                hgvs = next((p[k] for k in (hi, hc) if k is not None and k < len(p) and p[k]), "")
+                entries.append((p[0], p[gi].strip().upper(), p[ci], hgvs))
+        by_gene: dict[str, list[tuple[str, str, str]]] = {}
+        for allele, gene, cons, hgvs in entries:
+            if gene in _FACTOR_OF_GENE:
+                by_gene.setdefault(gene, []).append((allele, cons, hgvs))
+        if not by_gene:
+            continue
+        fmt = f[8].split(":")
+        for gene, ents in by_gene.items():
+            terms = [t for _, cons, _ in ents for t in cons.split("&") if t]
+            counted, lab = _classify(terms)
+            if counted is None:
+                errors.append(InputError(f"line {n}: consequence {lab!r} of {gene} is not known; accepted: "
+                                         + _ACCEPTED_CLASSES, file=label, value=lab))
+                continue
+            hgvs = next((h for _, c, h in ents if h), "") or f"{f[0]}:{f[1]} {f[3]}>{f[4]}"
+            for s_name, s_val in zip(samples, f[9:]):
+                try:
+                    carried, vaf = _vcf_sample(fmt, s_val.split(":"), len(alts))
+                except InputError as e:
+                    errors.append(InputError(f"line {n}, sample {s_name}: {e.message}", file=label, value=e.value))
+                    continue
+                if carried:
+                    rows.append(dict(sample=s_name, gene=gene, variant=hgvs, variant_class=lab, counted=counted,
+                                     reason="" if counted else f"{lab}: not protein-altering", vaf=vaf,
+                                     source=f"{name}:{n}"))
+    if columns is None:
+        raise InputError("no #CHROM header line: not a VCF file", file=label)
+    _raise_all(errors, label)
+    return rows, samples
+
+
+def _vcf_sample(fmt: list[str], vals: list[str], n_alt: int) -> tuple[bool, float]:
+    d = dict(zip(fmt, vals))
+    gt = d.get("GT")
+    if gt is not None and gt not in (".", "./.", ".|."):
+        alleles = re.split(r"[/|]", gt)
+        if not all(a == "." or a.isdigit() for a in alleles):
+            raise InputError(f"GT {gt!r} is not a genotype", value=gt)
+        carried = any(a not in (".", "0") for a in alleles)
+    else:
+        carried = None
+    vaf = math.nan
+    if d.get("AF") not in (None, ".", ""):
+        v = _float(d["AF"].split(",")[0], "FORMAT/AF")
+        vaf = math.nan if v is None else v
+    elif d.get("AD") not in (None, ".", ""):
+        try:
+            ad = [int(x) for x in d["AD"].split(",")]
+        except ValueError:
+            raise InputError(f"AD {d['AD']!r} is not a list of counts", value=d["AD"]) from None
+        if sum(ad) > 0 and len(ad) > 1:
+            vaf = sum(ad[1:]) / sum(ad)
+    if not math.isnan(vaf) and not 0 <= vaf <= 1:
+        raise InputError(f"VAF {vaf!r} is not between 0 and 1", value=vaf)
+    if carried is None:
+        carried = bool(not math.isnan(vaf) and vaf > 0)
+    return carried, vaf
+
+
+def _finish(rows: list[dict], samples: list[str], min_vaf: float | None) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=[c for c in LONG_COLUMNS if c != "factor"])
+    df.insert(2, "factor", df["gene"].map(_FACTOR_OF_GENE))
+    df["counted"] = df["counted"].astype("boolean")
+    if min_vaf is not None and len(df):
+        variant = df["variant_class"] != "wild-type"
+        low = variant & df["counted"].fillna(False) & (df["vaf"] < float(min_vaf))
+        unknown = variant & df["counted"].fillna(False) & df["vaf"].isna()
+        df.loc[low, "counted"] = False
+        df.loc[low, "reason"] = f"VAF below min_vaf {min_vaf:g}"
+        df.loc[unknown, "counted"] = pd.NA
+        df.loc[unknown, "reason"] = f"VAF unknown: cannot check min_vaf {min_vaf:g}"
+    seen = set(df["sample"])
+    rest = [s for s in dict.fromkeys(samples) if s not in seen]
+    if rest:
+        empty = pd.DataFrame({"sample": rest})
+        df = pd.concat([df, empty], ignore_index=True)[list(LONG_COLUMNS)]
+        df["counted"] = df["counted"].astype("boolean")
+    return df.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- panels
+
+
+def _gene_list(items: Iterable[str], label: str) -> tuple[str, ...]:
+    out, bad = [], []
+    for raw in items:
+        g = raw.strip().upper()
+        if not g:
+            continue
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9\-.]*", g):
+            bad.append(raw.strip())
+            continue
+        out.append(g)
+    if bad:
+        raise InputError("not gene symbols: " + ", ".join(map(repr, bad)) + " (write HGNC symbols such as FLT3, "
+                         "separated by commas, spaces or new lines)", file=label)
+    if not out:
+        raise InputError("the panel lists no genes", file=label)
+    return tuple(dict.fromkeys(out))
+
+
+def read_panel(panel: str | Iterable[str] | None = None, panel_file: str | os.PathLike | None = None
+               ) -> tuple[str, ...] | None:
+    """The genes of a sequencing panel, from a list/text (``"NF1,FLT3 TP53"``) or a file.
+
+    A panel file is plain text with gene symbols separated by commas, spaces or new lines
+    (``#`` starts a comment), or a table (``.csv``/``.tsv``/``.xlsx``) with a ``gene``
+    (or ``Hugo_Symbol``) column. Returns ``None`` when neither is given.
+
+    >>> read_panel("nf1, FLT3  tp53")
+    ('NF1', 'FLT3', 'TP53')
+    """
+    if panel is not None and panel_file is not None:
+        raise InputError("give the panel either as a list (--panel) or a file (--panel-file), not both")
+    if panel is not None:
+        items = re.split(r"[\s,;]+", panel) if isinstance(panel, str) else list(panel)
+        return _gene_list(items, "--panel")
+    if panel_file is None:
+        return None
+    p = Path(panel_file)
+    if not p.exists():
+        raise InputError("file not found", file=p)
+    if p.suffix.lower() in (".csv", ".tsv", ".xlsx", ".parquet"):
+        df = vio.read_table(p)
+        col = next((c for c in df.columns if normalize_name(c) in ("gene", "hugo_symbol", "symbol", "gene_symbol")),
+                   None)
+        if col is None:
+            raise InputError("no 'gene' column; columns: " + ", ".join(map(str, df.columns)), file=p)
+        return _gene_list([str(x) for x in df[col].tolist() if x is not None], str(p))
+    text = _open_text(p)
+    items = re.split(r"[\s,;]+", "\n".join(ln.split("#", 1)[0] for ln in text.splitlines()))
+    return _gene_list(items, str(p))
+
+
+# ---------------------------------------------------------------- joining
+
+
+def _find_id_column(df: pd.DataFrame, id_column: str | None) -> str:
+    cols = [str(c) for c in df.columns]
+    if id_column is not None:
+        if id_column not in cols:
+            raise InputError(f"no column {id_column!r} (given as the patient identifier); columns: "
+                             + ", ".join(cols), column=id_column)
+        return id_column
+    lookup = {normalize_name(c): c for c in reversed(cols)}
+    found = next((lookup[a] for a in SAMPLE_ID_ALIASES if a in lookup), None) or find_id_column(cols)
+    if found is None:
+        raise InputError("no patient identifier column to match the mutation file's samples; name one of: "
+                         + ", ".join(ID_COLUMNS) + " (or give --id-column)")
+    return found
+
+
+def _sequenced_column(df: pd.DataFrame) -> list[bool | None] | None:
+    col = next((c for c in df.columns if normalize_name(c) in ("sequenced", "ngs_done", "sequencing_done")), None)
+    if col is None:
+        return None
+    out: list[bool | None] = []
+    bad = []
+    for i, v in enumerate(df[col].tolist(), start=1):
+        code = yes_no_code(v)
+        if code is None:
+            bad.append(InputError(f"value {v!r} is not accepted for 'sequenced'; accepted: {ACCEPTED_SHORT}",
+                                  row=i, column=str(col), value=v))
+        out.append(None if code is None or code < 0 else bool(code))
+    _raise_all(bad, "clinical table")
+    return out
+
+
+def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | bytes | pd.DataFrame, *,
+                     panel: Iterable[str] | str | None = None, min_vaf: float | None = None,
+                     id_column: str | None = None, mutations_name: str | None = None,
+                     columns: Mapping[str, str] | None = None) -> MutationCalls:
+    """Set the five gene factors of a clinical table from a mutation file.
+
+    Parameters
+    ----------
+    clinical : pandas.DataFrame
+        One row per patient; gives ``extramedullary``, ``prior_hma`` and anything else, an
+        identifier column (:data:`ID_COLUMNS` or ``id_column``) matching the mutation file's
+        samples, optionally a ``sequenced`` column (yes/no/empty) and a ``panel_genes``
+        column (this patient's panel, genes separated by ``;``, ``,`` or spaces). It must not
+        already hold a column for one of the five genes.
+    mutations : path-like, bytes or DataFrame
+        The mutation file (see :func:`read_mutations`), or its long table.
+    panel : str or iterable of str, optional
+        Genes sequenced for every patient (see :func:`read_panel`). With a panel, every patient
+        is taken as sequenced on it unless ``sequenced`` says otherwise.
+    min_vaf : float, optional
+        Variants with a lower VAF (fraction 0-1) do not count; default none (the paper gives none).
+    id_column : str, optional
+        The clinical column holding the sample/patient identifier.
+
+    Returns
+    -------
+    MutationCalls
+        ``.table`` (clinical table + the five gene columns) and ``.audit``.
+
+    Notes
+    -----
+    For each patient and gene: ``present`` if a counted variant is listed; otherwise
+    ``unknown`` if the patient was not sequenced (``sequenced`` false, or no ``sequenced``
+    column, no panel and no sample in the file) or the gene is off the panel, or a variant
+    of unknown VAF could not be checked against ``min_vaf``; otherwise ``absent``. A
+    long-table row reporting the gene as tested negative (``wt``, ``none``, ``not detected``)
+    puts the gene on this patient's panel. Without any panel a sequenced patient's genes
+    without a counted variant stay unknown.
+
+    Raises
+    ------
+    InputError
+        Samples matching no patient (all listed), a patient marked not sequenced who has
+        variants, a gene reported both mutated and wild-type for one patient, a gene column
+        already in the clinical table, duplicate patient identifiers.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Table 4; footnote c: any FLT3 mutation).
+
+    Examples
+    --------
+    >>> clinical = pd.DataFrame({"patient_id": ["P1", "P2", "P3"], "sequenced": ["yes", "yes", "no"]})
+    >>> muts = pd.DataFrame({"sample": ["P1", "P1"], "gene": ["FLT3", "TP53"],
+    ...                      "variant_class": ["ITD", "Silent"]})
+    >>> calls = mutation_factors(clinical, muts, panel="NF1,PTPN11,FLT3,TP53")
+    >>> calls.table[["flt3", "tp53", "sf3b1"]].values.tolist()
+    [['present', 'absent', 'unknown'], ['absent', 'absent', 'unknown'], ['unknown', 'unknown', 'unknown']]
+    >>> calls.audit[["patient_id", "gene", "variant_class", "counted"]].values.tolist()
+    [['P1', 'FLT3', 'FLT3-ITD', 'yes'], ['P1', 'TP53', 'silent', 'no']]
+    """
+    clash = [c for c in clinical.columns if normalize_name(c) in GENE_FACTORS
+             or normalize_name(c) in {normalize_name(a) for a in _gene_column_aliases()}]
+    if clash:
+        raise InputError(f"the clinical table already has gene column {clash[0]!r}, and the mutation file sets the "
+                         "five genes; drop the column or leave out --mutations", column=str(clash[0]))
+    id_col = _find_id_column(clinical, id_column)
+    ids = [str(x).strip() for x in clinical[id_col].tolist()]
+    dup = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
+    if dup:
+        raise InputError("repeated patient identifier(s) in column " f"{id_col!r}: " + ", ".join(dup[:20]),
+                         column=id_col)
+    if isinstance(mutations, pd.DataFrame):
+        long = _long_from_frame(mutations, min_vaf, columns)
+        mname = mutations_name or "mutation table"
+    else:
+        mname = mutations_name or (str(mutations) if not isinstance(mutations, (bytes, bytearray)) else "upload")
+        long = read_mutations(mutations, name=mname, min_vaf=min_vaf, columns=columns)
+    panel_genes = read_panel(panel) if panel is not None and not isinstance(panel, tuple) else panel
+    known = set(ids)
+    stray = sorted(set(long["sample"]) - known)
+    if stray:
+        raise InputError(f"{len(stray)} sample(s) in the mutation file match no patient in column {id_col!r}: "
+                         + ", ".join(stray[:30]) + (" ..." if len(stray) > 30 else "")
+                         + "; add them to the clinical table, remove them, or pick the identifier column "
+                         "(--id-column)", file=mname)
+    sequenced = _sequenced_column(clinical)
+    per_patient_panel = _panel_column(clinical)
+    has_sample = set(long["sample"])
+    var = long[long["gene"].notna()]
+    counted = var[var["counted"].fillna(False).astype(bool)]
+    uncertain = var[var["counted"].isna()]
+    wild = var[var["variant_class"] == "wild-type"]
+    pres = set(zip(counted["sample"], counted["factor"]))
+    unc = set(zip(uncertain["sample"], uncertain["factor"]))
+    wt = set(zip(wild["sample"], wild["factor"]))
+    errors = []
+    for s, fac in sorted(pres & wt):
+        src = ", ".join(var[(var["sample"] == s) & (var["factor"] == fac)]["source"])
+        errors.append(InputError(f"sample {s}: {GENE_FACTORS[fac]} is listed both with a counted variant and as "
+                                 f"wild-type ({src}); keep one", file=mname))
+    out = {f: [] for f in GENE_FACTORS}
+    for i, pid in enumerate(ids):
+        seq = sequenced[i] if sequenced is not None else None
+        listed = pid in has_sample
+        pp = per_patient_panel[i] if per_patient_panel is not None else None
+        genes_panel = set(pp if pp is not None else (panel_genes or ()))
+        genes_panel |= {GENE_FACTORS[f] for (s, f) in wt if s == pid}
+        if seq is False:
+            if any(s == pid for s, _ in pres | wt):
+                errors.append(InputError(f"patient {pid} is marked not sequenced but has variants in the mutation "
+                                         "file", row=i + 1, column="sequenced"))
+            is_seq = False
+        elif seq is True:
+            is_seq = True
+        else:
+            is_seq = listed or bool(panel_genes) or pp is not None
+        for f, gene in GENE_FACTORS.items():
+            if (pid, f) in pres:
+                v = "present"
+            elif not is_seq or gene not in genes_panel or (pid, f) in unc:
+                v = "unknown"
+            else:
+                v = "absent"
+            out[f].append(v)
+    _raise_all(errors, mname)
+    table = clinical.copy(deep=False)
+    for f, vals in out.items():
+        table[f] = pd.array(vals, dtype="string")
+    audit = _audit(var[var["variant_class"] != "wild-type"], id_col)
+    return MutationCalls(table=table, audit=audit)
+
+
+def _gene_column_aliases() -> tuple[str, ...]:
+    return tuple(a for f in FACTOR_FIELDS if f.name in GENE_FACTORS for a in (f.name, *f.aliases))
+
+
+def _panel_column(df: pd.DataFrame) -> list[tuple[str, ...] | None] | None:
+    col = next((c for c in df.columns if normalize_name(c) in ("panel_genes", "panel")), None)
+    if col is None:
+        return None
+    out = []
+    for i, v in enumerate(df[col].tolist(), start=1):
+        s = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+        if not s.strip():
+            out.append(None)
+            continue
+        try:
+            out.append(_gene_list(re.split(r"[\s,;]+", s), "clinical table"))
+        except InputError as e:
+            raise InputError(e.message, row=i, column=str(col), value=v) from None
+    return out
+
+
+def _long_from_frame(df: pd.DataFrame, min_vaf, columns) -> pd.DataFrame:
+    if list(df.columns) == list(LONG_COLUMNS):
+        return df
+    text_df = df.astype("string").fillna("")
+    rows, samples = _rows_from_table(text_df, "long", "mutation table", 1, columns or {})
+    return _finish(rows, samples, min_vaf)
+
+
+def _audit(var: pd.DataFrame, id_col: str) -> pd.DataFrame:
+    cols = ["sample", "gene", "factor", "variant", "variant_class", "vaf", "counted", "reason", "source"]
+    a = var[cols].copy()
+    a["counted"] = a["counted"].map(lambda x: "unknown" if x is pd.NA else ("yes" if x else "no")).astype("string")
+    return a.rename(columns={"sample": id_col}).reset_index(drop=True)

@@ -1,0 +1,587 @@
+"""CDS Hooks 2.0 service and FHIR R4 output: the VEN-PRS in the electronic health record.
+
+Routes (added to the app by :func:`register`)
+---------------------------------------------
+``GET /cds-services``                    discovery: one ``patient-view`` service and its prefetch templates
+``POST /cds-services/venprs-patient-view`` the service: FHIR R4 resources in ``prefetch`` -> one card
+``POST /api/v1/fhir/RiskAssessment``     a FHIR R4 ``RiskAssessment`` for a set of factor values
+
+What is read from FHIR
+----------------------
+* The five genes from Genomics Reporting IG variant Observations: ``code`` LOINC 69548-6
+  (Genetic variant assessment), ``valueCodeableConcept`` LOINC LA9633-4 (Present) or
+  LA9634-2 (Absent), and a component LOINC 48018-6 (Gene studied) whose value is the HGNC id
+  (:data:`HGNC_IDS`). Observations of other genes are ignored.
+* Extramedullary disease and prior HMA only through a code map that the site supplies
+  (:class:`CdsConfig`, ``VENPRS_CDS_CODE_MAP``): no SNOMED CT or LOINC code whose published
+  definition matches either factor could be verified, so none is built in and both stay
+  unknown unless mapped (docs/lab-results.md).
+* Anything not present stays unknown; a record that contradicts another for the same factor,
+  or a resource that is not well-formed, is refused with HTTP 422 naming the JSON path of the
+  offending element (e.g. ``prefetch.variants.entry[2].resource.valueCodeableConcept``).
+
+The FHIR server named in a request's ``fhirServer`` is only contacted when the service is
+configured to allow it (``CdsConfig.allow_fhir_server``, ``VENPRS_CDS_ALLOW_FHIR_SERVER=1``);
+off by default, so the service only ever sees what the CDS client chose to send.
+
+References
+----------
+.. [1] CDS Hooks 2.0 (HL7): https://cds-hooks.hl7.org/2.0/ (discovery, request, card, links,
+   suggestions; prefetch tokens ``{{context.patientId}}``).
+.. [2] HL7 FHIR R4 RiskAssessment: https://hl7.org/fhir/R4/riskassessment.html ; R4B leaves it
+   unchanged apart from the status value set version (https://hl7.org/fhir/2021Mar/riskassessment.diff.json).
+.. [3] HL7 Genomics Reporting IG, Variant profile (LOINC 69548-6, 48018-6; LA9633-4, LA9634-2).
+.. [4] HGNC ids: NF1 HGNC:7765, PTPN11 HGNC:9644, FLT3 HGNC:3765, TP53 HGNC:11998, SF3B1 HGNC:10768
+   (https://www.genenames.org).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Optional
+
+from fastapi import Body, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..errors import InputError
+from ..fields import FACTOR_FIELDS
+from ..model import ENDPOINTS, load_model
+from ..mutations import GENE_FACTORS
+from ..scoring import FACTORS, ScoreResult, score
+
+__all__ = ["SERVICE_ID", "HGNC_IDS", "CdsConfig", "FhirError", "discovery", "factors_from_prefetch", "card",
+           "risk_assessment", "page_fragment", "register", "MAX_CDS_BYTES"]
+
+SERVICE_ID = "venprs-patient-view"
+#: Largest CDS request body accepted (prefetch bundles can be large).
+MAX_CDS_BYTES = 2 * 1024 * 1024
+
+LOINC = "http://loinc.org"
+HGNC_SYSTEM = "http://www.genenames.org/geneId"
+VARIANT_ASSESSMENT = "69548-6"   # LOINC: Genetic variant assessment
+GENE_STUDIED = "48018-6"         # LOINC: Gene studied [ID]
+PRESENT, ABSENT = "LA9633-4", "LA9634-2"  # LOINC answers: Present / Absent
+#: HGNC ids of the five VEN-PRS genes (https://www.genenames.org).
+HGNC_IDS: dict[str, str] = {"nf1": "HGNC:7765", "ptpn11": "HGNC:9644", "flt3": "HGNC:3765",
+                            "tp53": "HGNC:11998", "sf3b1": "HGNC:10768"}
+assert set(HGNC_IDS) == set(GENE_FACTORS)
+_FACTOR_OF_HGNC = {v: k for k, v in HGNC_IDS.items()}
+_CLINICAL = tuple(f for f in FACTORS if f not in GENE_FACTORS)
+_LABEL = {f.name: f.label for f in FACTOR_FIELDS}
+_SOURCE_LABEL = "VEN-PRS (Shahswar et al., Leukemia 2025)"
+
+# statuses that withdraw a record (it is then ignored)
+_WITHDRAWN = {"entered-in-error", "cancelled", "refuted", "not-done", "not-taken", "stopped-in-error"}
+_CODE_PATHS = {"Condition": "code", "Observation": "code", "Procedure": "code",
+               "MedicationStatement": "medicationCodeableConcept", "MedicationAdministration":
+               "medicationCodeableConcept", "MedicationRequest": "medicationCodeableConcept"}
+
+
+class FhirError(InputError):
+    """A malformed CDS request or FHIR resource; ``path`` is the JSON path of the element."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        super().__init__(f"{path}: {message}", field=path)
+
+
+@dataclass(frozen=True)
+class CdsConfig:
+    """How the CDS service reads the record.
+
+    Attributes
+    ----------
+    code_map : mapping
+        ``{"extramedullary": {"present": ["system|code", ...], "absent": [...]},
+        "prior_hma": {...}}``: codes (of ``Condition.code``, ``Observation.code``,
+        ``Procedure.code`` or ``Medication*.medicationCodeableConcept``) that mean the factor is
+        present or absent. Empty by default: both factors stay unknown (no verified code exists).
+    allow_fhir_server : bool
+        Fetch prefetch data the client did not send from the request's ``fhirServer``. Off by default.
+    fhir_timeout : float
+        Seconds per FHIR request.
+    public_url : str, optional
+        Base URL of the calculator page for the card's link (default: the request's own base URL).
+    """
+
+    code_map: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    allow_fhir_server: bool = False
+    fhir_timeout: float = 5.0
+    public_url: Optional[str] = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "CdsConfig":
+        """From ``VENPRS_CDS_CODE_MAP`` (path of a JSON code map), ``VENPRS_CDS_ALLOW_FHIR_SERVER``
+        (``1``/``true``) and ``VENPRS_PUBLIC_URL``."""
+        env = os.environ if environ is None else environ
+        code_map: dict = {}
+        path = env.get("VENPRS_CDS_CODE_MAP")
+        if path:
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    code_map = json.load(fh)
+            except (OSError, ValueError) as e:
+                raise InputError(f"cannot read the CDS code map: {e}", file=path) from None
+        return cls(code_map=parse_code_map(code_map, path or "code map"),
+                   allow_fhir_server=env.get("VENPRS_CDS_ALLOW_FHIR_SERVER", "").lower() in ("1", "true", "yes"),
+                   public_url=env.get("VENPRS_PUBLIC_URL") or None)
+
+
+def parse_code_map(raw: Any, name: str = "code map") -> dict[str, dict[str, tuple[str, ...]]]:
+    """Check a code map (see :class:`CdsConfig`) and return it with tuples.
+
+    >>> parse_code_map({"prior_hma": {"present": ["http://example.org/local|HMA-YES"]}})
+    {'prior_hma': {'present': ('http://example.org/local|HMA-YES',), 'absent': ()}}
+    """
+    if not isinstance(raw, Mapping):
+        raise InputError("the code map must be a JSON object {factor: {present: [...], absent: [...]}}", file=name)
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for factor, entry in raw.items():
+        if factor not in _CLINICAL:
+            raise InputError(f"code map factor {factor!r} is not one of {', '.join(_CLINICAL)} (the genes come "
+                             "from variant Observations)", file=name)
+        if not isinstance(entry, Mapping) or set(entry) - {"present", "absent"}:
+            raise InputError(f"code map entry for {factor} must be {{'present': [...], 'absent': [...]}}", file=name)
+        codes: dict[str, tuple[str, ...]] = {}
+        for k in ("present", "absent"):
+            vals = entry.get(k, [])
+            if not isinstance(vals, list) or not all(isinstance(v, str) and "|" in v and v.split("|", 1)[1]
+                                                     for v in vals):
+                raise InputError(f"code map {factor}.{k} must be a list of 'system|code' strings", file=name)
+            codes[k] = tuple(vals)
+        out[factor] = codes
+    return out
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def discovery(config: CdsConfig) -> dict[str, Any]:
+    """The ``GET /cds-services`` response: one ``patient-view`` service with its prefetch templates."""
+    m = load_model()
+    prefetch = {
+        "patient": "Patient/{{context.patientId}}",
+        "variants": f"Observation?patient={{{{context.patientId}}}}&code={LOINC}|{VARIANT_ASSESSMENT}",
+    }
+    kinds = {"Condition", "Observation", "Procedure", "MedicationStatement"}
+    if config.code_map:
+        for kind in sorted(kinds):
+            codes = sorted({c for e in config.code_map.values() for v in e.values() for c in v})
+            prefetch[kind.lower() + "s"] = f"{kind}?patient={{{{context.patientId}}}}&code=" + ",".join(codes)
+    return {"services": [{
+        "hook": "patient-view",
+        "id": SERVICE_ID,
+        "title": "VEN-PRS risk group (R/R AML, HMA plus venetoclax)",
+        "description": (f"OS and EFS risk group of the {_SOURCE_LABEL} "
+                        "from the patient's NF1, PTPN11, FLT3, TP53 and SF3B1 variant results"
+                        + (" and mapped clinical records" if config.code_map else "")
+                        + "; unknown factors give a range. " + m.raw.get("intended_use", "")),
+        "prefetch": prefetch,
+    }]}
+
+
+# ---------------------------------------------------------------- reading FHIR
+
+
+def _resources(value: Any, path: str) -> Iterator[tuple[dict, str]]:
+    """The resources of one prefetch value (a resource or a Bundle), with their JSON paths."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise FhirError(path, f"must be a FHIR resource or Bundle (a JSON object), not {type(value).__name__}")
+    rt = value.get("resourceType")
+    if not isinstance(rt, str):
+        raise FhirError(path, "has no resourceType")
+    if rt == "OperationOutcome":  # a prefetch the client could not fulfil (CDS Hooks 2.0)
+        return
+    if rt != "Bundle":
+        yield value, path
+        return
+    for e, p in _objects(value, "entry", path):
+        if "resource" in e:
+            yield from _resources(e["resource"], p + ".resource")
+
+
+def _objects(parent: dict, key: str, path: str) -> Iterator[tuple[dict, str]]:
+    """The objects of the list ``parent[key]`` (missing = empty), with their JSON paths."""
+    items = parent.get(key, [])
+    if not isinstance(items, list):
+        raise FhirError(f"{path}.{key}", "must be a list")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise FhirError(f"{path}.{key}[{i}]", "must be an object")
+        yield item, f"{path}.{key}[{i}]"
+
+
+def _codings(cc: Any, path: str) -> list[tuple[str, str]]:
+    if cc is None:
+        return []
+    if not isinstance(cc, dict):
+        raise FhirError(path, "must be a CodeableConcept (an object)")
+    codings = cc.get("coding", [])
+    if not isinstance(codings, list):
+        raise FhirError(path + ".coding", "must be a list")
+    out = []
+    for i, c in enumerate(codings):
+        if not isinstance(c, dict) or not isinstance(c.get("system", ""), str) or not isinstance(c.get("code", ""), str):
+            raise FhirError(f"{path}.coding[{i}]", "must be a Coding with text system and code")
+        out.append((c.get("system", ""), c.get("code", "")))
+    return out
+
+
+def _withdrawn(res: dict, path: str) -> bool:
+    status = res.get("status")
+    if status is not None and not isinstance(status, str):
+        raise FhirError(path + ".status", "must be a code (text)")
+    if status in _WITHDRAWN:
+        return True
+    vs = res.get("verificationStatus")
+    return bool(vs) and any(c in _WITHDRAWN for _, c in _codings(vs, path + ".verificationStatus"))
+
+
+def _check_subject(res: dict, path: str, patient_id: str) -> None:
+    for key in ("subject", "patient"):
+        ref = res.get(key)
+        if ref is None:
+            continue
+        if not isinstance(ref, dict) or not isinstance(ref.get("reference", ""), str):
+            raise FhirError(f"{path}.{key}", "must be a Reference object")
+        r = ref.get("reference", "")
+        if r and r.split("/")[-2:] != ["Patient", patient_id] and r != patient_id:
+            raise FhirError(f"{path}.{key}.reference", f"{r!r} is not the patient in context (Patient/{patient_id})")
+
+
+def _gene_of(obs: dict, path: str) -> Optional[str]:
+    for comp, p in _objects(obs, "component", path):
+        if (LOINC, GENE_STUDIED) in _codings(comp.get("code"), p + ".code"):
+            for system, code in _codings(comp.get("valueCodeableConcept"), p + ".valueCodeableConcept"):
+                if system == HGNC_SYSTEM and code in _FACTOR_OF_HGNC:
+                    return _FACTOR_OF_HGNC[code]
+    return None
+
+
+def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: CdsConfig
+                          ) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
+    """Factor values from the FHIR resources of a CDS request's prefetch.
+
+    Returns ``(values, evidence)``: ``values`` maps each of the seven factors to ``True``,
+    ``False`` or ``None`` (unknown; the default for anything not present); ``evidence``
+    maps each known factor to the references (``Observation/id``) or JSON paths it came from.
+
+    Raises
+    ------
+    FhirError
+        A malformed element, a record about another patient, or two records that disagree
+        about one factor (the message names both paths).
+    """
+    found: dict[str, dict[bool, list[tuple[str, str]]]] = {}
+
+    def note(factor: str, value: bool, path: str, res: dict) -> None:
+        ref = f"{res['resourceType']}/{res['id']}" if isinstance(res.get("id"), str) else ""
+        found.setdefault(factor, {}).setdefault(value, []).append((path, ref))
+
+    wanted = {f: {k: {tuple(c.split("|", 1)) for c in v} for k, v in e.items()} for f, e in config.code_map.items()}
+    for key, value in prefetch.items():
+        for res, path in _resources(value, f"prefetch.{key}"):
+            rt = res["resourceType"]
+            if rt not in _CODE_PATHS or _withdrawn(res, path):
+                continue
+            _check_subject(res, path, patient_id)
+            codes = set(_codings(res.get(_CODE_PATHS[rt]), f"{path}.{_CODE_PATHS[rt]}"))
+            if rt == "Observation" and (LOINC, VARIANT_ASSESSMENT) in codes:
+                factor = _gene_of(res, path)
+                if factor is None:
+                    continue
+                vals = set(_codings(res.get("valueCodeableConcept"), path + ".valueCodeableConcept"))
+                if (LOINC, PRESENT) in vals:
+                    note(factor, True, path, res)
+                elif (LOINC, ABSENT) in vals:
+                    note(factor, False, path, res)
+                else:
+                    raise FhirError(path + ".valueCodeableConcept", f"a variant assessment of {GENE_FACTORS[factor]} "
+                                    f"must be LOINC {PRESENT} (Present) or {ABSENT} (Absent)")
+                continue
+            for factor, sets in wanted.items():
+                if codes & sets.get("present", set()):
+                    vb = res.get("valueBoolean")
+                    note(factor, vb is not False, path, res)
+                elif codes & sets.get("absent", set()):
+                    note(factor, False, path, res)
+    values: dict[str, Optional[bool]] = {f: None for f in FACTORS}
+    evidence: dict[str, list[str]] = {}
+    for factor, by_value in found.items():
+        if len(by_value) > 1:
+            yes, no = by_value[True][0][0], by_value[False][0][0]
+            raise FhirError(yes, f"{_LABEL[factor]} is recorded as present here and as absent at {no}; "
+                            "resolve the conflicting records")
+        (v, items), = by_value.items()
+        values[factor] = v
+        evidence[factor] = [ref or p for p, ref in items]
+    return values, evidence
+
+
+def _fetch(config: CdsConfig, server: str, query: str, token: Optional[str], path: str) -> Any:
+    url = server.rstrip("/") + "/" + query
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise FhirError(path, "fhirServer must be an http(s) URL")
+    req = urllib.request.Request(url, headers={"Accept": "application/fhir+json",
+                                               **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=config.fhir_timeout) as r:  # noqa: S310 - scheme checked
+            return json.loads(r.read(MAX_CDS_BYTES + 1))
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        raise FhirError(path, f"could not read {query.split('?')[0]} from the FHIR server: "
+                        f"{getattr(e, 'reason', None) or type(e).__name__}") from None
+
+
+# ---------------------------------------------------------------- card and RiskAssessment
+
+
+def page_fragment(values: Mapping[str, Optional[bool]]) -> str:
+    """The calculator page's URL fragment for a set of values: ``factor=present|absent|unknown``.
+
+    >>> page_fragment({"extramedullary": True, "nf1": None})
+    'extramedullary=present&prior_hma=unknown&nf1=unknown&ptpn11=unknown&flt3=unknown&tp53=unknown&sf3b1=unknown'
+    """
+    word = {True: "present", False: "absent", None: "unknown"}
+    return "&".join(f"{f}={word[values.get(f)]}" for f in FACTORS)
+
+
+def _group_text(ep) -> str:
+    labels = load_model().raw.get("group_labels", {})
+    names = [labels.get(g, g.capitalize()) for g in ep.possible_groups]
+    return names[0] if len(names) == 1 else _or(names) + " (indeterminate)"
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _score_text(ep) -> str:
+    if ep.score is not None:
+        return f"score {ep.score:.2f}"
+    lo, hi = ep.score_range
+    return f"score {lo:.2f} to {hi:.2f}"
+
+
+def _published_text(ep) -> str:
+    if ep.group is None:
+        return ""
+    o = ep.published[ep.group]
+    ci = o.get("ci") or [None, None]
+    return f"; published median {o['median_months']} months (95% CI {ci[0]}-{ci[1]})"
+
+
+def pending_sentence(result: ScoreResult) -> str:
+    """One sentence on the unknown factors that matter: which, and what they could change.
+
+    TODO: use the bedside helper's ``deciding_factors`` once it is on main; until then the
+    sentence names every unknown factor of each model and the groups still reachable.
+    """
+    parts = []
+    unknown = [f for f in FACTORS if result.inputs.get(f) is None]
+    if not unknown:
+        return "All seven factors are known."
+    for ep in ENDPOINTS:
+        r = result[ep]
+        if not r.determinate:
+            names = ", ".join(_LABEL[f] for f in r.unknown_factors)
+            parts.append(f"{ep.upper()} could be {_or(list(r.possible_groups))} until {names} "
+                         f"{'is' if len(r.unknown_factors) == 1 else 'are'} known")
+    if not parts:
+        return ("Not known: " + ", ".join(_LABEL[f] for f in unknown)
+                + "; the groups do not depend on them.")
+    return "Pending: " + "; ".join(parts) + "."
+
+
+def card(result: ScoreResult, page_url: str) -> dict[str, Any]:
+    """One CDS Hooks card for a result: OS/EFS group or range, the pending sentence, source,
+    intended use and a link to the calculator page with the inputs in the URL fragment."""
+    m = load_model()
+    summary = "VEN-PRS: " + ", ".join(f"{ep.upper()} {_group_text(result[ep])}" for ep in ENDPOINTS)
+    lines = [f"**{m.endpoints[ep].label}**: {_score_text(result[ep])}, {_group_text(result[ep]).lower()}"
+             f"{_published_text(result[ep])}." for ep in ENDPOINTS]
+    lines.append(pending_sentence(result))
+    lines.append(f"Source: {m.citation} doi:{m.doi}")
+    lines.append(m.raw.get("intended_use", ""))
+    return {
+        "uuid": str(uuid.uuid4()),
+        "summary": summary[:139],
+        "indicator": "info",
+        "detail": "\n\n".join(x for x in lines if x),
+        "source": {"label": _SOURCE_LABEL, "url": m.raw["reference"]["url"]},
+        "links": [{"label": "Open in the VEN-PRS calculator", "url": page_url.split("#")[0] + "#"
+                   + page_fragment(result.inputs), "type": "absolute"}],
+    }
+
+
+def risk_assessment(result: ScoreResult, subject: str, *, basis: list[str] | None = None,
+                    when: _dt.datetime | None = None) -> dict[str, Any]:
+    """A FHIR R4 ``RiskAssessment`` for a result (one prediction per endpoint).
+
+    Parameters
+    ----------
+    result : ScoreResult
+    subject : str
+        Reference to the patient, e.g. ``"Patient/123"``.
+    basis : list of str, optional
+        References of the records the inputs came from (``Observation/abc``).
+    when : datetime, optional
+        ``occurrenceDateTime`` (default: now, UTC).
+
+    Notes
+    -----
+    The risk group is given as text (``qualitativeRisk.text``): the FHIR example value set
+    (risk-probability: low, moderate, high, ...) has no published equivalence to the VEN-PRS
+    groups, so no code is claimed. The score or range, cut-points and the paper's group
+    median go into ``prediction.rationale``.
+
+    References
+    ----------
+    .. [1] https://hl7.org/fhir/R4/riskassessment.html
+    """
+    m = load_model()
+    when = when or _dt.datetime.now(_dt.timezone.utc)
+    preds = []
+    for ep in ENDPOINTS:
+        r = result[ep]
+        unknown = f" Unknown: {', '.join(_LABEL[f] for f in r.unknown_factors)}." if r.unknown_factors else ""
+        preds.append({
+            "outcome": {"text": m.endpoints[ep].label},
+            "qualitativeRisk": {"text": f"VEN-PRS {_group_text(r).lower()}"},
+            "rationale": (f"VEN-PRS {ep.upper()} {_score_text(r)} ({m.raw['thresholds']['rule']})"
+                          f"{_published_text(r)}.{unknown}"),
+        })
+    out: dict[str, Any] = {
+        "resourceType": "RiskAssessment",
+        "status": "final" if result.os.determinate and result.efs.determinate else "preliminary",
+        "subject": {"reference": subject},
+        "occurrenceDateTime": when.replace(microsecond=0).isoformat(),
+        "method": {"text": f"VEN-PRS {m.version} ({m.citation} doi:{m.doi})"},
+        "prediction": preds,
+        "note": [{"text": m.raw.get("intended_use", "")}, {"text": pending_sentence(result)}],
+    }
+    if basis:
+        out["basis"] = [{"reference": b} for b in basis]
+    return out
+
+
+# ---------------------------------------------------------------- routes
+
+
+def _bad(e: FhirError | InputError, status: int = 422) -> JSONResponse:
+    path = getattr(e, "path", None)
+    loc = ["body", *[p for p in (path or "").replace("[", ".[").split(".") if p]] if path else ["body"]
+    return JSONResponse({"detail": [{"loc": loc, "msg": str(e), "type": "fhir_error" if path else "input_error",
+                                     **({"path": path} if path else {})}]}, status_code=status)
+
+
+def _request_fields(body: Any) -> tuple[str, dict, dict, Optional[str], Optional[str]]:
+    if not isinstance(body, dict):
+        raise FhirError("body", "must be a CDS Hooks request (a JSON object)")
+    for key in ("hook", "hookInstance"):
+        if not isinstance(body.get(key), str) or not body[key]:
+            raise FhirError(key, "is required (text)")
+    if body["hook"] != "patient-view":
+        raise FhirError("hook", f"{body['hook']!r}: this service answers the patient-view hook")
+    ctx = body.get("context")
+    if not isinstance(ctx, dict):
+        raise FhirError("context", "is required (an object)")
+    pid = ctx.get("patientId")
+    if not isinstance(pid, str) or not pid:
+        raise FhirError("context.patientId", "is required (the FHIR Patient.id)")
+    prefetch = body.get("prefetch") or {}
+    if not isinstance(prefetch, dict):
+        raise FhirError("prefetch", "must be an object")
+    server = body.get("fhirServer")
+    if server is not None and not isinstance(server, str):
+        raise FhirError("fhirServer", "must be a URL (text)")
+    auth = body.get("fhirAuthorization")
+    token = None
+    if auth is not None:
+        if server is None:
+            raise FhirError("fhirAuthorization", "needs fhirServer (CDS Hooks 2.0)")
+        if not isinstance(auth, dict) or not isinstance(auth.get("access_token"), str):
+            raise FhirError("fhirAuthorization.access_token", "is required (text)")
+        token = auth["access_token"]
+    return pid, ctx, prefetch, server, token
+
+
+def register(app: FastAPI, config: CdsConfig | None = None) -> None:
+    """Add the CDS Hooks and FHIR routes to ``app`` (see the module docstring)."""
+    cfg = config if config is not None else CdsConfig.from_env()
+    templates = discovery(cfg)["services"][0]["prefetch"]
+
+    @app.get("/cds-services", tags=["cds-hooks"], summary="CDS Hooks discovery")
+    async def cds_discovery() -> dict[str, Any]:
+        """The CDS Hooks 2.0 discovery document: one ``patient-view`` service."""
+        return discovery(cfg)
+
+    @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"], summary="VEN-PRS card for the patient in view",
+              responses={422: {"description": "A malformed request or FHIR resource (names its JSON path)"}})
+    def cds_service(request: Request, body: Any = Body(None)) -> Response:
+        """Read the prefetched FHIR resources and answer one card (CDS Hooks 2.0)."""
+        return _service(body, request, cfg, templates)
+
+    @app.post("/cds-services/{service_id}", include_in_schema=False)
+    async def cds_unknown(service_id: str) -> Response:
+        return JSONResponse({"detail": [{"loc": ["path", "service_id"], "msg": f"no CDS service {service_id!r}; "
+                                         f"this server offers {SERVICE_ID!r}", "type": "not_found"}]},
+                            status_code=404)
+
+    @app.post("/api/v1/fhir/RiskAssessment", tags=["fhir"], summary="A FHIR R4 RiskAssessment for a result",
+              responses={422: {"description": "A bad value (names its path)"}})
+    def api_risk_assessment(body: Any = Body(None)) -> Response:
+        """Body: ``{"subject": {"reference": "Patient/123"}, "factors": {...}}`` with the factors as
+        in ``POST /api/v1/score``. Answers a FHIR R4 RiskAssessment (``application/fhir+json``)."""
+        try:
+            if not isinstance(body, dict) or set(body) - {"subject", "factors"}:
+                raise FhirError("body", "must be {\"subject\": {\"reference\": \"Patient/...\"}, \"factors\": {...}}")
+            subj = body.get("subject")
+            if not isinstance(subj, dict) or not isinstance(subj.get("reference"), str) or not subj["reference"]:
+                raise FhirError("subject.reference", "is required (e.g. \"Patient/123\"; R4 RiskAssessment.subject "
+                                "is 1..1)")
+            factors = body.get("factors") or {}
+            if not isinstance(factors, dict):
+                raise FhirError("factors", "must be an object of factor values")
+            extra = sorted(set(factors) - set(FACTORS))
+            if extra:
+                raise FhirError(f"factors.{extra[0]}", f"is not a factor; factors: {', '.join(FACTORS)}")
+            try:
+                result = score(**factors)
+            except InputError as e:
+                raise FhirError(f"factors.{e.field}", e.message) from None
+        except FhirError as e:
+            return _bad(e)
+        return Response(json.dumps(risk_assessment(result, subj["reference"])), media_type="application/fhir+json")
+
+
+def _service(body: Any, request: Request, cfg: CdsConfig, templates: Mapping[str, str]) -> Response:
+    try:
+        pid, ctx, prefetch, server, token = _request_fields(body)
+        prefetch = dict(prefetch)
+        missing = [k for k in templates if k not in prefetch and k != "patient"]
+        if missing and server and cfg.allow_fhir_server:
+            for k in missing:
+                query = templates[k].replace("{{context.patientId}}", urllib.parse.quote(pid, safe=""))
+                prefetch[k] = _fetch(cfg, server, query, token, f"fhirServer ({k})")
+        values, evidence = factors_from_prefetch(prefetch, pid, cfg)
+    except FhirError as e:
+        return _bad(e)
+    result = score(**values)
+    base = cfg.public_url or str(request.base_url)
+    c = card(result, base.rstrip("/") + "/")
+    ra = risk_assessment(result, f"Patient/{pid}", basis=sorted({b for v in evidence.values() for b in v
+                                                                 if "/" in b and not b.startswith("prefetch")}))
+    c["suggestions"] = [{"label": "Save this VEN-PRS result to the record", "uuid": str(uuid.uuid4()),
+                         "actions": [{"type": "create", "description": "Add a RiskAssessment with the VEN-PRS "
+                                      "OS and EFS groups", "resource": ra}]}]
+    c["selectionBehavior"] = "at-most-one"
+    return JSONResponse({"cards": [c]})

@@ -1,0 +1,300 @@
+"""CDS Hooks 2.0 service and FHIR R4 RiskAssessment (venprs.web.cds).
+
+Responses are validated against the CDS Hooks JSON shapes (tests/cds_hooks_shapes.py, written
+from the specification) and the FHIR resources with ``fhir.resources`` (R4B models: R4B changes
+nothing in RiskAssessment, Observation or Bundle that these resources use). Scores: Table 4 of
+Shahswar et al., Leukemia 2025;39:614-622.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import warnings
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.riskassessment import RiskAssessment
+
+import cds_hooks_shapes as shapes
+from venprs.web import create_app
+from venprs.web.cds import SERVICE_ID, CdsConfig, page_fragment, parse_code_map
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+LAB = Path(__file__).parent / "data" / "lab"
+URL = f"/cds-services/{SERVICE_ID}"
+
+
+def load(name):
+    return json.loads((LAB / name).read_text())
+
+
+CODE_MAP = parse_code_map(load("cds_code_map.json"))
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(create_app(cds_config=CdsConfig()), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def mapped():
+    return TestClient(create_app(cds_config=CdsConfig(code_map=CODE_MAP)), raise_server_exceptions=False)
+
+
+def request(prefetch=None, **over):
+    body = {"hook": "patient-view", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+            "context": {"userId": "Practitioner/example", "patientId": "pat-1"},
+            "prefetch": {"patient": load("fhir_patient.json"), "variants": load("fhir_variants.json")}
+            if prefetch is None else prefetch}
+    body.update(over)
+    shapes.Request.model_validate(body)
+    return body
+
+
+def the_card(r):
+    assert r.status_code == 200, r.text
+    shapes.Response.model_validate(r.json())
+    (card,) = r.json()["cards"]
+    return card
+
+
+def test_committed_fhir_files_are_valid_r4b():
+    for f in ("fhir_variants.json", "fhir_conditions.json", "fhir_medications.json"):
+        Bundle.model_validate(load(f))
+
+
+def test_discovery_shape_and_prefetch(client, mapped):
+    d = client.get("/cds-services").json()
+    shapes.Discovery.model_validate(d)
+    (svc,) = d["services"]
+    assert (svc["hook"], svc["id"]) == ("patient-view", SERVICE_ID)
+    assert svc["prefetch"] == {"patient": "Patient/{{context.patientId}}",
+                               "variants": "Observation?patient={{context.patientId}}&code=http://loinc.org|69548-6"}
+    d = mapped.get("/cds-services").json()
+    shapes.Discovery.model_validate(d)
+    pf = d["services"][0]["prefetch"]
+    assert pf["conditions"].startswith("Condition?patient={{context.patientId}}&code=")
+    assert "http://example.org/fhir/CodeSystem/local-drugs|AZA" in pf["medicationstatements"]
+
+
+def test_card_from_variant_observations(client):
+    card = the_card(client.post(URL, json=request()))
+    # FLT3 present (0.49 OS / 0.60 EFS); NF1, PTPN11, TP53 absent; SF3B1's record is entered-in-error -> unknown;
+    # extramedullary and prior HMA unmapped -> unknown.  OS range: 0.49-0.98 = -0.49 .. 0.49+0.90+0.64 = 2.03
+    assert card["summary"] == ("VEN-PRS: OS Favorable, Intermediate or Adverse (indeterminate), "
+                               "EFS Favorable, Intermediate or Adverse (indeterminate)")
+    assert "**Overall survival**: score -0.49 to 2.03" in card["detail"]
+    assert "**Event-free survival**: score -0.27 to 1.62" in card["detail"]    # 0.60-0.87 .. 0.60+0.57+0.45
+    assert "Pending: OS could be favorable, intermediate or adverse until Extramedullary disease, " \
+           "Prior HMA treatment, SF3B1 mutation are known" in card["detail"]
+    assert "Not a medical device" in card["detail"] and "doi:10.1038/s41375-024-02501-6" in card["detail"]
+    assert card["source"]["url"] == "https://doi.org/10.1038/s41375-024-02501-6"
+    (link,) = card["links"]
+    assert link["url"] == ("http://testserver/#extramedullary=unknown&prior_hma=unknown&nf1=absent&ptpn11=absent"
+                           "&flt3=present&tp53=absent&sf3b1=unknown")
+    ra = card["suggestions"][0]["actions"][0]["resource"]
+    RiskAssessment.model_validate(ra)
+    assert ra["subject"] == {"reference": "Patient/pat-1"}
+    assert [b["reference"] for b in ra["basis"]] == ["Observation/var-flt3", "Observation/var-nf1",
+                                                     "Observation/var-ptpn11", "Observation/var-tp53"]
+
+
+def test_card_with_code_map_is_determinate(mapped):
+    prefetch = {"variants": load("fhir_variants.json"), "conditions": load("fhir_conditions.json"),
+                "medicationstatements": load("fhir_medications.json")}
+    card = the_card(mapped.post(URL, json=request(prefetch)))
+    # OS: EMD 0.90 + prior HMA 0.64 + FLT3 0.49 = 2.03, with SF3B1 -0.98: 1.05 -> adverse either way.
+    # EFS: 0.57 + 0.45 + 0.60 = 1.62, with SF3B1 -0.87: 0.75 -> intermediate (0.75 is <= 0.75).
+    assert card["summary"] == "VEN-PRS: OS Adverse, EFS Intermediate or Adverse (indeterminate)"
+    assert "score 1.05 to 2.03, adverse; published median 3.1 months (95% CI 1.5-6.7)" in card["detail"]
+    assert "Pending: EFS could be intermediate or adverse until SF3B1 mutation is known." in card["detail"]
+    assert "extramedullary=present&prior_hma=present" in card["links"][0]["url"]
+
+
+def test_groups_that_do_not_depend_on_the_unknowns(mapped):
+    variants = load("fhir_variants.json")
+    variants["entry"][2]["resource"]["valueCodeableConcept"]["coding"][0].update(code="LA9633-4")  # NF1 present
+    prefetch = {"variants": variants, "conditions": load("fhir_conditions.json"),
+                "medicationstatements": load("fhir_medications.json")}
+    card = the_card(mapped.post(URL, json=request(prefetch)))
+    # OS 0.90+0.64+0.94+0.49 = 2.97, with SF3B1: 1.99; EFS 0.57+0.45+0.81+0.60 = 2.43, with SF3B1: 1.56
+    assert card["summary"] == "VEN-PRS: OS Adverse, EFS Adverse"
+    assert "Not known: SF3B1 mutation; the groups do not depend on them." in card["detail"]
+    ra = card["suggestions"][0]["actions"][0]["resource"]
+    assert RiskAssessment.model_validate(ra).status == "final"
+    assert [b["reference"] for b in ra["basis"]][:2] == ["Condition/emd-1", "MedicationStatement/aza-1"]
+
+
+def test_unmapped_clinical_records_stay_unknown(client):
+    prefetch = {"variants": None, "conditions": load("fhir_conditions.json"),
+                "medicationstatements": load("fhir_medications.json")}
+    card = the_card(client.post(URL, json=request(prefetch)))
+    assert card["links"][0]["url"].endswith("#" + page_fragment({}))        # all seven unknown
+
+
+def test_operation_outcome_prefetch_means_no_data(client):
+    oo = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "processing"}]}
+    card = the_card(client.post(URL, json=request({"variants": oo})))
+    assert card["links"][0]["url"].endswith("#" + page_fragment({}))
+
+
+def _bad(client, body, status=422):
+    r = client.post(URL, json=body)
+    assert r.status_code == status, r.text
+    return r.json()["detail"][0]
+
+
+@pytest.mark.parametrize("edit, path, msg", [
+    (lambda b: b["prefetch"]["variants"]["entry"][2]["resource"]["valueCodeableConcept"]["coding"][0].update(
+        code="LA6576-8"), "prefetch.variants.entry[2].resource.valueCodeableConcept",
+     "a variant assessment of NF1 must be LOINC LA9633-4 (Present) or LA9634-2 (Absent)"),
+    (lambda b: b["prefetch"]["variants"]["entry"][0]["resource"].update(component={"x": 1}),
+     "prefetch.variants.entry[0].resource.component", "must be a list"),
+    (lambda b: b["prefetch"]["variants"].update(entry="nope"), "prefetch.variants.entry", "must be a list"),
+    (lambda b: b["prefetch"]["variants"]["entry"][1]["resource"].pop("resourceType"),
+     "prefetch.variants.entry[1].resource", "has no resourceType"),
+    (lambda b: b["prefetch"]["variants"]["entry"][3]["resource"]["subject"].update(reference="Patient/other"),
+     "prefetch.variants.entry[3].resource.subject.reference", "'Patient/other' is not the patient in context"),
+    (lambda b: b["prefetch"]["variants"]["entry"][0]["resource"]["code"].update(coding=[7]),
+     "prefetch.variants.entry[0].resource.code.coding[0]", "must be a Coding"),
+    (lambda b: b.pop("hookInstance"), "hookInstance", "is required"),
+    (lambda b: b.update(hook="order-select"), "hook", "this service answers the patient-view hook"),
+    (lambda b: b["context"].pop("patientId"), "context.patientId", "is required"),
+    (lambda b: b.update(fhirAuthorization={"access_token": "t"}), "fhirAuthorization", "needs fhirServer"),
+    (lambda b: b.update(prefetch=[1]), "prefetch", "must be an object"),
+])
+def test_malformed_fhir_is_422_with_the_path(client, edit, path, msg):
+    body = copy.deepcopy(request())
+    edit(body)
+    d = _bad(client, body)
+    assert d["path"] == path and msg in d["msg"], d
+
+
+def test_conflicting_records_for_one_gene(client):
+    body = request()
+    extra = copy.deepcopy(body["prefetch"]["variants"]["entry"][0])       # FLT3 present ...
+    extra["resource"]["id"] = "var-flt3-b"
+    extra["resource"]["valueCodeableConcept"]["coding"][0].update(code="LA9634-2", display="Absent")
+    body["prefetch"]["variants"]["entry"].append(extra)                   # ... and FLT3 absent
+    d = _bad(client, body)
+    assert d["path"] == "prefetch.variants.entry[0].resource"
+    assert "FLT3 mutation (any) is recorded as present here and as absent at prefetch.variants.entry[5].resource" \
+        in d["msg"]
+
+
+def test_not_json_and_unknown_service(client):
+    r = client.post(URL, content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    r = client.post("/cds-services/other", json=request())
+    assert r.status_code == 404 and "offers 'venprs-patient-view'" in r.json()["detail"][0]["msg"]
+    r = client.post(URL, json="a string")
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == "body"
+
+
+# ---------------------------------------------------------------- FHIR server (off by default; local fake)
+
+
+class _FakeFhir(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_GET(self):  # noqa: N802
+        _FakeFhir.seen.append((self.path, self.headers.get("Authorization")))
+        u = urlsplit(self.path)
+        q = parse_qs(u.query)
+        body = load("fhir_variants.json") if u.path.endswith("/Observation") and q.get("patient") == ["pat-1"] \
+            else {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *a):  # keep test output clean
+        pass
+
+
+@pytest.fixture()
+def fake_fhir():
+    srv = HTTPServer(("127.0.0.1", 0), _FakeFhir)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    _FakeFhir.seen = []
+    yield f"http://127.0.0.1:{srv.server_address[1]}/fhir"
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_fhir_server_is_not_contacted_unless_allowed(client, fake_fhir):
+    body = request({}, fhirServer=fake_fhir)
+    card = the_card(client.post(URL, json=body))
+    assert _FakeFhir.seen == []
+    assert card["links"][0]["url"].endswith("#" + page_fragment({}))
+
+
+def test_fhir_server_fetch_when_allowed(fake_fhir):
+    c = TestClient(create_app(cds_config=CdsConfig(allow_fhir_server=True)), raise_server_exceptions=False)
+    auth = {"access_token": "tok", "token_type": "Bearer", "expires_in": 300, "scope": "patient/Observation.read",
+            "subject": "venprs"}
+    card = the_card(c.post(URL, json=request({}, fhirServer=fake_fhir, fhirAuthorization=auth)))
+    assert "flt3=present" in card["links"][0]["url"]
+    ((path, authz),) = _FakeFhir.seen
+    assert unquote(path) == "/fhir/Observation?patient=pat-1&code=http://loinc.org|69548-6"
+    assert authz == "Bearer tok"
+
+
+def test_fhir_server_unreachable_is_4xx():
+    c = TestClient(create_app(cds_config=CdsConfig(allow_fhir_server=True, fhir_timeout=1)),
+                   raise_server_exceptions=False)
+    d = _bad(c, request({}, fhirServer="http://127.0.0.1:9/fhir"))
+    assert d["path"] == "fhirServer (variants)" and "could not read Observation from the FHIR server" in d["msg"]
+
+
+# ---------------------------------------------------------------- RiskAssessment
+
+
+def test_risk_assessment_endpoint_is_valid_fhir(client):
+    factors = {"extramedullary": True, "prior_hma": False, "nf1": False, "ptpn11": False, "flt3": True,
+               "tp53": False, "sf3b1": False}
+    r = client.post("/api/v1/fhir/RiskAssessment", json={"subject": {"reference": "Patient/pat-1"},
+                                                         "factors": factors})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
+    ra = RiskAssessment.model_validate(r.json())
+    assert ra.status == "final" and ra.subject.reference == "Patient/pat-1"
+    os_, efs = r.json()["prediction"]
+    assert os_["outcome"]["text"] == "Overall survival" and os_["qualitativeRisk"]["text"] == "VEN-PRS adverse"
+    assert os_["rationale"].startswith("VEN-PRS OS score 1.39")                  # 0.90 + 0.49 (Table 4)
+    assert efs["rationale"].startswith("VEN-PRS EFS score 1.17")                 # 0.57 + 0.60
+    r = client.post("/api/v1/fhir/RiskAssessment", json={"subject": {"reference": "Patient/pat-1"},
+                                                         "factors": {"flt3": True}})
+    ra = RiskAssessment.model_validate(r.json())
+    assert ra.status == "preliminary"
+
+
+@pytest.mark.parametrize("body, path", [
+    ({"factors": {}}, "subject.reference"),
+    ({"subject": {"reference": "Patient/1"}, "factors": {"flt3": "maybe"}}, "factors.flt3"),
+    ({"subject": {"reference": "Patient/1"}, "factors": {"kras": True}}, "factors.kras"),
+    ({"subject": {"reference": "Patient/1"}, "other": 1}, "body"),
+    ([1, 2], "body"),
+])
+def test_risk_assessment_bad_input(client, body, path):
+    r = client.post("/api/v1/fhir/RiskAssessment", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["path"] == path
+
+
+def test_code_map_errors():
+    from venprs.errors import InputError
+
+    with pytest.raises(InputError, match="code map factor 'flt3' is not one of extramedullary, prior_hma"):
+        parse_code_map({"flt3": {"present": ["a|b"]}})
+    with pytest.raises(InputError, match="must be a list of 'system\\|code' strings"):
+        parse_code_map({"prior_hma": {"present": ["AZA"]}})

@@ -1,0 +1,335 @@
+"""Mutation lists (MAF, long table, annotated VCF) -> the five VEN-PRS gene factors.
+
+Files: tests/data/lab/ (synthetic patients; each variant chosen for its class). Scores are
+checked against Table 4 of Shahswar et al., Leukemia 2025;39:614-622 (multivariate
+coefficients, typed here independently of the model file).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import venprs
+from venprs.errors import InputError
+from venprs.mutations import GENE_FACTORS, mutation_factors, read_mutations, read_panel
+
+from conftest import run_cli
+
+LAB = Path(__file__).parent / "data" / "lab"
+GENES = ["nf1", "ptpn11", "flt3", "tp53", "sf3b1"]
+FIVE = "NF1,PTPN11,FLT3,TP53,SF3B1"
+# Table 4, multivariate: OS and EFS coefficients
+OS = {"extramedullary": 0.90, "prior_hma": 0.64, "nf1": 0.94, "ptpn11": 0.80, "flt3": 0.49, "tp53": 0.39,
+      "sf3b1": -0.98}
+EFS = {"extramedullary": 0.57, "prior_hma": 0.45, "nf1": 0.81, "ptpn11": 0.73, "flt3": 0.60, "sf3b1": -0.87}
+
+
+def clinical() -> pd.DataFrame:
+    return venprs.io.read_table(LAB / "clinical.csv")
+
+
+def calls_of(path, **kw) -> dict[str, dict[str, str]]:
+    t = mutation_factors(clinical(), LAB / path, **kw).table
+    return {r["patient_id"]: {g: r[g] for g in GENES} for _, r in t.iterrows()}
+
+
+def row(nf1="absent", ptpn11="absent", flt3="absent", tp53="absent", sf3b1="absent"):
+    return dict(nf1=nf1, ptpn11=ptpn11, flt3=flt3, tp53=tp53, sf3b1=sf3b1)
+
+
+UNK = {g: "unknown" for g in GENES}
+
+
+def test_gene_factors_are_the_model_genes():
+    assert GENE_FACTORS == {"nf1": "NF1", "ptpn11": "PTPN11", "flt3": "FLT3", "tp53": "TP53", "sf3b1": "SF3B1"}
+
+
+def test_maf_silent_intronic_utr_do_not_count_flt3_itd_does():
+    got = calls_of("cohort.maf", panel=FIVE)
+    assert got["P01"] == row(flt3="present")            # In_Frame_Ins (FLT3-ITD); TP53 Silent ignored
+    assert got["P02"] == row(ptpn11="present")          # Missense; NF1 Intron ignored
+    assert got["P03"] == row(sf3b1="present")           # SF3B1 K700E; DNMT3A not a VEN-PRS gene
+    assert got["P04"] == row(tp53="present")            # Nonsense; FLT3 3'UTR ignored
+    assert got["P05"] == row()                          # sequenced, nothing found: all absent
+    assert got["P06"] == UNK                            # sequenced = no
+    assert got["P07"] == row()                          # not stated: --panel takes it as sequenced
+
+
+def test_maf_audit_lists_every_variant_and_why():
+    audit = mutation_factors(clinical(), LAB / "cohort.maf", panel=FIVE).audit
+    got = [(r.patient_id, r.gene, r.variant_class, r.counted) for r in audit.itertuples()]
+    assert got == [("P01", "FLT3", "in-frame insertion", "yes"), ("P01", "TP53", "silent", "no"),
+                   ("P02", "NF1", "intronic", "no"), ("P02", "PTPN11", "missense", "yes"),
+                   ("P03", "SF3B1", "missense", "yes"), ("P04", "TP53", "nonsense", "yes"),
+                   ("P04", "FLT3", "UTR", "no")]
+    # t_alt_count / t_depth of the MAF rows
+    assert audit.loc[0, "vaf"] == pytest.approx(82 / 410)
+    assert audit.loc[0, "source"] == "cohort.maf:4"       # line 4 of the file (2 '#' lines, header)
+
+
+def test_scores_from_maf_match_table4():
+    calls = mutation_factors(clinical(), LAB / "cohort.maf", panel=FIVE)
+    scored = venprs.score_table(calls.table)
+    s = dict(zip(scored["patient_id"], scored["os_score"]))
+    e = dict(zip(scored["patient_id"], scored["efs_score"]))
+    assert s["P01"] == pytest.approx(OS["prior_hma"] + OS["flt3"])           # 1.13 adverse
+    assert e["P01"] == pytest.approx(EFS["prior_hma"] + EFS["flt3"])         # 1.05
+    assert s["P02"] == pytest.approx(OS["extramedullary"] + OS["ptpn11"])    # 1.70
+    assert s["P03"] == pytest.approx(OS["sf3b1"])                            # -0.98 favorable
+    assert s["P04"] == pytest.approx(OS["prior_hma"] + OS["tp53"])           # 1.03
+    assert e["P04"] == pytest.approx(EFS["prior_hma"])                       # TP53 not in EFS: 0.45
+    assert list(scored["os_group"].astype(str)[:5]) == ["adverse", "adverse", "favorable", "adverse", "favorable"]
+    p06 = scored[scored["patient_id"] == "P06"].iloc[0]                      # not sequenced: a range
+    assert pd.isna(p06["os_score"])
+    assert (p06["os_score_min"], p06["os_score_max"]) == pytest.approx(
+        (OS["extramedullary"] + OS["prior_hma"] + OS["sf3b1"], sum(v for v in OS.values() if v > 0)))
+
+
+def test_long_table_wild_type_rows_and_percent_vaf():
+    got = calls_of("long.csv")                       # no panel: only listed genes are known
+    assert got["P01"] == {**UNK, "flt3": "present"}  # ITD; TP53 synonymous leaves TP53 unknown (no panel)
+    assert got["P02"] == {**UNK, "ptpn11": "present", "nf1": "absent"}   # 'not detected' = tested negative
+    assert got["P03"] == {**UNK, "sf3b1": "present", "tp53": "present"}
+    assert got["P04"] == {**UNK, "flt3": "present", "nf1": "present"}    # TKD; nonsense
+    assert got["P05"] == UNK and got["P07"] == UNK   # no sample, no panel: unknown
+    long = read_mutations(LAB / "long.csv")
+    assert long.loc[0, "vaf"] == pytest.approx(0.12)  # "12%"
+
+
+def test_min_vaf_drops_low_variants_and_unknown_vaf_stays_unknown():
+    got = calls_of("long.csv", panel=FIVE, min_vaf=0.05)
+    assert got["P02"]["ptpn11"] == "absent"          # VAF 0.04 < 0.05
+    assert got["P04"]["nf1"] == "unknown"            # nonsense without VAF: cannot check 0.05
+    assert got["P04"]["flt3"] == "present"           # 0.18
+    audit = mutation_factors(clinical(), LAB / "long.csv", panel=FIVE, min_vaf=0.05).audit
+    r = audit[(audit.patient_id == "P02") & (audit.gene == "PTPN11")].iloc[0]
+    assert (r.counted, r.reason) == ("no", "VAF below min_vaf 0.05")
+
+
+def test_snpeff_vcf():
+    got = calls_of("snpeff.vcf", panel=FIVE)
+    # P01: FLT3 disruptive_inframe_insertion (ITD) counts; TP53 synonymous, SF3B1 upstream do not
+    assert got["P01"] == row(flt3="present")
+    # P02: PTPN11 missense (AD 50,10); NF1 intron; TP53 missense has GT 0/0 (not carried)
+    assert got["P02"] == row(ptpn11="present")
+    assert got["P03"] == row()                  # not in the VCF but sequenced on the panel
+    long = read_mutations(LAB / "snpeff.vcf")
+    assert long[long.gene == "PTPN11"]["vaf"].item() == pytest.approx(10 / 60)
+
+
+def test_vep_vcf():
+    got = calls_of("vep.vcf", panel=FIVE)
+    assert got["P03"] == row(sf3b1="present")   # K700E; NF1 frameshift is 0/0 in P03
+    # P04: TP53 stop_gained, FLT3 D835Y (TKD; the splice_region&intron one does not count), NF1 frameshift
+    assert got["P04"] == row(tp53="present", flt3="present", nf1="present")
+    long = read_mutations(LAB / "vep.vcf")
+    assert long[(long["sample"] == "P04") & (long.gene == "NF1")]["vaf"].item() == pytest.approx(0.08)
+
+
+@pytest.mark.parametrize("gene", GENES)
+def test_panel_with_and_without_each_gene(gene):
+    without = ",".join(g for g in FIVE.split(",") if g.lower() != gene)
+    on = calls_of("cohort.maf", panel=FIVE)["P05"]
+    off = calls_of("cohort.maf", panel=without)
+    assert on[gene] == "absent"
+    assert off["P05"][gene] == "unknown"        # off the panel: unknown, never absent
+    # a counted variant is present even off the panel (it was found, so it was sequenced)
+    carrier = {"flt3": "P01", "ptpn11": "P02", "sf3b1": "P03", "tp53": "P04"}.get(gene)
+    if carrier:
+        assert off[carrier][gene] == "present"
+
+
+def test_panel_file_and_per_patient_panel_column():
+    assert read_panel(panel_file=LAB / "panel_myeloid.txt") == (
+        "ASXL1", "DNMT3A", "FLT3", "IDH1", "IDH2", "NF1", "NPM1", "PTPN11", "RUNX1", "SF3B1", "SRSF2", "TET2", "TP53")
+    df = clinical()
+    df["panel_genes"] = ["NF1;FLT3", "", "", "", "TP53 SF3B1", "", ""]
+    t = mutation_factors(df, LAB / "cohort.maf").table.set_index("patient_id")
+    assert dict(t.loc["P01", GENES]) == row(flt3="present", ptpn11="unknown", tp53="unknown", sf3b1="unknown")
+    assert dict(t.loc["P05", GENES]) == {**UNK, "tp53": "absent", "sf3b1": "absent"}
+    assert dict(t.loc["P02", GENES]) == {**UNK, "ptpn11": "present"}  # in the file, no panel stated
+
+
+def test_unsequenced_patients_are_all_unknown():
+    got = calls_of("cohort.maf", panel=FIVE)
+    assert got["P06"] == UNK
+    got = calls_of("cohort.maf")                     # no panel: P05 and P07 have no sample
+    assert got["P05"] == UNK and got["P07"] == UNK
+
+
+def test_sample_matching_no_patient_is_an_error_listing_them():
+    df = clinical()
+    df = df[~df["patient_id"].isin(["P02", "P04"])]
+    with pytest.raises(InputError, match=r"2 sample\(s\) in the mutation file match no patient in column "
+                                         r"'patient_id': P02, P04"):
+        mutation_factors(df, LAB / "cohort.maf", panel=FIVE)
+
+
+def test_not_sequenced_patient_with_variants_is_an_error():
+    df = clinical()
+    df.loc[0, "sequenced"] = "no"
+    with pytest.raises(InputError, match="patient P01 is marked not sequenced but has variants"):
+        mutation_factors(df, LAB / "cohort.maf", panel=FIVE)
+
+
+def test_conflicting_records_for_one_gene(tmp_path):
+    p = tmp_path / "conflict.csv"
+    p.write_text("patient,gene,class\nP01,FLT3,ITD\nP01,FLT3,wt\n")
+    with pytest.raises(InputError, match=r"sample P01: FLT3 is listed both with a counted variant and as "
+                                         r"wild-type \(conflict.csv row 1, conflict.csv row 2\)"):
+        mutation_factors(clinical(), p)
+
+
+def test_gene_column_in_clinical_table_is_refused():
+    df = clinical()
+    df["FLT3_mut"] = "no"
+    with pytest.raises(InputError, match="already has gene column 'FLT3_mut'"):
+        mutation_factors(df, LAB / "cohort.maf")
+
+
+def test_malformed_maf_reports_every_problem_with_its_line(tmp_path):
+    text = (LAB / "cohort.maf").read_text().splitlines()
+    cols = text[2].split("\t")
+    ci, gi, si = cols.index("Variant_Classification"), cols.index("Hugo_Symbol"), cols.index("Tumor_Sample_Barcode")
+    bad = [ln.split("\t") for ln in text[3:]]
+    bad[0][ci] = "Missense"           # fine (plain word)
+    bad[1][ci] = "Funny_Mutation"     # line 5
+    bad[2][gi] = "NF 1"               # line 6
+    bad[3][si] = ""                   # line 7
+    p = tmp_path / "bad.maf"
+    p.write_text("\n".join(text[:3] + ["\t".join(r) for r in bad]) + "\n")
+    with pytest.raises(InputError) as ei:
+        read_mutations(p)
+    msg = str(ei.value)
+    assert msg.startswith(f"{p}: 3 problems:")
+    assert "line 5: variant class 'Funny_Mutation' of TP53 is not known; accepted: counted: missense" in msg
+    assert "line 6: gene 'NF 1' is not a gene symbol" in msg
+    assert "line 7: empty sample in column 'Tumor_Sample_Barcode'" in msg
+
+
+def test_malformed_vcf(tmp_path):
+    lines = (LAB / "vep.vcf").read_text().splitlines()
+    p = tmp_path / "x.vcf"
+    p.write_text("\n".join(lines[:-1] + [lines[-1].rsplit("\t", 1)[0]]) + "\n")   # one field short
+    with pytest.raises(InputError, match=r"x.vcf: line 16: 10 tab-separated fields, the #CHROM line has 11"):
+        read_mutations(p)
+    p.write_text("\n".join(ln for ln in lines if "CSQ" not in ln or not ln.startswith("##")) + "\n")
+    with pytest.raises(InputError, match="no SnpEff ANN or VEP CSQ annotation"):
+        read_mutations(p)
+    p.write_text("##fileformat=VCFv4.2\nchr1\t1\n")
+    with pytest.raises(InputError, match="line 2: data before the #CHROM header line"):
+        read_mutations(p)
+    bad_gt = lines[:-1] + [lines[-1].replace("0/1:0.08", "x/1:0.08")]
+    p.write_text("\n".join(bad_gt) + "\n")
+    with pytest.raises(InputError, match=r"line 16, sample P04: GT 'x/1' is not a genotype"):
+        read_mutations(p)
+
+
+def test_bad_vaf_and_min_vaf(tmp_path):
+    p = tmp_path / "v.csv"
+    p.write_text("patient,gene,class,vaf\nP01,FLT3,ITD,35\n")
+    with pytest.raises(InputError, match=r"VAF '35' is not a fraction between 0 and 1 \(write 35% or 0.35\)"):
+        read_mutations(p)
+    with pytest.raises(InputError, match="min_vaf 5 is not a fraction"):
+        read_mutations(LAB / "long.csv", min_vaf=5)
+
+
+def test_bad_panel_genes():
+    with pytest.raises(InputError, match=r"not gene symbols: 'FLT3\?'"):
+        read_panel("NF1, FLT3?")
+    with pytest.raises(InputError, match="either as a list"):
+        read_panel("NF1", LAB / "panel_myeloid.txt")
+
+
+def test_upload_bytes_and_dataframe_inputs_agree():
+    a = mutation_factors(clinical(), LAB / "cohort.maf", panel=FIVE).table
+    b = mutation_factors(clinical(), (LAB / "cohort.maf").read_bytes(), mutations_name="cohort.maf",
+                         panel=FIVE).table
+    pd.testing.assert_frame_equal(a, b)
+    c = mutation_factors(clinical(), (LAB / "long.csv").read_bytes(), mutations_name="long.csv").table
+    d = mutation_factors(clinical(), pd.read_csv(LAB / "long.csv", dtype=str)).table
+    pd.testing.assert_frame_equal(c, d)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_mutations_panel_audit(tmp_path):
+    out, audit = tmp_path / "scored.csv", tmp_path / "audit.csv"
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--mutations", LAB / "cohort.maf",
+                "--panel-file", LAB / "panel_myeloid.txt", "--mutation-audit", audit, "--output", out)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert [x["patient_id"] for x in rows] == [f"P0{i}" for i in range(1, 8)]
+    assert rows[0]["note"] == "FLT3-ITD plus a silent TP53 variant"          # text passes unchanged
+    assert [rows[0][g] for g in GENES] == ["absent", "absent", "present", "absent", "absent"]
+    assert float(rows[0]["os_score"]) == pytest.approx(OS["prior_hma"] + OS["flt3"])
+    assert rows[5]["os_possible_groups"] == "intermediate|adverse"            # P06 not sequenced
+    a = list(csv.DictReader(audit.open()))
+    assert len(a) == 7 and a[1]["reason"] == "silent: not protein-altering"
+
+
+def test_cli_errors_are_one_line_exit_2(tmp_path):
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--mutations", LAB / "cohort.maf", "--panel", "NF1",
+                "--panel-file", LAB / "panel_myeloid.txt", "--output", tmp_path / "o.csv")
+    assert r.returncode == 2 and "either as a list (--panel) or a file (--panel-file)" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = run_cli("score", "--input", LAB / "clinical.csv", "--min-vaf", "0.1", "--output", tmp_path / "o.csv")
+    assert r.returncode == 2 and "--min-vaf: only with --mutations FILE" in r.stderr
+    r = run_cli("score", "--flt3", "yes", "--mutations", LAB / "cohort.maf")
+    assert r.returncode == 2 and "--mutations: only with --input FILE and --output FILE" in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+# ---------------------------------------------------------------- web batch upload
+
+
+@pytest.fixture(scope="module")
+def client():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from venprs.web import create_app
+
+    return TestClient(create_app(max_upload_bytes=200_000), raise_server_exceptions=False)
+
+
+def _upload(client, mutations="cohort.maf", **form):
+    files = {"file": ("clinical.csv", (LAB / "clinical.csv").read_bytes(), "text/csv")}
+    if mutations:
+        files["mutations"] = (mutations, (LAB / mutations).read_bytes(), "text/plain")
+    return client.post("/api/v1/score-table", files=files, data=form)
+
+
+def test_web_batch_with_mutations_equals_cli(client, tmp_path):
+    r = _upload(client, panel=FIVE)
+    assert r.status_code == 200, r.text
+    web = list(csv.DictReader(r.text.splitlines()))
+    out = tmp_path / "o.csv"
+    assert run_cli("score", "--input", LAB / "clinical.csv", "--mutations", LAB / "cohort.maf", "--panel", FIVE,
+                   "--output", out).returncode == 0
+    assert web == list(csv.DictReader(out.open()))
+    r = _upload(client, mutations="vep.vcf", panel=FIVE, min_vaf="0.1")
+    rows = {x["patient_id"]: x for x in csv.DictReader(r.text.splitlines())}
+    assert (rows["P04"]["nf1"], rows["P04"]["flt3"]) == ("absent", "present")   # NF1 VAF 0.08 < 0.1
+
+
+def test_web_batch_mutation_errors_are_422_naming_the_upload(client):
+    r = _upload(client, panel="NF1, FLT3?")
+    assert r.status_code == 422 and "not gene symbols: 'FLT3?'" in r.json()["detail"][0]["msg"]
+    r = _upload(client, mutations=None, panel="NF1")
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"].startswith("clinical.csv: panel, min_vaf")
+    r = _upload(client, min_vaf="five")
+    assert r.status_code == 422 and "min_vaf 'five' is not a number" in r.json()["detail"][0]["msg"]
+    files = {"file": ("clinical.csv", (LAB / "clinical.csv").read_bytes(), "text/csv"),
+             "mutations": ("m.vcf", b"##fileformat=VCFv4.2\nchr1\t1\n", "text/plain")}
+    r = client.post("/api/v1/score-table", files=files)
+    assert r.status_code == 422
+    d = r.json()["detail"][0]
+    assert d["loc"] == ["body", "mutations"] and "m.vcf: line 2: data before the #CHROM header line" in d["msg"]
