@@ -209,7 +209,7 @@ def _fake_report(monkeypatch, fail: bool):
             raise RuntimeError("late failure")
         return registry.SectionOutput({"x": 1}, "<p>x</p>")
 
-    monkeypatch.setattr(report, "sections", lambda: [registry.Section("x", "X", 0, build)])
+    monkeypatch.setattr(report, "sections", lambda *a, **k: [registry.Section("x", "X", 0, build)])
     return report.run_report
 
 
