@@ -16,7 +16,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import cli_env, run_cli as run
+from conftest import cli_env
+from conftest import run_cli as run
 from venprs import io as vio
 from venprs.errors import InputError
 
@@ -314,6 +315,7 @@ def test_xlsx_output_has_string_cells_never_formulas(tmp_path):
 
 def test_web_download_applies_the_same_guard(tmp_path):
     from fastapi.testclient import TestClient
+
     from venprs.web.app import create_app
 
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"

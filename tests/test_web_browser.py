@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import time

@@ -114,6 +114,7 @@ def test_concurrent_uploads_are_capped(server):
 def test_uploads_never_touch_disk(monkeypatch):
     """Up to the body limit every upload stays in memory: the spooled file never rolls over to disk."""
     from fastapi.testclient import TestClient
+
     from venprs.web.app import create_app
 
     def rollover(self):

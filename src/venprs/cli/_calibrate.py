@@ -63,7 +63,7 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
             import distributed  # noqa: F401
         except ImportError:
             raise InputError("--backend dask needs the 'distributed' package: pip install 'venprs[dask]'") from None
-        check_scheduler(scheduler)
+        check_scheduler(str(scheduler))
     scores = [load_score(p) for p in (comparators or [])]
     names = [s.name for s in scores]
     if len(set(names)) != len(names):

@@ -68,7 +68,7 @@ class Protocol(HttpToolsProtocol):
             self.cycle.message_event.set()
         self.transport.close()
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._arm()
 
