@@ -59,7 +59,15 @@ def test_analyze_with_validation_and_user_score(tmp_path):
 def test_calibrate_save_splits_and_rare_factors(tmp_path):
     # the committed replay cohort (tests/data/make_calibration_replay.py): the file equals the committed one
     data = Path(__file__).parent / "data"
-    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--splits", "40", "--seed", "5",
+    # the replay cohort draws EFS independently of OS; venprs refuses EFS > OS (issue 10), so the CLI runs on a
+    # copy with EFS capped at OS (the split indices depend only on n and the seed, not on the times)
+    import pandas as pd
+    d = pd.read_csv(data / "calibration_replay_cohort.csv", dtype=str, keep_default_na=False)
+    late = d["efs_months"].astype(float) > d["os_months"].astype(float)
+    d.loc[late, "efs_months"] = d.loc[late, "os_months"]
+    cohort = tmp_path / "cohort.csv"
+    d.to_csv(cohort, index=False)
+    r = run("calibrate", str(cohort), "--splits", "40", "--seed", "5",
             "--out", str(tmp_path / "o"), "--save-splits", str(tmp_path / "splits.json"))
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path / "splits.json").read_text()) == json.loads(
@@ -71,14 +79,14 @@ def test_calibrate_save_splits_and_rare_factors(tmp_path):
     assert all({"endpoint", "split", "factor", "flag", "r_message"} <= set(e) for e in flagged)
     assert "--rare-factors r" in res["command"]
     # policy drop: recorded, nothing quoted from R for dropped factors
-    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--splits", "4", "--out", str(tmp_path / "d"),
+    r = run("calibrate", str(cohort), "--splits", "4", "--out", str(tmp_path / "d"),
             "--rare-factors", "drop", "-q")
     assert r.returncode == 0, r.stderr
     res = json.loads((tmp_path / "d" / "results.json").read_text())
     assert res["rare_factors"]["policy"] == "drop" == res["calibration"]["os"]["rare_factors"]
     assert all(e["r_message"] is None for e in res["rare_factors"]["flagged"])
     # user errors: one line, exit code 2; the input is never overwritten
-    r = run("calibrate", str(data / "calibration_replay_cohort.csv"), "--out", str(tmp_path / "e"),
+    r = run("calibrate", str(cohort), "--out", str(tmp_path / "e"),
             "--rare-factors", "R")
     assert r.returncode == 2 and "--rare-factors 'R' is not accepted; use r or drop" in r.stderr
     (tmp_path / "c.csv").write_bytes((data / "calibration_replay_cohort.csv").read_bytes())

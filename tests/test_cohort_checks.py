@@ -31,8 +31,9 @@ def test_non_finite_or_text_times_are_errors_naming_the_rows(value, kind):
     with pytest.raises(InputError) as e:
         prepare_cohort(d)
     assert e.value.row == 3 and e.value.column == "os_months"
-    assert f"value {value!r} is not a {kind}; 2 cells of this column are not numbers: row 3: {value!r}, " \
-           f"row 6: {value!r}" in str(e.value)
+    # every bad cell at once (venprs.errors.InputErrors), each with row, patient and column
+    assert str(e.value) == (f"2 problems:\n  row 3, patient P2, column 'os_months': {value!r} is not a {kind}\n"
+                            f"  row 6, patient P5, column 'os_months': {value!r} is not a {kind}")
 
 
 def test_efs_longer_than_os_is_an_error_naming_rows_and_patients():

@@ -34,7 +34,7 @@ def serve_cmd(
         raise fail("uvicorn is not installed; reinstall venprs") from None
     import os
 
-    from ..web._server import TIMEOUT_ENV, Protocol
+    from ..web.server import TIMEOUT_ENV, Protocol
     from ..web.app import MAX_UPLOADS_ENV
 
     os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by every worker

@@ -178,7 +178,7 @@ def _numeric(s: pd.Series, column: str, problems: list[Problem], *, nonneg: bool
         problems.append(Problem(f"{v!r} {what}" + (" (decimal comma?)" if "," in v else ""),
                                 row=int(i) + 1, column=column, value=v))
     if nonneg:
-        for i in np.flatnonzero(vals < 0):
+        for i in np.flatnonzero(np.isfinite(vals) & (vals < 0)):
             v = _cell(s.iloc[int(i)])
             problems.append(Problem(f"negative time {v!r}; times must be >= 0", row=int(i) + 1, column=column,
                                     value=v))
