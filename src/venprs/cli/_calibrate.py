@@ -17,13 +17,13 @@ PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 # Options shared by analyze / reproduce / calibrate (defined once here).
 OPT_SPLITS = typer.Option(PAPER_SPLITS, "--splits", help="Random train/test splits for calibration (paper: 200).")
 OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
-OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
+OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction", show_default="100/174",
                          help="Fraction of patients in each training part (paper: 100/174 = 0.5747).")
 OPT_BOOT = typer.Option(200, "--bootstrap", help="Bootstrap resamples for the AUC and C-index CIs.")
 OPT_BACKEND = typer.Option("joblib", "--backend", help="Where resampling runs: joblib (local) or dask.")
 OPT_SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) with --backend dask.")
 OPT_NJOBS = typer.Option(1, "--n-jobs", help="joblib worker processes (-1: all cores).")
-OPT_COMPARATORS = typer.Option(None, "--comparators",
+OPT_COMPARATORS = typer.Option(None, "--comparators", metavar="FILE",
                                help="User-defined score file (YAML/JSON: factors, weights, cut-points, labels); "
                                     "repeatable. See docs/evaluation.md.")
 OPT_VALIDATION = typer.Option(None, "--validation", help="External validation cohort (same columns).")

@@ -92,6 +92,8 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         "generated_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
         "model": {"name": m.name, "version": m.version, "doi": m.doi, "citation": m.citation},
+        "inputs": list(opts.get("inputs") or []),
+        "versions": _versions(),
         "time_unit": "months",
         "rare_factors": {"policy": opts.get("rare_factors") or "r", "flagged": []},
         "skipped": [],
@@ -110,6 +112,11 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     finally:
         figs.close()
     results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
+    rows = [r for rs in results.get("comparison", {}).values() for r in rs]
+    if rows:
+        from .verdict import SYNTHETIC_SCOPE, verdict_summary
+
+        results["verdict"] = {"summary": verdict_summary(rows), "scope": SYNTHETIC_SCOPE}
     results = to_jsonable(results)
     with atomic_write(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -137,6 +144,20 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
         status = "skipped" if (not so.html and so.skipped) else "done"
         results["sections"].append({"key": s.key, "title": s.title, "status": status})
         rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
+
+
+def _versions() -> dict:
+    """Versions of venprs, the model, Python and the libraries the numbers come from."""
+    import platform
+    from importlib import metadata
+
+    out = {"venprs": _version(), "model": load_model().version, "python": platform.python_version()}
+    for lib in ("numpy", "pandas", "scipy", "lifelines", "scikit-survival", "matplotlib"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
 
 
 def _version() -> str:
