@@ -454,6 +454,11 @@ def test_analyze_cli_columns_map_and_days(tmp_path):
     assert ins["map.yaml"]["content"] == "os_months: OS days\nefs_months: EFS days\n"
     assert ins["c.xlsx"]["sha256"] == hashlib.sha256((tmp_path / "c.xlsx").read_bytes()).hexdigest()
     assert ins["c.xlsx"]["bytes"] == (tmp_path / "c.xlsx").stat().st_size
+    # every table of the report also as CSV next to it
+    assert r["tables"] and all((tmp_path / "o" / t).is_file() for t in r["tables"])
+    t1 = next(t for t in r["tables"] if "continuous_median" in t)
+    head = (tmp_path / "o" / t1).read_text().splitlines()[0]
+    assert head.startswith("characteristic,level,entire cohort (N = 60)")
     (tmp_path / "o").rename(tmp_path / "first")
     argv = shlex.split(r["command"])
     assert argv[0] == "venprs"

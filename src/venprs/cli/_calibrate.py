@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import OPT_SHEET, citation, user_errors
+from ._common import OPT_SHEET, citation, command_line, input_record, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -83,6 +83,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
 
 @user_errors
 def calibrate_cmd(
+    ctx: typer.Context,
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
     splits: int = OPT_SPLITS,
@@ -120,9 +121,8 @@ def calibrate_cmd(
             raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
         opts["save_splits"] = save_splits
     c = read_cohort(cohort, columns, time_unit, sheet=sheet)
-    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
-                                     f"--rare-factors {rare_factors}",
-                     options=opts, title="VEN-PRS calibration on " + c.source)
+    opts["inputs"] = input_record(cohort, columns)
+    res = run_report(c, out, command=command_line(ctx), options=opts, title="VEN-PRS calibration on " + c.source)
     if not quiet:
         for ep, r in res["calibration"].items():
             parts = ", ".join(f"{g} {r[g]['predicted']:.3f} vs {r[g]['observed']:.3f}" for g in

@@ -103,8 +103,11 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
+    from .html import collect_tables
+
     try:
-        _run_sections(secs, ctx, results, rendered, progress)
+        with collect_tables() as tables:
+            _run_sections(secs, ctx, results, rendered, progress)
         if progress:
             progress("finishing figures", len(secs), len(secs))
         for r in rendered:
@@ -117,6 +120,7 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         from .verdict import SYNTHETIC_SCOPE, verdict_summary
 
         results["verdict"] = {"summary": verdict_summary(rows), "scope": SYNTHETIC_SCOPE}
+    results["tables"] = _write_tables(out, tables)
     results = to_jsonable(results)
     with atomic_write(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -144,6 +148,29 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
         status = "skipped" if (not so.html and so.skipped) else "done"
         results["sections"].append({"key": s.key, "title": s.title, "status": status})
         rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
+
+
+def _write_tables(out: Path, tables: list) -> list[str]:
+    """Write every report table as ``tables/NN_<caption>.csv`` (header row, then the cells as shown)."""
+    import csv
+    import io
+    import re
+
+    if not tables:
+        return []
+    (out / "tables").mkdir(exist_ok=True)
+    names = []
+    for i, (caption, header, rows) in enumerate(tables, 1):
+        slug = re.sub(r"[^a-z0-9]+", "_", (caption or "table").lower()).strip("_")[:50] or "table"
+        name = f"tables/{i:02d}_{slug}.csv"
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([h or "level" for h in header])
+        w.writerows(rows)
+        with atomic_write(out / name) as tmp:
+            tmp.write_text(buf.getvalue(), encoding="utf-8")
+        names.append(name)
+    return names
 
 
 def _versions() -> dict:

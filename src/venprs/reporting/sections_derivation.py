@@ -78,7 +78,7 @@ def build_table1(ctx: Context) -> SectionOutput:
     rows, prev = [], None
     for r in t1["rows"]:
         rows.append(["" if r["variable"] == prev else r["variable"],
-                     level_label(column_of.get(r["variable"], r["variable"]), r["level"]), r["entire"],
+                     level_label(column_of.get(r["variable"].split(",")[0], r["variable"]), r["level"]), r["entire"],
                      r["molecular"]])
         prev = r["variable"]
     n = t1["n"]
