@@ -8,15 +8,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli_env() -> dict:
-    """The environment for CLI subprocesses: PYTHONPATH entries made absolute (works from any cwd)."""
+SRC = ROOT / "src"
+
+
+def cli_env(**overrides: str) -> dict:
+    """The environment for CLI subprocesses: this checkout's ``src`` first on PYTHONPATH, entries made
+    absolute (works from any cwd), matplotlib without a display; ``overrides`` replace variables."""
     env = dict(os.environ)
-    if env.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    paths = [str(SRC)] + [str(Path(p).resolve()) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env["MPLBACKEND"] = "Agg"
+    env.update(overrides)
     return env
 
 
-def run_cli(*args, cwd=None, timeout=300):
-    """Run ``python -m venprs ARGS`` as a user would; returns the CompletedProcess."""
-    return subprocess.run([sys.executable, "-m", "venprs", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=timeout, env=cli_env())
+def run_cli(*args, cwd=None, timeout=600, module="venprs", **env):
+    """Run ``python -m venprs ARGS`` as a user would; returns the CompletedProcess (text output).
+
+    The one CLI runner of the suite. ``env`` keywords replace environment variables (e.g.
+    ``PATH="/usr/bin:/bin"``); ``module`` runs another ``-m`` entry point (``venprs.simulation``).
+    """
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout, env=cli_env(**env))

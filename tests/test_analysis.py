@@ -8,14 +8,13 @@ import hashlib
 import json
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_cli as _run_cli
 from venprs.errors import InputError
 from venprs.evaluation import derivation as dv
 from venprs.evaluation.cohort import DAYS_PER_MONTH, prepare_cohort
@@ -63,8 +62,7 @@ def get(d, path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True,
-                          env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"}, timeout=600)
+    return _run_cli(*args, PATH="/usr/bin:/bin")  # nothing else needed on PATH
 
 
 CONTRACT = ["km.{ep}.median", "km.{ep}.ci", "groups.{ep}.published.logrank_p", "groups.{ep}.derived.logrank_p"]

@@ -1,20 +1,14 @@
 """``venprs calibrate`` and the cohort-analysis-II options of ``venprs analyze`` (run as a user would)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from _cohort import make_cohort
+from conftest import run_cli as run
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
-def run(*args, cwd=None):
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
 
 
 def test_calibrate_cli_writes_report_and_results(tmp_path):

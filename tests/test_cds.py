@@ -93,8 +93,10 @@ def test_card_from_variant_observations(client):
                                "EFS Favorable, Intermediate or Adverse (indeterminate)")
     assert "**Overall survival**: score -0.49 to 2.03" in card["detail"]
     assert "**Event-free survival**: score -0.27 to 1.62" in card["detail"]    # 0.60-0.87 .. 0.60+0.57+0.45
-    assert "Pending: OS could be favorable, intermediate or adverse until Extramedullary disease, " \
-           "Prior HMA treatment, SF3B1 mutation are known" in card["detail"]
+    # the scenarios sentence of venprs.scoring.scenario_text, per endpoint
+    assert ("OS: If the pending SF3B1 result is wild-type and extramedullary disease and prior HMA treatment "
+            "are absent: intermediate (0.49). Extramedullary disease or prior HMA treatment present would make "
+            "it adverse; SF3B1 mutated, favorable.") in card["detail"]
     assert "Not a medical device" in card["detail"] and "doi:10.1038/s41375-024-02501-6" in card["detail"]
     assert card["source"]["url"] == "https://doi.org/10.1038/s41375-024-02501-6"
     (link,) = card["links"]
@@ -115,7 +117,9 @@ def test_card_with_code_map_is_determinate(mapped):
     # EFS: 0.57 + 0.45 + 0.60 = 1.62, with SF3B1 -0.87: 0.75 -> intermediate (0.75 is <= 0.75).
     assert card["summary"] == "VEN-PRS: OS Adverse, EFS Intermediate or Adverse (indeterminate)"
     assert "score 1.05 to 2.03, adverse; published median 3.1 months (95% CI 1.5-6.7)" in card["detail"]
-    assert "Pending: EFS could be intermediate or adverse until SF3B1 mutation is known." in card["detail"]
+    assert ("OS: If the pending SF3B1 result is wild-type: adverse (2.03). The pending SF3B1 result cannot "
+            "change the group. EFS: If the pending SF3B1 result is wild-type: adverse (1.62). SF3B1 mutated "
+            "would make it intermediate.") in card["detail"]
     assert "extramedullary=present&prior_hma=present" in card["links"][0]["url"]
 
 
@@ -127,7 +131,9 @@ def test_groups_that_do_not_depend_on_the_unknowns(mapped):
     card = the_card(mapped.post(URL, json=request(prefetch)))
     # OS 0.90+0.64+0.94+0.49 = 2.97, with SF3B1: 1.99; EFS 0.57+0.45+0.81+0.60 = 2.43, with SF3B1: 1.56
     assert card["summary"] == "VEN-PRS: OS Adverse, EFS Adverse"
-    assert "Not known: SF3B1 mutation; the groups do not depend on them." in card["detail"]
+    assert ("OS: If the pending SF3B1 result is wild-type: adverse (2.97). The pending SF3B1 result cannot "
+            "change the group. EFS: If the pending SF3B1 result is wild-type: adverse (2.43). The pending SF3B1 "
+            "result cannot change the group.") in card["detail"]
     ra = card["suggestions"][0]["actions"][0]["resource"]
     assert RiskAssessment.model_validate(ra).status == "final"
     assert [b["reference"] for b in ra["basis"]][:2] == ["Condition/emd-1", "MedicationStatement/aza-1"]

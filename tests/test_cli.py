@@ -6,11 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import run_cli as run
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "patients.csv"
-
-
-from conftest import run_cli as run
 
 
 def test_score_text():

@@ -14,8 +14,7 @@ import pytest
 import venprs
 from venprs.errors import InputError
 from venprs.evaluation.comparators import breems, classify_all, eln2022, four_gene, gangat
-from venprs.evaluation.comparators.custom import (load_score, parse_score, shipped_venprs_text, venprs_spec,
-                                                  venprs_yaml)
+from venprs.evaluation.comparators.custom import load_score, parse_score, shipped_venprs_text, venprs_spec, venprs_yaml
 
 GENES = ("npm1", "tp53", "asxl1", "bcor", "ezh2", "runx1", "sf3b1", "srsf2", "stag2", "u2af1", "zrsr2",
          "cebpa_bzip")

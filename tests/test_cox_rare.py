@@ -65,7 +65,7 @@ def test_coef_se_loglik_flags_equal_coxph(name):
              for v in w.split("variable")[1].split(";")[0].split(",")]
     want = {covs[j]: "na" for j in np.flatnonzero(na)} | {covs[j - 1]: "may_be_infinite" for j in named}
     assert {k: v["flag"] for k, v in fit.flags.items()} == want
-    for k, v in fit.flags.items():  # R's message quoted only where R gives one
+    for _k, v in fit.flags.items():  # R's message quoted only where R gives one
         assert v["r_message"] == (r["warnings"][0] if v["flag"] == "may_be_infinite" else None)
     # the linear predictor (R's is centred at the means: compare differences). R's fit$linear.predictors
     # keeps the value at which an NA column's coefficient froze; survfit and predict use 0 for NA, as venprs.

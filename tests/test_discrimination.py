@@ -25,8 +25,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from venprs.evaluation.discrimination import (default_span, discrimination, harrell_c, heagerty_auc, heagerty_roc,
-                                              ipcw_auc, ipcw_roc, uno_c)
+from venprs.evaluation.discrimination import (
+    default_span,
+    discrimination,
+    harrell_c,
+    heagerty_auc,
+    heagerty_roc,
+    ipcw_auc,
+    ipcw_roc,
+    uno_c,
+)
 from venprs.survival.concordance import censoring_survival_before, concordance, prefix_rank_counts
 
 DATA = Path(__file__).parent / "data"

@@ -13,12 +13,12 @@ import pytest
 
 from _cohort import make_cohort
 from venprs.evaluation import evaluate
-from venprs.survival.cox import fast_cox
 from venprs.evaluation.aic import aic_delta
 from venprs.evaluation.calibration import calibrate, km_at, landmark_calibration
 from venprs.evaluation.discrimination import discrimination, harrell_c, ipcw_auc, uno_c
 from venprs.evaluation.validation import validate
 from venprs.survival import fit_cox, kaplan_meier
+from venprs.survival.cox import fast_cox
 
 DATA = Path(__file__).parent / "data"
 REF = json.loads((DATA / "evaluation_reference.json").read_text())
@@ -225,15 +225,24 @@ def test_evaluate_sections_and_validation():
 
 
 def test_published_baseline_falls_back_to_the_derivation_cohort(monkeypatch):
-    import venprs.prediction
+    """Only a model file without ``baseline_survival`` switches to the derivation cohort; an error while
+    predicting from the stored baseline is raised, never silently replaced by the other source."""
+    import venprs.evaluation.validation as val
     from venprs.evaluation.validation import published_baseline
+    from venprs.model import load_model
 
-    def no_baseline(*a, **k):
-        raise ValueError("no baseline")
-
-    monkeypatch.setattr(venprs.prediction, "predict_survival", no_baseline)
+    monkeypatch.delitem(load_model().raw, "baseline_survival")
     s0, source = published_baseline("os", make_cohort(174, seed=0), 10)
     assert "derivation cohort (n = 174)" in source and 0 < s0 < 1
+    monkeypatch.undo()
+
+    def broken(*a, **k):
+        raise ValueError("broken baseline")
+
+    monkeypatch.setattr(val, "predict_survival", broken)
+    with pytest.raises(ValueError, match="broken baseline"):
+        published_baseline("os", make_cohort(174, seed=0), 10)
+
 
 def test_report_sections_skip_too_small_cohorts_with_reasons(tmp_path):
     from venprs.evaluation.cohort import prepare_cohort

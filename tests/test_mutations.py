@@ -15,10 +15,9 @@ import pandas as pd
 import pytest
 
 import venprs
+from conftest import run_cli
 from venprs.errors import InputError
 from venprs.mutations import GENE_FACTORS, mutation_factors, read_mutations, read_panel
-
-from conftest import run_cli
 
 LAB = Path(__file__).parent / "data" / "lab"
 GENES = ["nf1", "ptpn11", "flt3", "tp53", "sf3b1"]

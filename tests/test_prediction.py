@@ -17,8 +17,16 @@ import pytest
 
 import venprs
 from venprs.model import GROUPS, load_model
-from venprs.prediction import (StepBaseline, WeibullBaseline, baseline_entry, load_baseline, median_survival,
-                               model_baseline, predict_survival, predicted_summary)
+from venprs.prediction import (
+    StepBaseline,
+    WeibullBaseline,
+    load_baseline,
+    median_survival,
+    model_baseline,
+    predict_survival,
+    predicted_summary,
+)
+from venprs.simulation.baseline_fit import baseline_entry, write_baseline_entry
 
 ALL_ABSENT = dict(extramedullary=False, prior_hma=False, nf1=False, ptpn11=False, flt3=False, tp53=False,
                   sf3b1=False)
@@ -28,10 +36,30 @@ def test_model_file_baseline_is_labelled_and_reproducible():
     stored = load_model().raw["baseline_survival"]
     assert "NOT published by the authors" in stored["label"]
     fresh = baseline_entry()
-    for ep in ("os", "efs"):
-        for k in ("shape", "scale"):
-            assert stored["endpoints"][ep]["parameters"][k] == pytest.approx(fresh["endpoints"][ep]["parameters"][k],
-                                                                             rel=1e-4)
+    # the build step (python -m venprs.simulation.baseline_fit) reproduces every stored number exactly
+    for k, v in fresh.items():
+        assert stored[k] == v, k
+    assert stored["endpoints"]["os"]["parameters"] == {"shape": 0.882906, "scale": 19.47306}  # model file
+
+
+def test_baseline_build_step_rewrites_only_its_block(tmp_path):
+    """Writing the fit back leaves the model file byte for byte unchanged (it already holds the fit), and a
+    changed block is replaced without touching the rest of the file or other keys of the block."""
+    from venprs.simulation.baseline_fit import model_file_path
+
+    original = model_file_path().read_bytes()
+    p = tmp_path / "model.json"
+    p.write_bytes(original)
+    fresh = baseline_entry()
+    assert write_baseline_entry(p, fresh) is False and p.read_bytes() == original
+    changed = dict(fresh, label="x")
+    assert write_baseline_entry(p, changed) is True
+    new = json.loads(p.read_text(encoding="utf-8"))
+    old = json.loads(original)
+    assert new["baseline_survival"]["label"] == "x"
+    assert {k: v for k, v in new.items() if k != "baseline_survival"} == {
+        k: v for k, v in old.items() if k != "baseline_survival"}
+    assert set(new["baseline_survival"]) == set(old["baseline_survival"])
 
 
 @pytest.mark.parametrize("endpoint", ["os", "efs"])
@@ -135,7 +163,8 @@ def test_cli_score_json_has_predicted():
 
 
 def test_supported_score_range_is_recomputed_from_the_model_file():
-    from venprs.prediction import derive_supported_scores, supported_score_range, supported_scores_entry
+    from venprs.prediction import supported_score_range
+    from venprs.simulation.baseline_fit import derive_supported_scores, supported_scores_entry
     assert venprs.load_model().raw["baseline_survival"]["supported_scores"] == supported_scores_entry()
     # expected derivation patients (of 174) at or beyond the ends: see docs/web.md
     assert supported_score_range("os") == derive_supported_scores("os") == (-0.98, 2.03)

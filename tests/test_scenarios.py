@@ -22,10 +22,9 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 import venprs
+from test_scoring import EFS, OS, ref_group
 from venprs.cli import app as cli_app
 from venprs.web import create_app
-
-from test_scoring import EFS, OS, ref_group
 
 FACTORS = list(OS)
 PATTERNS = list(product([True, False, None], repeat=7))

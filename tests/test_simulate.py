@@ -8,8 +8,6 @@ model file (Table 4 coefficients, group sizes and medians).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -18,11 +16,25 @@ import pandas as pd
 import pytest
 
 import venprs
-from venprs.io import read_table
+from conftest import run_cli
 from venprs import simulate as simulate_fn
+from venprs.io import read_table
 from venprs.model import load_model
-from venprs.simulation import (ASSUMPTIONS, CALIBRATION, FACTORS, GENES, SYNTHETIC_NOTE, check, expected_group_sizes,
-                             factor_joint, load_targets, prevalence_reasoning, summarize, target, write_cohort)
+from venprs.simulation import (
+    ASSUMPTIONS,
+    CALIBRATION,
+    FACTORS,
+    GENES,
+    SYNTHETIC_NOTE,
+    check,
+    expected_group_sizes,
+    factor_joint,
+    load_targets,
+    prevalence_reasoning,
+    summarize,
+    target,
+    write_cohort,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -228,25 +240,23 @@ def test_data_dictionary_lists_cohort_columns():
     assert (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8") == md
 
 
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "venprs", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_cli_writes_file_and_readme(tmp_path):
     out = tmp_path / "c.csv"
-    r = _cli("simulate", "--cohort", "first-line", "--seed", "2", "--n", "50", "--output", str(out))
+    r = run_cli("simulate", "--cohort", "first-line", "--seed", "2", "--n", "50", "--output", str(out))
     assert r.returncode == 0, r.stderr
     assert len(read_table(out)) == 50
     assert (tmp_path / "c.csv.README.txt").exists()
 
 
 def test_cli_check_and_errors():
-    r = _cli("simulate", "--check", "--seeds", "2", "--quiet")
+    r = run_cli("simulate", "--check", "--seeds", "2", "--quiet")
     assert r.returncode == 0, r.stderr
     assert "km.os.median" in r.stdout and "outside tolerance" in r.stdout
-    r = _cli("simulate", "--cohort", "nope", "--output", "x.csv")
+    r = run_cli("simulate", "--cohort", "nope", "--output", "x.csv")
     assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "rr, first-line" in r.stderr
-    r = _cli("simulate", "--output", "x.doc")
+    r = run_cli("simulate", "--output", "x.doc")
     assert r.returncode == 2 and "extension" in r.stderr
 
 
@@ -264,7 +274,7 @@ def test_every_target_is_summarized():
 
 
 def test_cli_check_json():
-    r = _cli("simulate", "--check", "--seeds", "1", "--json")
+    r = run_cli("simulate", "--check", "--seeds", "1", "--json")
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert {"key", "paper", "mean", "default", "tolerance", "off"} <= set(rows[0])
@@ -276,7 +286,7 @@ def test_calibrate_command_documented_in_the_docstring_exists():
     from venprs.simulation import calibrate
 
     assert "python -m venprs.simulation calibrate" in calibrate.__doc__
-    r = subprocess.run([sys.executable, "-m", "venprs.simulation"], capture_output=True, text=True, timeout=120)
+    r = run_cli(module="venprs.simulation")
     assert r.returncode == 2 and "python -m venprs.simulation calibrate" in r.stderr
 
 
@@ -286,3 +296,14 @@ def test_cohort_sizes_come_from_the_targets_file():
     # Table 1: N = 240, molecular n = 174; Results: first-line n = 189
     assert (cohort_size("entire"), cohort_size("molecular"), cohort_size("first-line")) == (240, 174, 189)
     assert load_model().raw["endpoints"]["os"]["n_derivation"] == cohort_size("molecular")  # model file agrees
+
+
+def test_simulator_km_median_is_the_one_kaplan_meier():
+    """check()/calibrate() use venprs.survival.kaplan_meier (R's survfit rule): where S is exactly 0.5 on
+    [5, 6) the median is 5.5 (lifelines' median_survival_time_ says 5.0)."""
+    from venprs.simulation.check import km_median
+    from venprs.survival import kaplan_meier
+
+    t, e = [1, 2, 5, 6], [1, 1, 1, 1]  # S = 0.75, 0.5 (on [2, 5)), 0.25, 0
+    assert km_median(t, e) == kaplan_meier(t, e).median == 3.5
+    assert km_median([1, 2, 3], [0, 0, 0]) == float("inf") and np.isnan(km_median([], []))

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 import venprs
-from venprs.scoring import FACTORS, score_codes
-
 from test_scoring import EFS, OS, ref_group
+from venprs.scoring import FACTORS, score_codes
 
 
 def brute_force(coefs, values):

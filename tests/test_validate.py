@@ -17,8 +17,14 @@ import pandas as pd
 import pytest
 
 from venprs.evaluation.cohort import prepare_cohort
-from venprs.evaluation.external import (calibration_slope, external_validation, in_the_large, net_benefit,
-                                        oe_sample_size, precision)
+from venprs.evaluation.external import (
+    calibration_slope,
+    external_validation,
+    in_the_large,
+    net_benefit,
+    oe_sample_size,
+    precision,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

@@ -8,13 +8,12 @@ References
    hypomethylating agents. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
 """
 
-from .errors import InputError, InputErrors, Problem, VenprsWarning
+from .errors import InputError, InputErrors, Problem
 from .model import load_model
-from .scoring import EndpointResult, ScoreResult, score, score_table
-from .prediction import predict_survival
 from .mutations import mutation_factors, read_mutations
-
-__version__ = "0.1.0"
+from .prediction import predict_survival
+from .scoring import EndpointResult, ScoreResult, score, score_table
+from .version import __version__
 
 
 def __getattr__(name: str):
@@ -27,5 +26,5 @@ def __getattr__(name: str):
         return simulate
     raise AttributeError(f"module 'venprs' has no attribute {name!r}")
 
-__all__ = ["score", "score_table", "load_model", "InputError", "InputErrors", "Problem", "VenprsWarning", "ScoreResult",
+__all__ = ["score", "score_table", "load_model", "InputError", "InputErrors", "Problem", "ScoreResult",
            "EndpointResult", "simulate", "predict_survival", "mutation_factors", "read_mutations", "__version__"]

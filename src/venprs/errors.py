@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["InputError", "InputErrors", "Problem", "VenprsWarning"]
+__all__ = ["InputError", "InputErrors", "Problem"]
 
 #: How many problems the one-line summary of :class:`InputErrors` lists.
 SUMMARY_LINES = 10
@@ -135,6 +135,3 @@ class InputErrors(InputError):
         if problems:
             raise cls(problems, file=file)
 
-
-class VenprsWarning(UserWarning):
-    """A legal but unusual input or result (e.g. a value outside the usual range)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .cohort_fields import data_dictionary_sections
 from .errors import InputError, InputErrors, Problem
 from .model import load_model
 
@@ -415,11 +416,7 @@ def data_dictionary_markdown() -> str:
 
 
 def _extra_sections() -> list[str]:
-    """Further sections (cohort columns) contributed by other modules."""
-    try:
-        from .cohort_fields import data_dictionary_sections  # type: ignore[import-not-found]
-    except ImportError:
-        return []
+    """Further sections: the cohort columns (:mod:`venprs.cohort_fields`)."""
     return data_dictionary_sections()
 
 

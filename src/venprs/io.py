@@ -44,6 +44,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from .errors import InputError, InputErrors, Problem
+from .fields import find_id_column
 
 __all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind", "SUFFIXES",
            "INPUT_SUFFIXES",
@@ -166,7 +167,6 @@ def source_info(df: pd.DataFrame) -> SourceInfo | None:
 
 def locate(df: pd.DataFrame, problems: Sequence[Problem]) -> list[Problem]:
     """Add the spreadsheet row and the patient ID to problems that name a data row of ``df``."""
-    from .fields import find_id_column
 
     info = source_info(df)
     idcol = find_id_column(df.columns)
@@ -411,7 +411,6 @@ def _record_rows(text: str, sep: str) -> tuple[int, ...]:
 
 def _ragged(text: str, sep: str, n: int) -> list[Problem]:
     """Every record whose number of values differs from the header's, and a quote never closed."""
-    from .fields import find_id_column
 
     problems = []
     row = 0

@@ -46,8 +46,17 @@ import pandas as pd
 
 from . import io as vio
 from .errors import InputError
-from .fields import (ACCEPTED_SHORT, FACTOR_FIELDS, FALSE_TOKENS, FLT3_PRESENT_TOKENS, PATIENT_ID_ALIASES,
-                     UNKNOWN_TOKENS, find_id_column, normalize_name, yes_no_code)
+from .fields import (
+    ACCEPTED_SHORT,
+    FACTOR_FIELDS,
+    FALSE_TOKENS,
+    FLT3_PRESENT_TOKENS,
+    PATIENT_ID_ALIASES,
+    UNKNOWN_TOKENS,
+    find_id_column,
+    normalize_name,
+    yes_no_code,
+)
 from .model import load_model
 
 __all__ = [

@@ -6,7 +6,9 @@ CIs (Results; Fig. 2 and 3): a Weibull S0(t) = exp(-(t/scale)^shape) whose
 group medians, averaged over each group's score distribution, match the
 published medians in weighted least squares. The fitted parameters are stored
 in the model file under ``"baseline_survival"``, labelled as a venprs
-reconstruction (not published by the authors); see docs/model-notes.md.
+reconstruction (not published by the authors); see docs/model-notes.md. The fit
+itself is an offline build step (:mod:`venprs.simulation.baseline_fit`); this
+module only reads its result.
 
 A user can replace it with a baseline estimated on their own cohort
 (:func:`load_baseline`: a step function with columns ``time``, ``surv`` and
@@ -28,29 +30,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import InputError
-from .model import ENDPOINTS, GROUPS, load_model
-
-
-class _Lazy:
-    """A scipy submodule imported on first use (keeps ``import venprs`` fast)."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str):
-        import importlib
-        return getattr(importlib.import_module(f"scipy.{self._name}"), attr)
-
-
-optimize = _Lazy("optimize")
-stats = _Lazy("stats")
+from .io import read_table
+from .model import ENDPOINTS, load_model
 
 __all__ = [
     "WeibullBaseline", "StepBaseline", "predict_survival", "median_survival", "load_baseline",
-    "model_baseline", "reconstruct_baseline", "predicted_summary", "HORIZONS",
-    "supported_score_range", "derive_supported_scores",
+    "model_baseline", "predicted_summary", "predicted_text", "HORIZONS",
+    "supported_score_range",
 ]
 
 #: Months at which the score output reports predicted survival.
@@ -207,10 +196,8 @@ def load_baseline(path: str | Path) -> dict[str, StepBaseline]:
                        for ep, v in data.items() if ep in ENDPOINTS for t, s in zip(v["time"], v["surv"])]
         else:
             records = list(data)
-        import pandas as pd
         df = pd.DataFrame.from_records(records)
     else:
-        from .io import read_table
         df = read_table(p, text=False)
     cols = {str(c).strip().lower(): c for c in df.columns}
     for need in ("time", "surv"):
@@ -310,107 +297,7 @@ def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
     return f"predicted {name}: median {fm(pred['median_months'])}; {parts} [{label}]"
 
 
-# ---------------------------------------------------------------- reconstruction
-
-def _group_score_distribution(endpoint: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per risk group, the scores and their probabilities in the molecular cohort (venprs.simulate joint)."""
-    from .scoring import score_codes
-    from .simulation import factor_joint
-    combos, p = factor_joint()
-    r = score_codes(combos, endpoint)
-    scores = r["lo"] / load_model().scale
-    out = {}
-    for g, bit in zip(GROUPS, (1, 2, 4)):
-        sel = r["possible"] == bit
-        vals, inv = np.unique(scores[sel], return_inverse=True)
-        w = np.bincount(inv, weights=p[sel])
-        out[g] = (vals, w / w.sum())
-    return out
-
-
-def _mixture_median(shape, scale, scores, weights) -> float:
-    def f(logt):
-        return float(np.sum(weights * np.exp(-(math.exp(logt) / scale) ** shape * np.exp(scores)))) - 0.5
-    from scipy import optimize
-
-    return math.exp(optimize.brentq(f, -15, 15, xtol=1e-12))
-
-
-def reconstruct_baseline(endpoint: str) -> dict[str, Any]:
-    """Fit the Weibull baseline for ``endpoint`` to the published group medians.
-
-    Each group's model median is the median of the mixture
-    sum_s w_s S0(t)^exp(s) over the group's score distribution (from the
-    molecular-cohort factor distribution of :func:`venprs.simulation.factor_joint`).
-    (log scale, log shape) minimise sum_g ((log m_g - log m_g,published) / se_g)^2
-    with se_g = (log upper - log lower) / (2 * 1.96) from the published 95% CI.
-
-    Returns
-    -------
-    dict with ``parameters`` (shape, scale), ``fitted_group_medians``,
-    ``published_group_medians`` and ``weights_se``.
-    """
-    from scipy import optimize, stats
-
-    ep = load_model().endpoints[endpoint]
-    dist = _group_score_distribution(endpoint)
-    z = stats.norm.ppf(0.975)
-    pub = {g: float(ep.group_outcomes[g]["median_months"]) for g in GROUPS}
-    se = {g: (math.log(ep.group_outcomes[g]["ci"][1]) - math.log(ep.group_outcomes[g]["ci"][0])) / (2 * z)
-          for g in GROUPS}
-
-    def resid(theta):
-        shape, scale = math.exp(theta[0]), math.exp(theta[1])
-        return [(math.log(_mixture_median(shape, scale, *dist[g])) - math.log(pub[g])) / se[g] for g in GROUPS]
-
-    fit = optimize.least_squares(resid, x0=[0.0, math.log(pub["favorable"])], xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    shape, scale = math.exp(fit.x[0]), math.exp(fit.x[1])
-    return {
-        "parameters": {"shape": round(shape, 6), "scale": round(scale, 6)},
-        "fitted_group_medians": {g: round(_mixture_median(shape, scale, *dist[g]), 3) for g in GROUPS},
-        "published_group_medians": pub,
-        "weights_se": {g: round(se[g], 4) for g in GROUPS},
-    }
-
-
-#: Fewest derivation patients expected at or beyond a score for it to count as supported.
-SUPPORT_MIN_EXPECTED = 1.0
-
-
-def derive_supported_scores(endpoint: str, min_expected: float = SUPPORT_MIN_EXPECTED,
-                            n: int | None = None) -> tuple[float, float]:
-    """The score range supported by the derivation data (recomputes the model file's entry).
-
-    Expected numbers of the ``n`` (174) molecular-cohort patients at each score come
-    from the factor joint distribution of :func:`venprs.simulation.factor_joint`
-    (the published prevalences of extramedullary disease, prior HMA, FLT3 and
-    TP53, venprs's reasoned counts for NF1, PTPN11 and SF3B1, and the published
-    OS group sizes 46/75/53). The supported range runs from the lowest score
-    ``s`` with at least ``min_expected`` patients expected at a score <= ``s``
-    to the highest score with at least ``min_expected`` patients expected at a
-    score >= it: beyond these ends fewer than one patient of the derivation
-    cohort is expected, so the fitted model is extrapolating.
-
-    >>> derive_supported_scores("os"), derive_supported_scores("efs")
-    ((-0.98, 2.03), (-0.87, 1.75))
-
-    References
-    ----------
-    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Table 1; Results).
-    """
-    from .scoring import score_codes
-    from .simulation import factor_joint
-    m = load_model()
-    n = m.endpoints[endpoint].raw["n_derivation"] if n is None else n
-    combos, p = factor_joint()
-    units = score_codes(combos, endpoint)["lo"]
-    vals = np.unique(units)
-    w = np.array([p[units == v].sum() for v in vals]) * n
-    below, above = np.cumsum(w), np.cumsum(w[::-1])[::-1]
-    lo = vals[np.flatnonzero(below >= min_expected)[0]]
-    hi = vals[np.flatnonzero(above >= min_expected)[-1]]
-    return m.from_units(int(lo)), m.from_units(int(hi))
-
+# ---------------------------------------------------------------- supported scores
 
 def supported_score_range(endpoint: str) -> tuple[float, float]:
     """The supported score range stored in the model file (``baseline_survival.supported_scores``).
@@ -419,36 +306,3 @@ def supported_score_range(endpoint: str) -> tuple[float, float]:
     """
     lo, hi = load_model().raw["baseline_survival"]["supported_scores"]["endpoints"][endpoint]
     return float(lo), float(hi)
-
-
-def supported_scores_entry() -> dict[str, Any]:
-    """The ``"supported_scores"`` block of the model file's ``baseline_survival`` (recomputed)."""
-    return {
-        "rule": (f"a score is supported when at least {SUPPORT_MIN_EXPECTED:g} of the derivation patients "
-                 "is expected at that score or beyond it (toward the nearer end); expected numbers from "
-                 "venprs.simulation.factor_joint (published prevalences and OS group sizes; NF1, PTPN11 and "
-                 "SF3B1 counts reasoned, not published). Recompute with "
-                 "venprs.prediction.supported_scores_entry(); see docs/web.md."),
-        "min_expected_patients": SUPPORT_MIN_EXPECTED,
-        "endpoints": {ep: list(derive_supported_scores(ep)) for ep in ENDPOINTS},
-    }
-
-
-def baseline_entry() -> dict[str, Any]:
-    """The ``"baseline_survival"`` block of the model file (recomputed)."""
-    return {
-        "label": "venprs reconstruction - NOT published by the authors",
-        "form": "Weibull: S0(t) = exp(-(t/scale)^shape), t in months; S(t | S) = S0(t)^exp(S), S = VEN-PRS score",
-        "method": ("Weighted least squares on log group medians: each group's median is the median of "
-                   "sum_s w_s S0(t)^exp(s) over the group's score distribution in the molecular cohort "
-                   "(venprs.simulation.factor_joint); weights from the published 95% CIs. Recompute with "
-                   "venprs.prediction.baseline_entry(); see docs/model-notes.md."),
-        "sources": ("Results, 'Predictors of overall and event-free survival' (group medians and 95% CIs); "
-                    "Fig. 2, Fig. 3"),
-        "endpoints": {ep: reconstruct_baseline(ep) for ep in ENDPOINTS},
-        "supported_scores": supported_scores_entry(),
-    }
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(json.dumps(baseline_entry(), indent=2))

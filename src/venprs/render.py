@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .model import load_model
+from .prediction import predicted_text
 from .scoring import EndpointResult, ScoreResult, scenario_text
 
 __all__ = ["format_result", "format_model", "format_ci", "version_line"]
@@ -53,7 +54,6 @@ def _endpoint_lines(r: EndpointResult) -> list[str]:
         lines.append(f"     paper, {g} group: {n}, median {name} {o['median_months']} months "
                      f"(95% CI {format_ci(o['ci'])}) [{o['source']}]")
     if r.extras.get("predicted"):
-        from .prediction import predicted_text
 
         lines.append("     " + predicted_text(r.endpoint, r.extras["predicted"]))
     return lines

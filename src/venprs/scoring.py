@@ -28,6 +28,7 @@ from .errors import InputError, InputErrors, Problem
 from .fields import FACTOR_FIELDS, column_codes, match_columns, parse_value
 from .io import SOURCE_ATTR, locate, source_info
 from .model import ENDPOINTS, GROUPS, load_model
+from .prediction import predict_survival, predicted_summary, supported_score_range
 
 __all__ = [
     "EndpointResult", "ScoreResult", "score", "score_codes", "score_table",
@@ -46,7 +47,7 @@ def group_of(score: float | str, endpoint: str = "os") -> str:
     >>> group_of(0.75), group_of(0.76), group_of(0.25), group_of(0.24)
     ('intermediate', 'adverse', 'intermediate', 'favorable')
     """
-    from decimal import Decimal, ROUND_HALF_EVEN
+    from decimal import ROUND_HALF_EVEN, Decimal
     m = load_model()
     units = int((Decimal(str(score)) * m.scale).to_integral_value(ROUND_HALF_EVEN))
     return m.group_of_units(units)
@@ -117,12 +118,10 @@ class EndpointResult:
         if self.score is None:
             raise ValueError(f"{self.endpoint} score is a range (unknown: {', '.join(self.unknown_factors)}); "
                              "use survival_range(times) for the best and worst case")
-        from .prediction import predict_survival
         return predict_survival(self.score, times, self.endpoint, baseline)
 
     def survival_range(self, times, baseline=None) -> tuple[np.ndarray, np.ndarray]:
         """(best case, worst case) predicted survival over the score range (equal when the score is known)."""
-        from .prediction import predict_survival
         lo, hi = self.score_range
         return (predict_survival(lo, times, self.endpoint, baseline),
                 predict_survival(hi, times, self.endpoint, baseline))
@@ -402,7 +401,6 @@ def _predicted_extras(endpoint: str, lo: float, hi: float, *, all_unknown: bool 
     range lies outside the scores supported by the derivation data
     (:func:`venprs.prediction.supported_score_range`).
     """
-    from .prediction import predicted_summary, supported_score_range
 
     a, b = supported_score_range(endpoint)
     reason = None
@@ -536,7 +534,7 @@ def score_table(df: pd.DataFrame, *, missing_columns: str = "error") -> pd.DataF
     codes = codes_from_table(df, missing_columns=missing_columns)
     out = df.copy(deep=False)
     out.attrs.pop(SOURCE_ATTR, None)  # where the input came from is not part of the output
-    for ep, cols in score_columns(codes).items():
+    for _ep, cols in score_columns(codes).items():
         for name, values in cols.items():
             out[name] = values
     return out

@@ -15,7 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _cohort import make_cohort  # noqa: E402
-
 from venprs.evaluation.calibration import split_indices  # noqa: E402
 
 SPLITS, SEED = 40, 5

@@ -136,7 +136,6 @@ def _synthetic_cohort(seed: int):
 def _first_line_cohort(seed: int):
     """The synthetic first-line cohort for external validation (issue 5), or ``None`` if unavailable."""
     from ..evaluation.cohort import prepare_cohort
-
     from ..simulation import simulate
 
     df = simulate(cohort="first-line", seed=seed)

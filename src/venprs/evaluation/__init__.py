@@ -25,12 +25,19 @@ import pandas as pd
 
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import FACTORS, codes_from_table, score_table
-from .aic import aic_delta
-from .calibration import (DEFAULT_TRAIN_FRACTION, PAPER_HORIZON, PAPER_SPLITS, TIME_COLUMNS, calibrate,
-                          landmark_calibration)
-from .comparators import CustomScore, classify_all
-from .discrimination import discrimination
 from ..survival.cox import fast_cox
+from .aic import aic_delta
+from .calibration import (
+    DEFAULT_TRAIN_FRACTION,
+    PAPER_HORIZON,
+    PAPER_SPLITS,
+    TIME_COLUMNS,
+    calibrate,
+    landmark_calibration,
+)
+from .comparators import CustomScore, classify_all
+from .derivation import hundredths
+from .discrimination import discrimination
 
 __all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
            "apparent_landmark_calibration"]
@@ -45,7 +52,7 @@ def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> 
     """Groups of the score re-derived on ``df`` (its own Cox coefficients, the published cut-points).
 
     Complete cases only (others get ``""``); the score is the linear predictor
-    with coefficients rounded to hundredths, as the paper's Table 4 reports them.
+    with coefficients in hundredths (:func:`venprs.evaluation.derivation.hundredths`, the one rule).
     """
     m = load_model()
     factors = m.endpoints[endpoint].factors
@@ -61,7 +68,7 @@ def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> 
         fit = fast_cox(X, t[ok], e[ok].astype(int), rare_factors=rare_factors)
     except ValueError as err:
         return out, {"coefficients": {}, "dropped": list(factors), "note": str(err), "flags": []}
-    units = np.round(fit.coef * m.scale).astype(np.int64)
+    units = np.array([hundredths(b) for b in fit.coef], dtype=np.int64)
     s = X.astype(np.int64) @ units
     grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
     out.iloc[np.flatnonzero(ok)] = grp

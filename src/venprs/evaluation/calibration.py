@@ -61,6 +61,7 @@ import pandas as pd
 from ..errors import InputError
 from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import FACTORS, codes_from_table, score_codes
+from ..survival import kaplan_meier
 from ..survival.cox import fast_cox
 
 __all__ = ["CalibrationData", "prepare", "calibrate", "landmark_calibration", "km_at", "DEFAULT_TRAIN_FRACTION",
@@ -222,7 +223,6 @@ def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, h
 
 def _summarise(data: CalibrationData, results: list, horizon: float, policy: str,
                rare_factors: str = "r") -> dict[str, Any]:
-    from ..survival import kaplan_meier
 
     kept = [r for r in results if r["status"] == "ok"]
     dropped_counts: dict[str, int] = {}

@@ -22,10 +22,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, InputErrors, Problem
-from ..fields import (EVENT_TOKENS, FACTOR_FIELDS, PATIENT_ID_ALIASES, UNKNOWN_TOKENS, column_codes, match_columns,
-                      normalize_name)
+from ..fields import (
+    EVENT_TOKENS,
+    FACTOR_FIELDS,
+    PATIENT_ID_ALIASES,
+    UNKNOWN_TOKENS,
+    column_codes,
+    match_columns,
+    normalize_name,
+)
 from ..io import locate, source_info
-from ..model import load_model
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
            "OTHER_GENES"]
@@ -339,8 +345,3 @@ _STATUS = {"relapsed": "relapsed", "relapse": "relapsed", "r": "relapsed", "refr
 
 def _normalise_status(s: pd.Series, column: str) -> pd.Series:
     return _normalise_codes(s, column, _STATUS, "disease status", "relapsed, refractory or first-line")
-
-
-def model_factors(endpoint: str) -> tuple[str, ...]:
-    """The factors of the published model for ``endpoint`` (OS: 7, EFS: 6 without TP53)."""
-    return load_model().endpoints[endpoint].factors

@@ -19,6 +19,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -28,11 +29,11 @@ from ..model import GROUPS, load_model
 from ..scoring import score_codes
 from ..survival import CoxResult, KMResult, fit_cox, kaplan_meier, logrank, reverse_km_median_followup
 from ..survival.cox import baseline_hazard
-from .cohort import FACTORS, Cohort
+from .cohort import FACTORS, OTHER_GENES, RESPONSES, Cohort
 
 __all__ = ["GENES", "molecular_mask", "table1", "response_table", "response_associations", "km_endpoint",
            "followup", "univariate_candidates", "cox_univariate", "cox_multivariate", "published_groups",
-           "derived_units", "derived_groups", "group_km", "subgroups", "baseline_table", "GroupKM"]
+           "hundredths", "derived_units", "derived_groups", "group_km", "subgroups", "baseline_table", "GroupKM"]
 
 #: The molecular factors of the model (genes).
 GENES = ("nf1", "ptpn11", "flt3", "tp53", "sf3b1")
@@ -128,7 +129,6 @@ def table1(c: Cohort) -> dict:
 
 def response_table(c: Cohort) -> dict:
     """Best response counts (Table 3) in the entire and molecular cohorts: n (%), CR/CRi, ORR."""
-    from .cohort import RESPONSES
 
     d = c.data
     mol, _ = molecular_mask(c)
@@ -173,7 +173,6 @@ def response_associations(c: Cohort) -> dict:
     dict
         ``{"entire": {var: result}, "molecular": {var: result}}``.
     """
-    from .cohort import OTHER_GENES
 
     d = c.data
     resp = d["best_response"]
@@ -259,7 +258,6 @@ def univariate_candidates(c: Cohort) -> pd.DataFrame:
     if "eln2022" in d:
         e = d.eln2022.map(lambda v: None if v is None else str(v).lower())
         derive("eln2022_adverse", e == "adverse", e)
-    from .cohort import OTHER_GENES
 
     for g in OTHER_GENES:  # other molecular candidates (Supplementary Table S5), when present
         if g in d:
@@ -341,20 +339,30 @@ def published_groups(c: Cohort, ep: str) -> tuple[np.ndarray, np.ndarray]:
     return grp, score
 
 
-def derived_units(fit: CoxResult) -> dict[str, int]:
-    """The re-derived coefficients in hundredths: rounded to 2 decimals, as the paper reports them.
+def hundredths(b: float) -> int:
+    """A coefficient in exact hundredths, as the paper reports them (Table 4: 2 decimals).
 
-    Rounding is half away from zero on the decimal value; a factor without a coefficient
-    (R: NA, or dropped) gets 0. A large estimate R keeps ("may be infinite") is rounded as it is.
+    Rounding is half away from zero on the *decimal* value that ``repr`` shows (so 0.125 -> 13 and
+    -0.125 -> -13, and 1.005 -> 101 although ``1.005 * 100`` is 100.49999999999999 in binary); a
+    coefficient that is not finite gets 0. The one rounding rule for every re-derived score.
+
+    Examples
+    --------
+    >>> hundredths(0.125), hundredths(-0.125), hundredths(1.005), hundredths(float("nan"))
+    (13, -13, 101, 0)
     """
-    from decimal import ROUND_HALF_UP, Decimal
+    if not np.isfinite(b):
+        return 0
+    return int(Decimal(repr(float(b))).quantize(Decimal("0.01"), ROUND_HALF_UP) * 100)
 
-    out = {}
-    for f in fit.covariates:
-        b = fit.coef[f]
-        out[f] = 0 if not np.isfinite(b) else int(Decimal(repr(float(b))).quantize(Decimal("0.01"),
-                                                                                  ROUND_HALF_UP) * 100)
-    return out
+
+def derived_units(fit: CoxResult) -> dict[str, int]:
+    """The re-derived coefficients in hundredths (:func:`hundredths`).
+
+    A factor without a coefficient (R: NA, or dropped) gets 0. A large estimate R keeps
+    ("may be infinite") is rounded as it is.
+    """
+    return {f: hundredths(fit.coef[f]) for f in fit.covariates}
 
 
 def derived_groups(c: Cohort, units: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

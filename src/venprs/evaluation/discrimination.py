@@ -84,7 +84,7 @@ PAPER_HORIZON = calibration_protocol()[2]
 #: elements gathered at once when the neighbourhood Kaplan-Meier estimates are computed
 _CHUNK = 1 << 18
 
-__all__ = ["heagerty_roc", "heagerty_auc", "ipcw_roc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
+__all__ = ["auc_key", "heagerty_roc", "heagerty_auc", "ipcw_roc", "ipcw_auc", "harrell_c", "uno_c", "discrimination",
            "default_span", "Discrimination"]
 
 
@@ -408,7 +408,7 @@ class Discrimination:
 
         return {
             "horizon_months": self.horizon, "n": self.n, "n_events": self.n_events,
-            "auc_10m" if self.horizon == 10 else f"auc_{self.horizon:g}m": {
+            auc_key(self.horizon): {
                 "heagerty": dict(item("heagerty"), span=num(self.span)), "ipcw": item("ipcw")},
             "c_harrell": item("c_harrell"), "c_uno": item("c_uno"),
             "bootstrap": {"n": self.n_boot, "interval": "percentile 2.5-97.5"}, "notes": list(self.notes),
@@ -425,6 +425,20 @@ def _all(t, e, x, horizon, span, curves=None):
            "c_uno": concordance_from_counts(cc, t, e, timewt="n/G2")}
     return est, [n for n in (auc_h["note"] and f"Heagerty AUC: {auc_h['note']}",
                              auc_i["note"] and f"IPCW AUC: {auc_i['note']}") if n]
+
+
+def auc_key(horizon: float) -> str:
+    """The key of the time-dependent AUC in :meth:`Discrimination.to_dict` and ``results.json``.
+
+    ``"auc_<horizon>m"`` with the horizon in months as ``:g`` formats it, e.g. ``auc_10m`` at the
+    paper's 10 months and ``auc_12m`` at 12 months.
+
+    Examples
+    --------
+    >>> auc_key(10), auc_key(12.0), auc_key(6.5)
+    ('auc_10m', 'auc_12m', 'auc_6.5m')
+    """
+    return f"auc_{horizon:g}m"
 
 
 def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,

@@ -67,7 +67,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model import ENDPOINTS, GROUPS, load_model
+from ..model import ENDPOINTS, GROUPS, load_model, published_groups_table
+from ..prediction import model_baseline
 from ..scoring import score_table
 from ..survival import fit_cox, kaplan_meier
 from ..survival.cox import baseline_hazard, efron_loglik, fast_cox
@@ -197,11 +198,12 @@ def net_benefit(time, event, predicted_risk, horizon: float, thresholds=DEFAULT_
     --------
     Four patients, horizon 2: times 1, 3, 4, 5, all events; predicted risk 0.8,
     0.6, 0.3, 0.1. At p_t = 0.5 two are treated, KM among them S(2) = 1/2:
-    NB = 0.5 * 0.5 - 0.5 * 0.5 * 1 = 0.
+    NB = 0.5 * 0.5 - 0.5 * 0.5 * 1 = 0. At p_t = 0.2 three are treated, S(2) = 2/3:
+    NB = 1/3 * 3/4 - 2/3 * 3/4 * 1/4 = 0.125.
 
     >>> r = net_benefit([1, 3, 4, 5], [1, 1, 1, 1], [0.8, 0.6, 0.3, 0.1], 2, thresholds=[0.5, 0.2])
     >>> [round(v, 6) for v in r["net_benefit"]["model"]]
-    [0.0, 0.1875]
+    [0.0, 0.125]
 
     References
     ----------
@@ -220,7 +222,7 @@ def net_benefit(time, event, predicted_risk, horizon: float, thresholds=DEFAULT_
             return 0.0
         s = km_risk_at(t[mask], e[mask], horizon, extend=True)["surv"]
         p = k / n
-        return (1 - s) * p - s * p * pt / (1 - pt)
+        return float((1 - s) * p - s * p * pt / (1 - pt))
 
     everyone = np.ones(n, bool)
     model = [nb(r >= pt, pt) for pt in th]
@@ -367,7 +369,6 @@ def model_updating(t, e, s, X, factors, horizon: float, published_disc: dict[str
 # ------------------------------------------------------------------ everything
 
 def _baseline_for(endpoint: str, baseline) -> tuple[Any, bool, str]:
-    from ..prediction import model_baseline
 
     if baseline is not None and endpoint in baseline:
         b = baseline[endpoint]
@@ -397,11 +398,10 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
         ``model_updating``, ``precision``, ``baseline``, ``patients`` (each by endpoint),
         ``horizon_months``. Documented in ``docs/results-json.md``.
     """
-    from ..reporting.paper import paper_values
 
     d = cohort.data
     sc = score_table(d, missing_columns="unknown")
-    pub = paper_values()["groups"]
+    pub = {ep: published_groups_table(ep) for ep in ENDPOINTS}
     m = load_model()
     out: dict[str, Any] = {"horizon_months": horizon, "groups": {}, "discrimination": {}, "calibration": {},
                            "decision_curve": {}, "model_updating": {}, "precision": {}, "baseline": {},

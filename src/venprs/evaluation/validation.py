@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import ENDPOINTS, GROUPS, load_model
+from ..prediction import predict_survival
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from ..survival.cox import baseline_hazard
@@ -48,14 +49,10 @@ def _outcome(df: pd.DataFrame, ep: str):
 def published_baseline(endpoint: str, derivation: pd.DataFrame | None, horizon: float) -> tuple[float | None, str]:
     """Baseline survival S0(horizon) of the published model, and where it came from."""
     m = load_model()
-    try:  # a reconstructed baseline in the model file (simulation issue), if present
-        from .. import prediction  # type: ignore[attr-defined]
-
-        s = prediction.predict_survival(0.0, [horizon], endpoint=endpoint)
+    if m.raw.get("baseline_survival") is not None:  # the reconstructed baseline in the model file
+        s = predict_survival(0.0, [horizon], endpoint=endpoint)
         return float(np.asarray(s).ravel()[0]), "model file (reconstructed baseline survival)"
-    except Exception:  # noqa: BLE001 - absent module or no baseline in the model file
-        pass
-    if m.raw.get("baseline_survival") is None and derivation is None:
+    if derivation is None:
         return None, "no baseline survival: neither the model file nor a derivation cohort provides one"
     sc = score_table(derivation, missing_columns="unknown")
     t, e = _outcome(derivation, endpoint)

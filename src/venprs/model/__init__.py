@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Term", "Endpoint", "Model", "load_model", "model_json", "calibration_protocol", "to_units", "GROUPS", "ENDPOINTS"]
+__all__ = ["Term", "Endpoint", "Model", "load_model", "model_json", "calibration_protocol", "published_groups_table", "to_units", "GROUPS", "ENDPOINTS"]
 
 MODEL_FILE = "venprs_2025.json"
 GROUPS: tuple[str, ...] = ("favorable", "intermediate", "adverse")
@@ -165,6 +165,28 @@ def calibration_protocol() -> tuple[int, float, float]:
 
 
 @lru_cache(maxsize=1)
+def published_groups_table(endpoint: str) -> dict[str, Any]:
+    """The published risk-group outcomes of ``endpoint`` as flat rows (what reports put beside ours).
+
+    Returns
+    -------
+    dict
+        ``{group: {"n", "median", "ci_low", "ci_high", "source"}, "logrank_p": ...}`` from the model
+        file's ``group_outcomes`` (Results; Fig. 2 and 3).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Results; Fig. 2, Fig. 3).
+    """
+    go = load_model().endpoints[endpoint].group_outcomes
+    out: dict[str, Any] = {g: {"n": go[g].get("n"), "median": go[g].get("median_months"),
+                               "ci_low": (go[g].get("ci") or [None])[0],
+                               "ci_high": (go[g].get("ci") or [None, None])[1],
+                               "source": go[g].get("source", "")} for g in GROUPS if g in go}
+    out["logrank_p"] = go.get("logrank_p")
+    return out
+
+
 def model_json() -> str:
     """The model file's text, exactly as shipped."""
     return resources.files(__name__).joinpath(MODEL_FILE).read_text(encoding="utf-8")

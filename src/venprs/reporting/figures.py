@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..io import atomic_write  # noqa: E402
+from .html import esc
 
 __all__ = ["FigureStore", "km_figure", "roc_figure", "COLORS", "OKABE_ITO"]
 
@@ -146,7 +147,6 @@ def _render_km(curves: dict, kwargs: dict, directory: str, name: str, dpi: int) 
 
 
 def _embed(png: bytes, name: str, alt: str) -> str:
-    from .html import esc
 
     b64 = base64.b64encode(png).decode("ascii")
     return (f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{b64}">'

@@ -11,7 +11,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from ..model import GROUPS, load_model
+from ..model import load_model, published_groups_table
 
 __all__ = ["paper_values", "compare_row"]
 
@@ -38,11 +38,7 @@ def paper_values() -> dict:
                                       "p": t.univariate.get("p"), "source": t.source}
                            for t in spec.terms if t.univariate},
         }
-        go = spec.group_outcomes
-        groups[ep] = {g: {"n": go[g].get("n"), "median": go[g].get("median_months"),
-                          "ci_low": (go[g].get("ci") or [None])[0], "ci_high": (go[g].get("ci") or [None, None])[1],
-                          "source": go[g].get("source", "")} for g in GROUPS if g in go}
-        groups[ep]["logrank_p"] = go.get("logrank_p")
+        groups[ep] = published_groups_table(ep)
     return {"cox": cox, "groups": groups, "targets": _targets()}
 
 

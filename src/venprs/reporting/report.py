@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..io import atomic_write
 from ..model import load_model
+from ..version import __version__
 from .figures import FigureStore
 from .registry import Context, sections
 
@@ -188,6 +189,5 @@ def _versions() -> dict:
 
 
 def _version() -> str:
-    from .. import __version__
 
     return __version__

@@ -15,9 +15,9 @@ import numpy as np
 from ..evaluation import derivation as dv
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
-from .rare_factors import flagged_entries, flagged_html, policy_note
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
+from .rare_factors import flagged_entries, flagged_html, policy_note
 from .verdict import SYNTHETIC_SCOPE, verdict_summary
 from .registry import Context, SectionOutput, section
 

@@ -21,15 +21,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import ENDPOINTS, GROUPS, load_model
+from ..evaluation import apparent_landmark_calibration, derived_groups, published_groups
+from ..evaluation.aic import aic_delta
+from ..evaluation.calibration import calibrate, prepare, split_indices
+from ..evaluation.cohort import DAYS_PER_MONTH
+from ..evaluation.comparators import classify_all, find_column
+from ..evaluation.comparators.breems import RFI_COLUMNS
+from ..evaluation.discrimination import auc_key, discrimination
+from ..evaluation.validation import validate
+from ..io import atomic_write
+from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import score_table
 from ..survival import kaplan_meier, logrank
 from .figures import COLORS, roc_figure
 from .html import fmt, fmt_ci, fmt_p, note, table
-from ..model import calibration_protocol
 from .paper import compare_row
 from .rare_factors import flagged_entries, flagged_html, policy_note
 from .registry import Context, SectionOutput, section
+from .sections_derivation import comparison_html
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 _SPLITS, _TRAIN, _HORIZON = calibration_protocol()
@@ -58,9 +67,6 @@ def _frame(ctx: Context) -> pd.DataFrame:
             if col not in used and col not in df.columns:
                 df[col] = raw[col].to_numpy()
         if getattr(c, "time_unit", "months") == "days":
-            from ..evaluation.comparators.breems import RFI_COLUMNS
-            from ..evaluation.comparators._common import find_column
-            from ..evaluation.cohort import DAYS_PER_MONTH
 
             rc = find_column(df, RFI_COLUMNS)
             if rc is not None:
@@ -97,9 +103,6 @@ def _perf() -> dict:
 def build_comparators(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "comparators"):
         return SectionOutput()
-    from ..evaluation import derived_groups
-    from ..evaluation.aic import aic_delta
-    from ..evaluation.comparators import classify_all
 
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
@@ -117,7 +120,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
     perf = _perf().get("aic_delta_vs_null", {})
     for ep in ENDPOINTS:
         t, e = _outcome(df, ep)
-        from ..evaluation import published_groups
 
         classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
         dg, info = derived_groups(df, ep, rare)
@@ -174,7 +176,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
                          "rare_factors": {"policy": rare, "flagged": flagged}}, html)
     if comp:
         out.results["comparison"] = {"aic": comp}
-        from .sections_derivation import comparison_html
 
         out.html += comparison_html(comp, "AIC differences and comparator medians: paper vs this run")
     return out
@@ -186,7 +187,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
 def build_discrimination(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "discrimination"):
         return SectionOutput()
-    from ..evaluation.discrimination import discrimination
 
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
@@ -202,13 +202,13 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             continue
         d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
         r = d.to_dict()
-        auc_key = next(k for k in r if k.startswith("auc_"))
+        key = auc_key(horizon)
         panels[EP_LABEL[ep]] = {
-            f"Heagerty NNE (AUC {fmt(r[auc_key]['heagerty']['estimate'], 3, '-')})": d.curves["heagerty"],
-            f"IPCW (AUC {fmt(r[auc_key]['ipcw']['estimate'], 3, '-')})": d.curves["ipcw"]}
+            f"Heagerty NNE (AUC {fmt(r[key]['heagerty']['estimate'], 3, '-')})": d.curves["heagerty"],
+            f"IPCW (AUC {fmt(r[key]['ipcw']['estimate'], 3, '-')})": d.curves["ipcw"]}
         r["marker"] = "published VEN-PRS score"
         res[ep] = r
-        auc = r[auc_key]
+        auc = r[key]
         for label, item in ((f"AUC({horizon:g} m), Heagerty NNE", auc["heagerty"]),
                             (f"AUC({horizon:g} m), IPCW", auc["ipcw"]),
                             ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
@@ -239,7 +239,6 @@ def build_discrimination(ctx: Context) -> SectionOutput:
                              "overall and event-free survival")
     out = SectionOutput({"discrimination": res}, html, skipped)
     if comp:
-        from .sections_derivation import comparison_html
 
         out.results["comparison"] = {"discrimination": comp}
         out.html += comparison_html(comp, "AUC: paper vs this run (paper: reference 24, Heagerty)")
@@ -277,8 +276,6 @@ def calibration_figure(cal: dict[str, Any], title: str):
 def build_calibration(ctx: Context) -> SectionOutput:
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
-    from ..evaluation import apparent_landmark_calibration
-    from ..evaluation.calibration import calibrate, prepare, split_indices
 
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
@@ -356,7 +353,6 @@ def _save_splits(path, splits: dict) -> None:
     import json
     from pathlib import Path
 
-    from ..io import atomic_write
 
     with atomic_write(Path(path)) as tmp:
         tmp.write_text(json.dumps(splits) + "\n", encoding="utf-8")
@@ -371,11 +367,12 @@ def build_validation(ctx: Context) -> SectionOutput:
     other = ctx.options.get("validation")
     if other is None:
         return SectionOutput(html=note("No validation cohort given (venprs analyze COHORT --validation OTHER)."))
-    from ..evaluation.validation import validate
 
     vdf = other.data if hasattr(other, "data") else other
     name = getattr(other, "source", "validation cohort")
-    v = validate(vdf, _frame(ctx), horizon=float(_opt(ctx, "horizon")), n_boot=int(_opt(ctx, "n_boot")),
+    horizon = float(_opt(ctx, "horizon"))
+    key = auc_key(horizon)
+    v = validate(vdf, _frame(ctx), horizon=horizon, n_boot=int(_opt(ctx, "n_boot")),
                  seed=int(_opt(ctx, "split_seed")))
     v["source"] = name
     html = note(f"Validation cohort: {name}, {v['n']} patients. Published coefficients and cut-points; "
@@ -388,15 +385,15 @@ def build_validation(ctx: Context) -> SectionOutput:
                  fmt_ci(*(r["groups"][g].get("ci") or [None, None]))] for g in GROUPS]
         d = r["discrimination"]
         if "skipped" in d:
-            d = {"auc_10m": {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
+            d = {key: {"heagerty": {"estimate": None}, "ipcw": {"estimate": None}},
                  "c_harrell": {"estimate": None}}
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         html += table(["group", "n", "median (months)", "95% CI"], rows,
                       caption=f"{EP_LABEL[ep]} by published VEN-PRS group: log-rank p "
                               f"{fmt_p((r.get('logrank') or {}).get('p'))}; AIC difference vs null "
-                              f"{fmt(r['aic']['delta'], 2, '-')}; AUC(10 m) Heagerty "
-                              f"{fmt(d['auc_10m']['heagerty']['estimate'], 3, '-')}, IPCW "
-                              f"{fmt(d['auc_10m']['ipcw']['estimate'], 3, '-')}; Harrell's C "
+                              f"{fmt(r['aic']['delta'], 2, '-')}; AUC({horizon:g} m) Heagerty "
+                              f"{fmt(d[key]['heagerty']['estimate'], 3, '-')}, IPCW "
+                              f"{fmt(d[key]['ipcw']['estimate'], 3, '-')}; Harrell's C "
                               f"{fmt(d['c_harrell']['estimate'], 3, '-')}")
         cal = r["calibration"]
         if "landmark" in cal:
@@ -409,7 +406,6 @@ def build_validation(ctx: Context) -> SectionOutput:
                                     r["aic"]["delta"], 2, perf.get("source", ""), judge="aic"))
     out = SectionOutput({"validation": v}, html)
     if comp:
-        from .sections_derivation import comparison_html
 
         out.results["comparison"] = {"validation": comp}
         out.html += comparison_html(comp, "External validation: paper vs this run")

@@ -17,7 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from ..evaluation.discrimination import PAPER_HORIZON
+from ..evaluation.external import external_validation
 from ..model import ENDPOINTS, GROUPS
+from ..scoring import score_table
+from ..survival import kaplan_meier
 from .figures import COLORS, km_figure
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .registry import Context, SectionOutput, section
@@ -30,8 +34,6 @@ REPORT = ("validate",)
 def _run(ctx: Context, cohort=None, key: str = "external") -> dict[str, Any]:
     """The validation results for this report (computed once, shared by the sections)."""
     if key not in ctx.state:
-        from ..evaluation.discrimination import PAPER_HORIZON
-        from ..evaluation.external import external_validation
 
         o = ctx.options
         ctx.state[key] = external_validation(
@@ -128,10 +130,8 @@ def build_summary(ctx: Context) -> SectionOutput:
 # ------------------------------------------------------------------ groups
 
 def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
-    from ..survival import kaplan_meier
 
     d = ctx.state.get("_cohort_for_" + name, ctx.cohort).data
-    from ..scoring import score_table
 
     sc = score_table(d, missing_columns="unknown")
     grp = sc[f"{ep}_group"].astype(object).fillna("").to_numpy(object)

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
 from ..model import load_model
 from ..scoring import score_table
+from ..survival import kaplan_meier
 from .assumptions import TOLERANCES
 from .cohort import simulate
 from .targets import cohort_size, load_targets, target
@@ -34,13 +34,17 @@ _CATEGORICAL: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 def km_median(t, e) -> float:
-    """Kaplan-Meier median of times ``t`` with event flags ``e`` (NaN for no patients, inf if not reached)."""
+    """Kaplan-Meier median of times ``t`` with event flags ``e``: :func:`venprs.survival.kaplan_meier`.
+
+    The one Kaplan-Meier definition of venprs (R's ``survfit``: where the curve is exactly 0.5 on a
+    step, the midpoint to the next event time). NaN for no patients, ``inf`` when not reached.
+    """
     t = np.asarray(t, float)
     e = np.asarray(e, float)
     if len(t) == 0:
         return float("nan")
-    m = KaplanMeierFitter().fit(t, e).median_survival_time_
-    return float(m)
+    m = kaplan_meier(t, e).median
+    return float("inf") if m is None else float(m)
 
 
 def _prop(mask_level, mask_known) -> float:
@@ -53,7 +57,7 @@ def summarize(df: pd.DataFrame, cohort: str = "rr") -> dict[str, float]:
 
     Count targets are returned as proportions of their denominator; OS group
     sizes (``model.os.group_n.<group>``) are counts per 174 molecular patients;
-    Kaplan-Meier medians use lifelines' ``KaplanMeierFitter``.
+    Kaplan-Meier medians: :func:`km_median` (venprs.survival.kaplan_meier, as R's survfit).
     """
     out: dict[str, float] = {}
     n_mol = cohort_size("molecular")
@@ -208,8 +212,10 @@ def check(cohort: str = "rr", seeds: int = 50, default_seed: int = 0, n: int | N
     default = sums[default_seed] if default_seed < seeds else summarize(simulate(cohort, n=n, seed=default_seed), cohort)
     rows = []
     for r in paper_rows(cohort):
-        vals = [x[r["key"]] for x in sums if r["key"] in x]
+        vals: list[Any] = [x[r["key"]] for x in sums if r["key"] in x]
         not_reached = 0
+        mean: Any
+        value: Any
         summary = "median" if r["kind"] == "median" else "mean"
         if r["kind"] == "rate_pair":
             mean = [float(np.nanmean([v[i] for v in vals])) for i in range(2)]

@@ -19,8 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .assumptions import ASSUMPTIONS, CALIBRATION, COHORTS, FACTORS, GENES
-from .draws import (coded_numbers, continuous, draw_counts, expit, logit, platelets_sd, relapse_months,
-                    wbc_sd)
+from .draws import coded_numbers, continuous, draw_counts, expit, logit, platelets_sd, relapse_months, wbc_sd
 from .factors import factor_joint, factor_margins
 from .outcomes import censor_admin_max, survival_times
 from .response import draw_response
@@ -349,4 +348,4 @@ def _icc_tp53_consistent(rng, icc: np.ndarray, tp53_mol: np.ndarray) -> None:
 
 
 def _na(a: np.ndarray) -> pd.Series:
-    return pd.Series(np.where(a == "missing", None, a), dtype=object)
+    return pd.Series(np.where(a == "missing", None, a), dtype=object)  # type: ignore[call-overload]

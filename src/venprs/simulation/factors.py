@@ -156,6 +156,15 @@ def _implied_events(ci: tuple[float, float], total_events: float) -> float:
     return optimize.brentq(lambda d1: 1 / d1 + 1 / (total_events - d1) - se ** 2, 0.01, total_events / 2)
 
 
+def _univariate_ci(endpoint: str, factor: str) -> tuple[float, float]:
+    """The published univariate 95% CI of the HR of ``factor`` (Table 4)."""
+    term = load_model().endpoints[endpoint].term(factor)
+    if term is None:
+        raise KeyError(f"no {factor!r} term for {endpoint!r} in the model file")
+    lo, hi = term.univariate["ci"]
+    return float(lo), float(hi)
+
+
 def prevalence_reasoning() -> dict[str, Any]:
     """The evidence behind the NF1, PTPN11 and SF3B1 counts in :data:`ASSUMPTIONS`.
 
@@ -164,7 +173,6 @@ def prevalence_reasoning() -> dict[str, Any]:
     widths of the univariate Table 4 CIs, and the expected OS group sizes under
     independence and under the fitted joint distribution.
     """
-    m = load_model()
     n_mol = cohort_size("molecular")
     deaths_mol = target("km.os.deaths")["count"] * n_mol / cohort_size("entire")
     crc = target("table3.molecular.crc")["count"]
@@ -174,10 +182,9 @@ def prevalence_reasoning() -> dict[str, Any]:
     # NF1: 14% CR/CRi = 1 of n
     out["nf1_one_responder_rate"] = {k: 1 / k for k in range(5, 10)}
     for g in ("nf1", "ptpn11", "sf3b1"):
-        ci = tuple(m.endpoints["os"].term(g).univariate["ci"])
-        out[f"{g}_implied_os_deaths"] = _implied_events(ci, deaths_mol)
-    ci = tuple(m.endpoints["efs"].term("sf3b1").univariate["ci"])
-    out["sf3b1_implied_efs_events"] = _implied_events(ci, deaths_mol)  # EFS events >= deaths; approximate
+        out[f"{g}_implied_os_deaths"] = _implied_events(_univariate_ci("os", g), deaths_mol)
+    # EFS events >= deaths; approximate
+    out["sf3b1_implied_efs_events"] = _implied_events(_univariate_ci("efs", "sf3b1"), deaths_mol)
     out["groups_independent"] = expected_group_sizes(groups=None)
     out["groups_independent_without_sf3b1"] = expected_group_sizes(
         margins=[*factor_margins()[:6], 0.0], groups=None)

@@ -32,7 +32,7 @@ def linear_predictor(x: np.ndarray, endpoint: str) -> np.ndarray:
     """Linear predictor b'x with the Table 4 coefficients (exact units / scale), ``x`` in FACTORS order."""
     m = load_model()
     ep = m.endpoints[endpoint]
-    beta = np.array([ep.term(f).units / m.scale if ep.term(f) else 0.0 for f in FACTORS])
+    beta = np.array([t.units / m.scale if (t := ep.term(f)) else 0.0 for f in FACTORS])
     return x @ beta
 
 

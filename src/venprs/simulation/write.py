@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
 from .. import io as vio
+from ..version import __version__
 from .assumptions import SYNTHETIC_NOTE
 
 __all__ = ["write_cohort", "FIXED_TIMESTAMP"]

@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Annotated, Any, Optional, Union
 
+import pandas as pd
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response

@@ -54,7 +54,7 @@ from ..errors import InputError
 from ..fields import FACTOR_FIELDS
 from ..model import ENDPOINTS, load_model
 from ..mutations import GENE_FACTORS
-from ..scoring import FACTORS, ScoreResult, score
+from ..scoring import FACTORS, ScoreResult, scenario_text, score
 
 __all__ = ["SERVICE_ID", "HGNC_IDS", "CdsConfig", "FhirError", "discovery", "factors_from_prefetch", "card",
            "risk_assessment", "page_fragment", "register", "MAX_CDS_BYTES"]
@@ -380,25 +380,19 @@ def _published_text(ep) -> str:
 
 
 def pending_sentence(result: ScoreResult) -> str:
-    """One sentence on the unknown factors that matter: which, and what they could change.
+    """The unknown factors in words: per endpoint, the scenarios of :func:`venprs.scoring.scenario_text`.
 
-    TODO: use the bedside helper's ``deciding_factors`` once it is on main; until then the
-    sentence names every unknown factor of each model and the groups still reachable.
+    The group if every unknown factor is absent, which unknown factor would change it, and
+    which cannot (the same sentence as the page and ``venprs score``).
     """
-    parts = []
-    unknown = [f for f in FACTORS if result.inputs.get(f) is None]
-    if not unknown:
+    if all(result.inputs.get(f) is not None for f in FACTORS):
         return "All seven factors are known."
+    parts = []
     for ep in ENDPOINTS:
-        r = result[ep]
-        if not r.determinate:
-            names = ", ".join(_LABEL[f] for f in r.unknown_factors)
-            parts.append(f"{ep.upper()} could be {_or(list(r.possible_groups))} until {names} "
-                         f"{'is' if len(r.unknown_factors) == 1 else 'are'} known")
-    if not parts:
-        return ("Not known: " + ", ".join(_LABEL[f] for f in unknown)
-                + "; the groups do not depend on them.")
-    return "Pending: " + "; ".join(parts) + "."
+        text = scenario_text(result[ep])
+        if text:
+            parts.append(f"{ep.upper()}: {text}")
+    return " ".join(parts)
 
 
 def card(result: ScoreResult, page_url: str) -> dict[str, Any]:

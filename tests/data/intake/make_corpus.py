@@ -25,7 +25,6 @@ Every file is synthetic.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from pathlib import Path
 

@@ -12,11 +12,11 @@ from typing import Iterable
 import pandas as pd
 
 from . import breems, eln2022, four_gene, gangat
-from ._common import Classification
+from ._common import Classification, find_column
 from .custom import CustomScore, load_score, parse_score, venprs_spec
 
 __all__ = ["Classification", "classify_all", "BUILTIN", "CustomScore", "load_score", "parse_score",
-           "venprs_spec"]
+           "venprs_spec", "find_column"]
 
 #: Built-in comparators, in report order.
 BUILTIN = {"breems": breems.classify, "eln2022": eln2022.classify, "four_gene": four_gene.classify,

@@ -81,8 +81,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ._common import (Classification, bad_value, classify_tristate, find_column, flt3_itd_codes,
-                      gene_aliases, tristate)
+from ._common import Classification, bad_value, classify_tristate, find_column, flt3_itd_codes, gene_aliases, tristate
 
 NAME = "eln2022"
 LEVELS = ("favorable", "intermediate", "adverse")
