@@ -312,6 +312,11 @@ def test_reproduce_cli_end_to_end(tmp_path):
     assert not re.search(r"<th[^>]*>\s*</th>", html)  # no empty table headers
     assert "AML with myelodysplasia-related cytogenetic abnormality" in html  # Table 1 labels, not codes
     assert ">mrca<" not in html and ">post_mds_mpn<" not in html
+    # sections without a published value say so
+    from venprs.reporting.report import NO_PUBLISHED_VALUE
+
+    uncompared = [x["key"] for x in r["sections"] if x.get("compared_with_paper") is False and x["key"] != "input"]
+    assert "subgroups" in uncompared and html.count(NO_PUBLISHED_VALUE) == len(uncompared)
     # the rare-factor policy is stated, and the change of numbers since venprs 0.1 said plainly
     assert r["rare_factors"]["policy"] == "r" and "--rare-factors r" in r["command"]
     assert "Changed in this version (issue 9)" in html and "are not adjusted" in html

@@ -147,8 +147,21 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
                 results[k] = v
         results["skipped"].extend(so.skipped)
         status = "skipped" if (not so.html and so.skipped) else "done"
-        results["sections"].append({"key": s.key, "title": s.title, "status": status})
-        rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
+        compared = bool(so.results.get("comparison"))
+        html = so.html
+        if ctx.paper is not None and so.html and not compared and s.key not in _NOT_COMPARED:
+            from .html import note
+
+            html += note(NO_PUBLISHED_VALUE)
+        results["sections"].append({"key": s.key, "title": s.title, "status": status,
+                                    **({"compared_with_paper": compared} if ctx.paper is not None else {})})
+        rendered.append({"key": s.key, "title": s.title, "html": html, "skipped": so.skipped})
+
+
+#: Said (``reproduce``) in a section with no published number beside its own.
+NO_PUBLISHED_VALUE = ("No published value for this section: neither the model file nor paper_targets.json holds a "
+                      "number to compare with, so nothing here is judged against the paper.")
+_NOT_COMPARED = {"input"}  # descriptive sections
 
 
 def _write_tables(out: Path, tables: list) -> list[str]:
