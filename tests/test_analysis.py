@@ -4,8 +4,10 @@ The cohorts here are small seeded synthetic tables (no clinical meaning); the
 statistics themselves are checked against R in ``tests/test_survival.py``.
 """
 
+import hashlib
 import json
 import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -291,8 +293,30 @@ def test_reproduce_cli_end_to_end(tmp_path):
 
     assert comp["OS median (months)"]["paper"] == target("km.os.median")["value"]
     assert comp["entire: sex = male (n)"]["paper"] == target("table1.entire.sex.male")["count"]
+    # issue 16: every comparison row carries a tolerance with its reason and a verdict
+    keys = {"quantity", "paper", "this_run", "difference", "tolerance", "within_tolerance", "source"}
+    for section, rows in r["comparison"].items():
+        for row in rows:
+            assert keys <= set(row), (section, row["quantity"])
+            assert row["tolerance"]["text"] and row["tolerance"]["reason"], (section, row["quantity"])
+            assert row["within_tolerance"] in (True, False) or row["this_run"] is None, (section, row["quantity"])
+    # the paper's HR 95% CI is the tolerance of an HR (Table 4)
+    assert nf1["tolerance"]["reason"] == "the paper's 95% CI"
+    assert nf1["within_tolerance"] == (m.endpoints["os"].term("nf1").ci[0] <= nf1["this_run"]
+                                       <= m.endpoints["os"].term("nf1").ci[1])
+    assert r["verdict"]["summary"].endswith("within tolerance")
+    assert r["versions"]["venprs"] == "0.1.0" and r["versions"]["model"] == m.version
     html = (out / "report.html").read_text()
     assert "this run" in html and "difference" in html
+    assert r["verdict"]["summary"] in html and "joint distribution" in html
+    assert not re.search(r"<th[^>]*>\s*</th>", html)  # no empty table headers
+    assert "AML with myelodysplasia-related cytogenetic abnormality" in html  # Table 1 labels, not codes
+    assert ">mrca<" not in html and ">post_mds_mpn<" not in html
+    # sections without a published value say so
+    from venprs.reporting.report import NO_PUBLISHED_VALUE
+
+    uncompared = [x["key"] for x in r["sections"] if x.get("compared_with_paper") is False and x["key"] != "input"]
+    assert "subgroups" in uncompared and html.count(NO_PUBLISHED_VALUE) == len(uncompared)
     # the rare-factor policy is stated, and the change of numbers since venprs 0.1 said plainly
     assert r["rare_factors"]["policy"] == "r" and "--rare-factors r" in r["command"]
     assert "Changed in this version (issue 9)" in html and "are not adjusted" in html
@@ -426,5 +450,24 @@ def test_analyze_cli_columns_map_and_days(tmp_path):
     ref, _ = dv.km_endpoint(prepare_cohort(d), "os")
     assert r["km"]["os"]["median"] == pytest.approx(ref["median"], rel=1e-12)
     assert r["input"]["columns"]["os_months"] == "OS days" and r["input"]["time_unit_input"] == "days"
+    # issue 16: the summary is rounded; the command is the full one and re-running it gives the same results
+    assert re.search(r"median OS (\d+\.\d months|not reached);", p.stderr), p.stderr
+    assert "--columns" in r["command"] and "--time-unit days" in r["command"]
+    ins = {i["file"]: i for i in r["inputs"]}
+    assert ins["map.yaml"]["content"] == "os_months: OS days\nefs_months: EFS days\n"
+    assert ins["c.xlsx"]["sha256"] == hashlib.sha256((tmp_path / "c.xlsx").read_bytes()).hexdigest()
+    assert ins["c.xlsx"]["bytes"] == (tmp_path / "c.xlsx").stat().st_size
+    # every table of the report also as CSV next to it
+    assert r["tables"] and all((tmp_path / "o" / t).is_file() for t in r["tables"])
+    t1 = next(t for t in r["tables"] if "continuous_median" in t)
+    head = (tmp_path / "o" / t1).read_text().splitlines()[0]
+    assert head.startswith("characteristic,level,entire cohort (N = 60)")
+    (tmp_path / "o").rename(tmp_path / "first")
+    argv = shlex.split(r["command"])
+    assert argv[0] == "venprs"
+    p2 = run_cli(*argv[1:])
+    assert p2.returncode == 0, p2.stderr
+    r2 = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert {k: v for k, v in r2.items() if k != "generated_utc"} == {k: v for k, v in r.items() if k != "generated_utc"}
     p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o2"), "--time-unit", "weeks")
     assert p.returncode == 2 and "weeks" in p.stderr

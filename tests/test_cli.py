@@ -129,3 +129,49 @@ def test_help_cites_paper():
         p = run(*args, "--help")
         assert p.returncode == 0
         assert "Leukemia. 2025;39:614-622" in p.stdout.replace("\n", " ").replace("  ", " ")
+
+
+# ---------------------------------------------------------------- issue 16: the small things a newcomer trips on
+
+def test_version_prints_tool_and_model():
+    from venprs import __version__
+    from venprs.model import load_model
+
+    p = run("--version")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == f"venprs {__version__}, model VEN-PRS {load_model().version}"
+    assert p.stdout.strip() == "venprs 0.1.0, model VEN-PRS 1.0.0"  # pyproject.toml; model file "version"
+
+
+def test_score_and_model_print_both_versions():
+    p = run("score", "--extramedullary", "no", "--prior-hma", "no", "--nf1", "wt", "--ptpn11", "wt",
+            "--flt3", "wt", "--tp53", "wt", "--sf3b1", "wt")
+    assert p.stdout.startswith("venprs 0.1.0, model VEN-PRS 1.0.0: "), p.stdout
+    m = run("model")
+    assert m.stdout.startswith("venprs 0.1.0, model VEN-PRS 1.0.0 - ")
+    assert "n/r" not in m.stdout
+    # the model file gives no EFS group sizes (Results report medians only): said in words
+    assert "n not reported" in m.stdout
+
+
+@pytest.mark.parametrize("command", ["analyze", "reproduce", "calibrate", "validate"])
+def test_help_text_is_clean(command):
+    p = run(command, "--help")
+    assert p.returncode == 0, p.stderr
+    assert "list[" not in p.stdout and "<list" not in p.stdout
+    assert "0.5747126436781609" not in p.stdout
+
+
+def test_json_with_input_is_refused(tmp_path):
+    p = run("score", "--input", str(EXAMPLE), "--output", str(tmp_path / "o.csv"), "--json")
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and p.stderr.startswith("venprs: error: --json")
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_readme_usage_says_how_to_run():
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/venprs" in text and ". .venv/bin/activate" in text
+    assert not re.search(r"^\$ venprs ", text, re.M)  # shell examples run the installed script

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CohortField", "COHORT_FIELDS", "data_dictionary_sections", "column_names"]
+__all__ = ["CohortField", "COHORT_FIELDS", "data_dictionary_sections", "column_names", "LEVEL_LABELS", "level_label"]
 
 _BOOL = "true / false; empty = unknown"
 _GENE = "true (mutated) / false (wild-type); empty = not tested"
@@ -124,6 +124,28 @@ COHORT_FIELDS: tuple[CohortField, ...] = (
     CohortField("rfs_event", "RFS event", "integer", "",
                 "1 = relapse or death, 0 = censored; empty if no CR/CRi", "", "Results"),
 )
+
+
+#: Human labels of coded category values, by column (reports show these; files keep the codes).
+#: ICC 2022 classes and qualifiers as the ``icc_class`` description above (Arber DA, et al. Blood 2022).
+LEVEL_LABELS: dict[str, dict[str, str]] = {
+    "cohort": {"rr": "relapsed/refractory", "first-line": "first-line"},
+    "icc_class": {"recurrent_genetic": "AML with recurrent genetic abnormality",
+                  "mrgm": "AML with myelodysplasia-related gene mutations",
+                  "mrca": "AML with myelodysplasia-related cytogenetic abnormality",
+                  "tp53": "AML with mutated TP53", "nos": "AML, not otherwise specified"},
+    "icc_qualifier": {"de_novo": "de novo", "therapy_related": "therapy-related", "post_mds": "post-MDS",
+                      "post_mds_mpn": "post-MDS/MPN"},
+    "flt3_type": {"itd": "FLT3-ITD", "tkd": "FLT3-TKD", "other": "other FLT3 mutation"},
+}
+#: Other names of the same columns (the analysis input, venprs.evaluation.cohort).
+_LEVEL_ALIASES = {"icc2022": "icc_class", "ontogeny": "icc_qualifier"}
+
+
+def level_label(column: str, value) -> str:
+    """The human label of a coded value of ``column`` (the value itself when it has none)."""
+    labels = LEVEL_LABELS.get(_LEVEL_ALIASES.get(column, column), {})
+    return labels.get(str(value), str(value))
 
 
 def column_names() -> tuple[str, ...]:

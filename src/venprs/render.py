@@ -6,7 +6,15 @@ from .model import load_model
 from .prediction import predicted_text
 from .scoring import EndpointResult, ScoreResult, scenario_text
 
-__all__ = ["format_result", "format_model", "format_ci"]
+__all__ = ["format_result", "format_model", "format_ci", "version_line"]
+
+
+def version_line() -> str:
+    """The tool's and the model's versions as one line: ``venprs 0.1.0, model VEN-PRS 1.0.0``."""
+    from . import __version__
+
+    m = load_model()
+    return f"venprs {__version__}, model {m.name} {m.version}"
 
 
 def format_ci(ci) -> str:
@@ -54,7 +62,7 @@ def _endpoint_lines(r: EndpointResult) -> list[str]:
 def format_result(result: ScoreResult) -> str:
     """Human-readable report of one patient's OS and EFS result."""
     m = load_model()
-    lines = [f"{m.name} {m.version}: " + ", ".join(f"{k}={_value_word(v)}" for k, v in result.inputs.items())]
+    lines = [version_line() + ": " + ", ".join(f"{k}={_value_word(v)}" for k, v in result.inputs.items())]
     lines += _endpoint_lines(result.os)
     lines += _endpoint_lines(result.efs)
     lines.append(f"Cut-points: {m.raw['thresholds']['rule']}.")
@@ -66,7 +74,7 @@ def format_result(result: ScoreResult) -> str:
 def format_model() -> str:
     """The model as text: factors, coefficients, HRs with CI, cut-points and sources."""
     m = load_model()
-    out = [f"{m.name} {m.version} - {m.raw['long_name']}", f"Source: {m.citation} doi:{m.doi}", ""]
+    out = [f"{version_line()} - {m.raw['long_name']}", f"Source: {m.citation} doi:{m.doi}", ""]
     for key, ep in m.endpoints.items():
         out.append(f"{ep.label} ({key.upper()}), {ep.raw['coefficients_source']}:")
         out.append(f"  {'factor':<16}{'coefficient':>12}{'HR':>7}  {'95% CI':<12}{'p':<8}source")
@@ -75,8 +83,8 @@ def format_model() -> str:
         out.append("  group outcomes:")
         for g in m.raw["groups"]:
             o = ep.group_outcomes[g]
-            n = "n/r" if o.get("n") is None else o["n"]
-            out.append(f"    {g:<13} n = {n:<4} median {o['median_months']} months (95% CI {format_ci(o['ci'])})"
+            n = "n not reported" if o.get("n") is None else f"n = {o['n']}"
+            out.append(f"    {g:<13} {n:<16} median {o['median_months']} months (95% CI {format_ci(o['ci'])})"
                        f"  [{o['source']}]")
         out.append("")
     out.append(f"Cut-points: {m.raw['thresholds']['rule']}  [{m.raw['thresholds']['source']}]")

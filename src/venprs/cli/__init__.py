@@ -20,6 +20,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ..render import version_line
+
+        print(version_line())
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the versions of venprs and of the model, then exit.")) -> None:
+    return None
+
+
 for _mod in (_score, _simulate, _analyze, _calibrate, _validate, _serve):
     _mod.register(app)
 

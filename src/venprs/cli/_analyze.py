@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import OPT_SHEET, check_seed, citation, user_errors
+from ._common import OPT_SHEET, check_seed, citation, command_line, input_record, user_errors
 
 
 @contextmanager
@@ -43,8 +43,9 @@ def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict |
                              title="VEN-PRS: reproduction on the synthetic cohort" if paper else
                              "VEN-PRS: the paper's analysis on " + cohort.source)
     if not quiet:
-        km = results["km"]["os"]
-        print(f"venprs: {cohort.n} patients; median OS {km['median']} months; wrote {out / 'report.html'}, "
+        med = results["km"]["os"]["median"]
+        med_text = "not reached" if med is None else f"{med:.1f} months"
+        print(f"venprs: {cohort.n} patients; median OS {med_text}; wrote {out / 'report.html'}, "
               f"{out / 'results.json'}, {out / 'figures'}/", file=sys.stderr)
         for s in results["skipped"]:
             print(f"venprs: skipped {s['analysis']}: {s['reason']}", file=sys.stderr)
@@ -53,6 +54,7 @@ def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict |
 
 @user_errors
 def analyze_cmd(
+    ctx: typer.Context,
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
     out: Path = _ev.OPT_OUT,
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
@@ -95,12 +97,13 @@ def analyze_cmd(
         raise (e.with_file(cohort) if e.file is None else e) from None
     opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
     _ev.print_notes(c, quiet)
-    _run(c, out, paper=None, command=f"venprs analyze {cohort.name} --rare-factors {rare_factors}", quiet=quiet,
-         options=opts)
+    _run(c, out, paper=None, command=command_line(ctx), quiet=quiet,
+         options={**opts, "inputs": input_record(cohort, columns, validation, *(comparators or []))})
 
 
 @user_errors
 def reproduce_cmd(
+    ctx: typer.Context,
     out: Path = _ev.OPT_OUT,
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic R/R cohort."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -126,7 +129,7 @@ def reproduce_cmd(
                                   validation=_first_line_cohort(seed), rare_factors=rare_factors,
                                   seed_option="--split-seed")
     opts["validation_is_first_line"] = opts["validation"] is not None
-    _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed} --rare-factors {rare_factors}",
+    _run(c, out, paper=paper_values(), command=command_line(ctx),
          quiet=quiet,
          options={**opts, "seed": seed})
 

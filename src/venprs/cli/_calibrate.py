@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import OPT_SHEET, check_seed, citation, user_errors
+from ._common import OPT_SHEET, check_seed, citation, command_line, input_record, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -21,13 +21,13 @@ OPT_OUT = typer.Option(..., "--out", "-o",
                             "non-empty folder is refused (docs/outputs.md).")
 OPT_SPLITS = typer.Option(PAPER_SPLITS, "--splits", help="Random train/test splits for calibration (paper: 200).")
 OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
-OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
+OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction", show_default="100/174",
                          help="Fraction of patients in each training part (paper: 100/174 = 0.5747).")
 OPT_BOOT = typer.Option(200, "--bootstrap", help="Bootstrap resamples for the AUC and C-index CIs.")
 OPT_BACKEND = typer.Option("joblib", "--backend", help="Where resampling runs: joblib (local) or dask.")
 OPT_SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786) with --backend dask.")
 OPT_NJOBS = typer.Option(1, "--n-jobs", help="joblib worker processes (-1: all cores).")
-OPT_COMPARATORS = typer.Option(None, "--comparators",
+OPT_COMPARATORS = typer.Option(None, "--comparators", metavar="FILE",
                                help="User-defined score file (YAML/JSON: factors, weights, cut-points, labels); "
                                     "repeatable. See docs/evaluation.md.")
 OPT_VALIDATION = typer.Option(None, "--validation", help="External validation cohort (same columns).")
@@ -116,6 +116,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
 
 @user_errors
 def calibrate_cmd(
+    ctx: typer.Context,
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
     out: Path = OPT_OUT,
     splits: int = OPT_SPLITS,
@@ -154,9 +155,8 @@ def calibrate_cmd(
             raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
         opts["save_splits"] = save_splits
     c = read_cohort(cohort, columns, time_unit, sheet=sheet)
-    res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
-                                     f"--rare-factors {rare_factors}",
-                     options=opts, title="VEN-PRS calibration on " + c.source)
+    opts["inputs"] = input_record(cohort, columns)
+    res = run_report(c, out, command=command_line(ctx), options=opts, title="VEN-PRS calibration on " + c.source)
     print_notes(c, quiet)
     if "calibration" not in res:
         why = "; ".join(s["reason"] for s in res["skipped"] if s["analysis"].startswith("calibration"))

@@ -32,6 +32,49 @@ def citation() -> str:
     return f"{m.citation} doi:{m.doi}"
 
 
+def command_line(ctx: typer.Context) -> str:
+    """The running command as a re-runnable line: ``venprs <command>`` and every parameter with its value.
+
+    Built from the parsed parameters (defaults included), so re-running it gives the same run.
+    """
+    import shlex
+
+    words = ["venprs", ctx.info_name or ""]
+    args = []
+    for p in ctx.command.params:
+        v = ctx.params.get(p.name)
+        if v is None or v == [] or v == ():
+            continue
+        if p.param_type_name == "argument":
+            args += [str(x) for x in (v if isinstance(v, (list, tuple)) else [v])]
+            continue
+        name = max(p.opts, key=len)
+        if getattr(p, "is_flag", False):
+            if v:
+                words.append(name)
+            continue
+        for x in (v if isinstance(v, (list, tuple)) else [v]):
+            words += [name, str(x)]
+    return shlex.join(words[:2] + args + words[2:])
+
+
+def input_record(*paths) -> list[dict]:
+    """File name, size and SHA-256 of each input file (``None`` entries skipped); a YAML/JSON map's content too."""
+    import hashlib
+
+    out = []
+    for p in paths:
+        if p is None:
+            continue
+        p = Path(p)
+        data = p.read_bytes()
+        rec = {"file": p.name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        if p.suffix.lower() in (".yaml", ".yml", ".json"):
+            rec["content"] = data.decode("utf-8", errors="replace")
+        out.append(rec)
+    return out
+
+
 def fail(message: str) -> "typer.Exit":
     """Print ``venprs: error: <message>`` on stderr and return the exit (raise it)."""
     print(f"venprs: error: {message}", file=sys.stderr)

@@ -72,6 +72,9 @@ def score_cmd(
                   tp53=tp53, sf3b1=sf3b1)
     if input is not None:
         given = [_F[k].cli_option for k, v in values.items() if v is not None]
+        if as_json:
+            raise InputError("--json prints one patient's result; with --input the results go to --output "
+                             "(use a .csv or .parquet file)")
         if given:
             raise InputError(f"{', '.join(given)} cannot be combined with --input (the table holds the factors)")
         if output is None:

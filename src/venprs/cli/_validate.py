@@ -11,13 +11,15 @@ import typer
 from ..errors import InputError
 from ..model import calibration_protocol
 from ._calibrate import read_cohort
-from ._common import OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, user_errors
+from ._common import (OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, command_line, input_record,
+                      user_errors)
 
 _HORIZON = calibration_protocol()[2]
 
 
 @user_errors
 def validate_cmd(
+    ctx: typer.Context,
     cohort: Path = OPT_COHORT,
     out: Path = OPT_OUT,
     columns: Optional[Path] = OPT_COLUMNS,
@@ -49,8 +51,9 @@ def validate_cmd(
     base = load_baseline(baseline) if baseline else None
     c = read_cohort(cohort, columns, time_unit)
     _check_enough(c, horizon)
-    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed}
-    res = run_report(c, out, command=f"venprs validate {cohort.name}", options=opts,
+    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed,
+            "inputs": input_record(cohort, columns, baseline)}
+    res = run_report(c, out, command=command_line(ctx), options=opts,
                      title="VEN-PRS: external validation of the published model on " + cohort.name)
     if not quiet:
         for line in res.get("summary", []):

@@ -20,17 +20,24 @@ import numpy as np  # noqa: E402
 from ..io import atomic_write  # noqa: E402
 from .html import esc
 
-__all__ = ["FigureStore", "km_figure", "roc_figure", "COLORS"]
+__all__ = ["FigureStore", "km_figure", "roc_figure", "COLORS", "OKABE_ITO"]
 
-COLORS = {"favorable": "#1b7837", "intermediate": "#e08214", "adverse": "#b2182b"}
-_DEFAULT_COLORS = ["#2166ac", "#b2182b", "#1b7837", "#762a83", "#e08214"]
+#: Okabe & Ito's colour-blind-safe palette (Okabe M, Ito K. Color Universal Design, 2008; jfly.uni-koeln.de).
+OKABE_ITO = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish_green": "#009E73", "reddish_purple": "#CC79A7",
+             "orange": "#E69F00", "sky_blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000"}
+COLORS = {"favorable": OKABE_ITO["bluish_green"], "intermediate": OKABE_ITO["orange"],
+          "adverse": OKABE_ITO["vermillion"]}
+_DEFAULT_COLORS = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange",
+                                          "sky_blue")]
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
                      "axes.spines.right": False, "svg.hashsalt": "venprs"})
 
 
 def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = False, xmax: float | None = None,
               annotation: str = ""):
-    """A KM plot of one or more curves with a number-at-risk table.
+    """A KM plot of one or more curves with a number-at-risk table, drawn as survminer's
+    ``ggsurvplot(risk.table = TRUE, risk.table.col = "strata")``: the at-risk numbers in each stratum's
+    colour, censoring marked ``+``, the p-value in the plot, optional CIs; nothing outside the canvas.
 
     Parameters
     ----------
@@ -38,7 +45,7 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
         ``label -> KMResult`` (in legend order); a label that is a risk group gets its colour.
     title, xlabel : str
     ci : bool
-        Shade the pointwise 95% CI (R's log transform) - for single curves.
+        Shade the pointwise 95% CI (R's log transform) of every curve.
     annotation : str
         Text placed in the plot (e.g. the log-rank p).
     """
@@ -46,8 +53,9 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
     gs = fig.add_gridspec(2, 1, height_ratios=[4.0, 0.35 + 0.3 * len(curves)], hspace=0.45)
     ax = fig.add_subplot(gs[0])
     tmax = xmax or max(float(k.table["time"].max()) for k in curves.values())
-    for i, (label, km) in enumerate(curves.items()):
-        color = COLORS.get(str(label).split(" ")[0].lower(), _DEFAULT_COLORS[i % len(_DEFAULT_COLORS)])
+    colors = [COLORS.get(str(label).split(" ")[0].lower(), _DEFAULT_COLORS[i % len(_DEFAULT_COLORS)])
+              for i, label in enumerate(curves)]
+    for color, (label, km) in zip(colors, curves.items()):
         tab = km.table
         x = np.concatenate([[0.0], tab["time"].to_numpy()])
         y = np.concatenate([[1.0], tab["surv"].to_numpy()])
@@ -70,15 +78,22 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
     ax.set_xticks(ticks)
     tax = fig.add_subplot(gs[1], sharex=ax)
     tax.set_title("Number at risk", loc="left", fontsize=8)
-    for i, (label, km) in enumerate(curves.items()):
+    labels = []
+    for i, (color, (label, km)) in enumerate(zip(colors, curves.items())):
         yy = len(curves) - 1 - i
         for t, n in zip(ticks, km.at_risk(ticks)):
-            tax.text(t, yy, str(n), ha="center", va="center", fontsize=8)
-        tax.text(-0.07, yy, str(label), ha="right", va="center", fontsize=8, transform=tax.get_yaxis_transform())
+            tax.text(t, yy, str(n), ha="center", va="center", fontsize=8, color=color)
+        labels.append(tax.text(-0.04, yy, str(label), ha="right", va="center", fontsize=8, color=color,
+                               fontweight="bold", transform=tax.get_yaxis_transform()))
     tax.set_ylim(-0.6, len(curves) - 0.4)
     tax.axis("off")
-    # fixed margins (room for the at-risk labels) instead of a "tight" bounding box: half the drawing time
-    fig.subplots_adjust(left=0.2, right=0.97, top=0.92, bottom=0.03)
+    # fixed margins instead of a "tight" bounding box (half the drawing time); the left margin is made wide
+    # enough for the longest at-risk label: its right end sits at left - 0.04 * (right - left)
+    right = 0.97
+    renderer = fig.canvas.get_renderer()
+    w = max(t.get_window_extent(renderer).width for t in labels) / fig.bbox.width
+    left = min(0.6, max(0.11, (w + 0.015 + 0.04 * right) / 1.04))
+    fig.subplots_adjust(left=left, right=right, top=0.92, bottom=0.03)
     return fig
 
 
@@ -147,7 +162,7 @@ class FigureStore:
     figure once all figures are done. Results do not depend on ``workers``.
     """
 
-    def __init__(self, out_dir: Path, dpi: int = 110, workers: int = 1):
+    def __init__(self, out_dir: Path, dpi: int = 300, workers: int = 1):
         self.dir = Path(out_dir) / "figures"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.dpi = dpi

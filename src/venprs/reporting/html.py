@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from contextvars import ContextVar
 from html import escape
+from typing import Iterator
 
-__all__ = ["esc", "fmt", "fmt_p", "fmt_ci", "table", "note", "Raw"]
+__all__ = ["esc", "fmt", "fmt_p", "fmt_ci", "table", "note", "Raw", "collect_tables"]
+
+#: While :func:`collect_tables` is active: every table made, as ``(caption, header, rows)`` of plain text.
+_TABLES: ContextVar[list | None] = ContextVar("venprs_report_tables", default=None)
+
+
+@contextlib.contextmanager
+def collect_tables() -> Iterator[list]:
+    """Collect every :func:`table` made inside (so that the report can also write them as CSV)."""
+    token = _TABLES.set([])
+    try:
+        yield _TABLES.get()
+    finally:
+        _TABLES.reset(token)
+
+
+def _text(v) -> str:
+    return re.sub(r"<[^>]+>", "", v.html) if isinstance(v, Raw) else ("" if v is None else str(v))
 
 
 def esc(x) -> str:
@@ -49,6 +70,9 @@ def table(header: list[str], rows: list[list], caption: str = "", cls: str = "")
     h = "".join(cell(x, "th") if (isinstance(x, Raw) or esc(x).strip()) else "<td></td>" for x in header)
     b = "".join("<tr>" + "".join(cell(x, "td") for x in r) + "</tr>" for r in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    collected = _TABLES.get()
+    if collected is not None:
+        collected.append((caption, [_text(x) for x in header], [[_text(x) for x in r] for r in rows]))
     return f'<table class="{esc(cls)}">{cap}<thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>'
 
 

@@ -42,14 +42,20 @@ def paper_values() -> dict:
     return {"cox": cox, "groups": groups, "targets": _targets()}
 
 
-def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "", kind: str = "value") -> dict:
-    """One comparison row: quantity, paper, this run, difference (this run - paper, when both are numbers).
+def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "", kind: str = "value", *,
+                judge: str | None = None, n: int | None = None, ci: tuple | None = None) -> dict:
+    """One comparison row: quantity, paper, this run, difference (this run - paper), tolerance and verdict.
 
     ``kind="p"`` marks a p-value (shown as ``<0.001`` when small; no difference).
+    ``judge``, ``n`` and ``ci`` choose the tolerance (:func:`venprs.reporting.verdict.tolerance`;
+    default: ``kind``).
     """
+    from .verdict import tolerance
+
     diff = None
     if kind != "p" and isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) \
             and not isinstance(paper, bool):
         diff = round(float(this_run) - float(paper), 10)
-    return {"quantity": quantity, "paper": paper, "this_run": this_run, "difference": diff, "source": source,
-            "digits": digits, "kind": kind}
+    tol, within = tolerance(judge or kind, paper, this_run, n=n, ci=ci)
+    return {"quantity": quantity, "paper": paper, "this_run": this_run, "difference": diff, "tolerance": tol,
+            "within_tolerance": within, "source": source, "digits": digits, "kind": kind}

@@ -97,6 +97,8 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
         "generated_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": command,
         "model": {"name": m.name, "version": m.version, "doi": m.doi, "citation": m.citation},
+        "inputs": list(opts.get("inputs") or []),
+        "versions": _versions(),
         "time_unit": "months",
         "rare_factors": {"policy": opts.get("rare_factors") or "r", "flagged": []},
         "skipped": [],
@@ -106,8 +108,11 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
     secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
+    from .html import collect_tables
+
     try:
-        _run_sections(secs, ctx, results, rendered, progress)
+        with collect_tables() as tables:
+            _run_sections(secs, ctx, results, rendered, progress)
         if progress:
             progress("finishing figures", len(secs), len(secs))
         for r in rendered:
@@ -115,6 +120,12 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
     finally:
         figs.close()
     results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
+    rows = [r for rs in results.get("comparison", {}).values() for r in rs]
+    if rows:
+        from .verdict import SYNTHETIC_SCOPE, verdict_summary
+
+        results["verdict"] = {"summary": verdict_summary(rows), "scope": SYNTHETIC_SCOPE}
+    results["tables"] = _write_tables(out, tables)
     results = to_jsonable(results)
     with atomic_write(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2, allow_nan=False) + "\n", encoding="utf-8")
@@ -146,8 +157,58 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
                 results[k] = v
         results["skipped"].extend(so.skipped)
         status = "skipped" if (not so.html and so.skipped) else "done"
-        results["sections"].append({"key": s.key, "title": s.title, "status": status})
-        rendered.append({"key": s.key, "title": s.title, "html": so.html, "skipped": so.skipped})
+        compared = bool(so.results.get("comparison"))
+        html = so.html
+        if ctx.paper is not None and so.html and not compared and s.key not in _NOT_COMPARED:
+            from .html import note
+
+            html += note(NO_PUBLISHED_VALUE)
+        results["sections"].append({"key": s.key, "title": s.title, "status": status,
+                                    **({"compared_with_paper": compared} if ctx.paper is not None else {})})
+        rendered.append({"key": s.key, "title": s.title, "html": html, "skipped": so.skipped})
+
+
+#: Said (``reproduce``) in a section with no published number beside its own.
+NO_PUBLISHED_VALUE = ("No published value for this section: neither the model file nor paper_targets.json holds a "
+                      "number to compare with, so nothing here is judged against the paper.")
+_NOT_COMPARED = {"input"}  # descriptive sections
+
+
+def _write_tables(out: Path, tables: list) -> list[str]:
+    """Write every report table as ``tables/NN_<caption>.csv`` (header row, then the cells as shown)."""
+    import csv
+    import io
+    import re
+
+    if not tables:
+        return []
+    (out / "tables").mkdir(exist_ok=True)
+    names = []
+    for i, (caption, header, rows) in enumerate(tables, 1):
+        slug = re.sub(r"[^a-z0-9]+", "_", (caption or "table").lower()).strip("_")[:50] or "table"
+        name = f"tables/{i:02d}_{slug}.csv"
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([h or "level" for h in header])
+        w.writerows(rows)
+        with atomic_write(out / name) as tmp:
+            tmp.write_text(buf.getvalue(), encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def _versions() -> dict:
+    """Versions of venprs, the model, Python and the libraries the numbers come from."""
+    import platform
+    from importlib import metadata
+
+    out = {"venprs": _version(), "model": load_model().version, "python": platform.python_version()}
+    for lib in ("numpy", "pandas", "scipy", "lifelines", "scikit-survival", "matplotlib"):
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
 
 
 def _version() -> str:

@@ -18,6 +18,7 @@ from ..model import ENDPOINTS, GROUPS, load_model
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .rare_factors import flagged_entries, flagged_html, policy_note
+from .verdict import SYNTHETIC_SCOPE, verdict_summary
 from .registry import Context, SectionOutput, section
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival", "rfs": "Relapse-free survival"}
@@ -31,10 +32,16 @@ def comparison_html(rows: list[dict], caption: str) -> str:
     def cell(r, v):
         return fmt_p(v) if r.get("kind") == "p" and v is not None else show(v, r["digits"])
 
+    def verdict(r):
+        w = r.get("within_tolerance")
+        return "-" if w is None else ("within" if w else "OUTSIDE")
+
     body = [[r["quantity"], cell(r, r["paper"]), cell(r, r["this_run"]), show(r["difference"], r["digits"]),
-             r.get("source", "")] for r in rows]
-    return table(["quantity", "paper", "this run", "difference", "paper source"], body, caption=caption,
-                 cls="compare")
+             f"{r['tolerance']['text']} ({r['tolerance']['reason']})", verdict(r), r.get("source", "")]
+            for r in rows]
+    return (f"<p class=\"verdict\"><strong>{esc(verdict_summary(rows))}</strong>. {esc(SYNTHETIC_SCOPE)}</p>"
+            + table(["quantity", "paper", "this run", "difference", "tolerance (reason)", "verdict", "paper source"],
+                    body, caption=caption, cls="compare"))
 
 
 def _add_comparison(ctx: Context, out: SectionOutput, key: str, rows: list[dict], caption: str):
@@ -64,13 +71,18 @@ def build_input(ctx: Context) -> SectionOutput:
 
 @section("table1", "Table 1: patient characteristics", order=20)
 def build_table1(ctx: Context) -> SectionOutput:
+    from ..cohort_fields import level_label
+
     t1 = dv.table1(ctx.cohort)
+    column_of = {v: k for k, v in dv.LABELS.items()}
     rows, prev = [], None
     for r in t1["rows"]:
-        rows.append(["" if r["variable"] == prev else r["variable"], r["level"], r["entire"], r["molecular"]])
+        rows.append(["" if r["variable"] == prev else r["variable"],
+                     level_label(column_of.get(r["variable"].split(",")[0], r["variable"]), r["level"]), r["entire"],
+                     r["molecular"]])
         prev = r["variable"]
     n = t1["n"]
-    html = table(["characteristic", "", f"entire cohort (N = {n['entire']})", f"molecular cohort (n = {n['molecular']})"],
+    html = table(["characteristic", "level", f"entire cohort (N = {n['entire']})", f"molecular cohort (n = {n['molecular']})"],
                  rows, caption="Continuous: median [min, max]; categorical: n (%). Made with tableone.")
     out = SectionOutput({"table1": t1}, html)
     if ctx.paper:
@@ -125,12 +137,13 @@ def _table1_comparison(ctx: Context) -> list[dict]:
                 continue
             elif v.get("kind") == "median":
                 ours = float(np.nanmedian(d.loc[mask, col].to_numpy(float)))
-                rows.append(compare_row(f"{cohort}: {var} median", v["value"], ours, 1, src))
+                rows.append(compare_row(f"{cohort}: {var} median", v["value"], ours, 1, src, judge="median"))
                 continue
             else:
                 ours = _level_count(d.loc[mask, col].to_numpy(), level)
             if v.get("kind") == "count" and ours is not None:
-                rows.append(compare_row(f"{cohort}: {var} = {level} (n)", v["count"], ours, 0, src))
+                rows.append(compare_row(f"{cohort}: {var} = {level} (n)", v["count"], ours, 0, src, judge="count",
+                                        n=int(mask.sum())))
     return rows
 
 
@@ -173,6 +186,7 @@ _ASSOC_VAR = {"wbc": "wbc_le5", "platelets": "platelets_gt30"}
 
 def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
     rows = []
+    n_of = {"entire": ctx.cohort.n, "molecular": int(dv.molecular_mask(ctx.cohort)[0].sum())}
     for cohort in ("entire", "molecular"):
         for key, v in _targets(ctx, f"table3.{cohort}.").items():
             if key.startswith("best_response."):
@@ -182,7 +196,7 @@ def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
             if level is None or v.get("kind") != "count":
                 continue
             rows.append(compare_row(f"{cohort}: {level} (n)", v["count"], tab[cohort]["counts"][level], 0,
-                                    v.get("source", "")))
+                                    v.get("source", ""), judge="count", n=int(n_of[cohort])))
         for key, v in _targets(ctx, f"response.{cohort}.crc_by_").items():
             var = _ASSOC_VAR.get(key, key)
             a = assoc.get(cohort, {}).get(var)
@@ -194,9 +208,9 @@ def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
                 first, second = second, first
             what = "" if var in ("wbc_le5", "platelets_gt30") else f"{key.upper()} "
             rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[0]}", round(100 * v["value"][0], 6),
-                                    None if first is None else 100 * first, 0, v.get("source", "")))
+                                    None if first is None else 100 * first, 0, v.get("source", ""), judge="percent"))
             rows.append(compare_row(f"{cohort}: CR/CRi % {what}{labels[1]}", round(100 * v["value"][1], 6),
-                                    None if second is None else 100 * second, 0, v.get("source", "")))
+                                    None if second is None else 100 * second, 0, v.get("source", ""), judge="percent"))
             rows.append(compare_row(f"{cohort}: Fisher p ({key})", v.get("p"), a.get("p"), 3, v.get("source", ""),
                                     kind="p"))
     return rows
@@ -241,17 +255,19 @@ def build_km(ctx: Context) -> SectionOutput:
         v = tk.get(f"{ep}.median")
         if v and ep in res:
             src = v.get("source", "")
-            rows_c.append(compare_row(f"{ep.upper()} median (months)", v["value"], res[ep]["median"], 1, src))
             ci = v.get("ci") or [None, None]
-            rows_c.append(compare_row(f"{ep.upper()} 95% CI low", ci[0], res[ep]["ci"][0], 1, src))
+            rows_c.append(compare_row(f"{ep.upper()} median (months)", v["value"], res[ep]["median"], 1, src,
+                                      judge="median", ci=tuple(ci)))
+            rows_c.append(compare_row(f"{ep.upper()} 95% CI low", ci[0], res[ep]["ci"][0], 1, src, judge="median"))
             rows_c.append(compare_row(f"{ep.upper()} 95% CI high", "not reached" if ci[1] is None else ci[1],
-                                      "not reached" if res[ep]["ci"][1] is None else res[ep]["ci"][1], 1, src))
+                                      "not reached" if res[ep]["ci"][1] is None else res[ep]["ci"][1], 1, src,
+                                      judge="median"))
     if "os.deaths" in tk:
         rows_c.append(compare_row("deaths (OS events)", tk["os.deaths"]["count"], res["os"]["n_events"], 0,
-                                  tk["os.deaths"].get("source", "")))
+                                  tk["os.deaths"].get("source", ""), judge="count", n=res["os"]["n"]))
     if "followup.median" in tk:
         rows_c.append(compare_row("median follow-up (months)", tk["followup.median"]["value"], fu["median"], 1,
-                                  tk["followup.median"].get("source", "")))
+                                  tk["followup.median"].get("source", ""), judge="median"))
     _add_comparison(ctx, out, "km", rows_c, "Kaplan-Meier: paper vs this run")
     return out
 
@@ -288,7 +304,7 @@ def build_cox(ctx: Context) -> SectionOutput:
         html += table(["variable", "n", "coef", "HR", "95% CI", "p", "estimable", "flag"], _cox_rows(uni),
                       caption=f"Univariate Cox models, {EP_LABEL[ep]} (each on the patients with that variable known)")
         mf = multi["fit"]
-        html += table(["factor", "", "coef", "HR", "95% CI", "p", "estimable", "flag"], _cox_rows(multi["terms"]),
+        html += table(["factor", "n", "coef", "HR", "95% CI", "p", "estimable", "flag"], _cox_rows(multi["terms"]),
                       caption=f"Multivariate Cox model, {EP_LABEL[ep]}: n = {mf['n']}, events = {mf['n_events']}, "
                               f"excluded = {mf['n_excluded']} ({mf['excluded_reason']}); AIC {fmt(mf['aic'], 1)}")
         for n_ in mf["notes"]:
@@ -300,11 +316,14 @@ def build_cox(ctx: Context) -> SectionOutput:
             pc = ctx.paper["cox"][ep]
             for f in factors:
                 p, ours = pc["multivariate"][f], multi["terms"][f]
-                comp.append(compare_row(f"{ep.upper()} multivariate HR {f}", p["hr"], ours["hr"], 2, p["source"]))
-                comp.append(compare_row(f"{ep.upper()} multivariate coef {f}", p["coef"], ours["coef"], 2, p["source"]))
+                comp.append(compare_row(f"{ep.upper()} multivariate HR {f}", p["hr"], ours["hr"], 2, p["source"],
+                                        judge="hr", ci=(p["ci_low"], p["ci_high"])))
+                comp.append(compare_row(f"{ep.upper()} multivariate coef {f}", p["coef"], ours["coef"], 2, p["source"],
+                                        judge="coef", ci=(p["ci_low"], p["ci_high"])))
                 if f in pc["univariate"]:
                     pu = pc["univariate"][f]
-                    comp.append(compare_row(f"{ep.upper()} univariate HR {f}", pu["hr"], uni[f]["hr"], 2, pu["source"]))
+                    comp.append(compare_row(f"{ep.upper()} univariate HR {f}", pu["hr"], uni[f]["hr"], 2, pu["source"],
+                                            judge="hr", ci=(pu["ci_low"], pu["ci_high"])))
     ctx.state["cox"] = fits
     html += flagged_html(flagged, "Flagged Cox fits")
     out = SectionOutput({"cox": res, "rare_factors": {"policy": rare, "flagged": flagged}}, html)
@@ -374,15 +393,17 @@ def build_groups(ctx: Context) -> SectionOutput:
                           caption=f"Score coefficients, {EP_LABEL[ep]}")
         if ctx.paper:
             pg = ctx.paper["groups"][ep]
+            n_groups = sum(int(res[ep]["published"][g]["n"]) for g in GROUPS if g in res[ep]["published"])
             for g in GROUPS:
                 if g in pg:
                     ours = res[ep]["published"][g]
-                    comp.append(compare_row(f"{ep.upper()} {g} n", pg[g]["n"], ours["n"], 0, pg[g]["source"]))
+                    comp.append(compare_row(f"{ep.upper()} {g} n", pg[g]["n"], ours["n"], 0, pg[g]["source"],
+                                            judge="count", n=n_groups))
                     comp.append(compare_row(f"{ep.upper()} {g} median (months)", pg[g]["median"], ours["median"], 1,
-                                            pg[g]["source"]))
+                                            pg[g]["source"], judge="median", ci=(pg[g]["ci_low"], pg[g]["ci_high"])))
                     for q in ("ci_low", "ci_high"):
                         comp.append(compare_row(f"{ep.upper()} {g} median 95% CI {q[3:]}", pg[g][q], ours[q], 1,
-                                                pg[g]["source"]))
+                                                pg[g]["source"], judge="median"))
             comp.append(compare_row(f"{ep.upper()} log-rank p", pg.get("logrank_p"),
                                     res[ep]["published"]["logrank_p"], 4, "Fig. 2/3", kind="p"))
     ctx.state["groups"] = groups_state

@@ -158,7 +158,7 @@ def build_comparators(ctx: Context) -> SectionOutput:
             rows.append([label, a["n"], fmt(a["delta"], 2, "-"), fmt_p(summary.get("logrank_p")), notes])
             if ctx.paper is not None and name in perf and perf[name].get(ep) is not None:
                 comp.append(compare_row(f"{ep.upper()} AIC difference, {label}", perf[name][ep], a["delta"], 2,
-                                        perf[name].get("source", "")))
+                                        perf[name].get("source", ""), judge="aic"))
         res_aic[ep], res_cmp[ep] = aic_ep, cmp_ep
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         html += table(["classification", "n", "AIC difference vs null", "log-rank p", "notes"], rows,
@@ -171,7 +171,7 @@ def build_comparators(ctx: Context) -> SectionOutput:
                 ours = res_cmp["os"].get(name, {}).get("groups", {}).get(lv, {}).get("median")
                 if meds.get(lv) is not None:
                     comp.append(compare_row(f"OS median, {name} {lv} (months)", meds[lv], ours, 1,
-                                            meds.get("source", "")))
+                                            meds.get("source", ""), judge="median"))
     out = SectionOutput({"aic": res_aic, "comparators": res_cmp,
                          "rare_factors": {"policy": rare, "flagged": flagged}}, html)
     if comp:
@@ -217,7 +217,7 @@ def build_discrimination(ctx: Context) -> SectionOutput:
             p = _perf().get("auc_10m", {})
             if p.get(ep) is not None and horizon == _HORIZON:  # the paper's AUC is at its own horizon only
                 comp.append(compare_row(f"{ep.upper()} AUC at {horizon:g} months", p[ep], auc["heagerty"]["estimate"], 2,
-                                        p.get("source", "")))
+                                        p.get("source", ""), judge="auc", n=int(ok.sum())))
     html = note("Marker: the published VEN-PRS score (patients with every factor known). Each measure equals an R "
                 "reference implementation (tests/r/discrimination_reference.R): Heagerty, Lumley & Pepe (2000) "
                 "nearest-neighbour AUC = survivalROC 1.0.3.1 (method \"NNE\", span 0.25 n^-0.2, the survivalROC "
@@ -403,7 +403,7 @@ def build_validation(ctx: Context) -> SectionOutput:
                                   f"E50 {fmt(cal['landmark']['e50'], 3)}")
         if ctx.paper is not None and perf.get(ep) is not None and ctx.options.get("validation_is_first_line"):
             comp.append(compare_row(f"{ep.upper()} AIC difference, first-line validation", perf[ep],
-                                    r["aic"]["delta"], 2, perf.get("source", "")))
+                                    r["aic"]["delta"], 2, perf.get("source", ""), judge="aic"))
     out = SectionOutput({"validation": v}, html)
     if comp:
 

@@ -1,0 +1,61 @@
+"""Kaplan-Meier figures of the reports (issue 16): as survminer's ggsurvplot(risk.table = TRUE,
+risk.table.col = "strata") draws them, nothing outside the canvas, colour-blind-safe, PNG at 300 dpi."""
+
+import struct
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from venprs.reporting.figures import COLORS, OKABE_ITO, FigureStore, km_figure
+from venprs.survival import kaplan_meier
+
+
+def _curves(labels):
+    rng = np.random.default_rng(1)
+    out = {}
+    for i, lab in enumerate(labels):
+        t = rng.exponential(6 + 3 * i, 60)
+        e = rng.random(60) < 0.8
+        out[lab] = kaplan_meier(t, e)
+    return out
+
+
+@pytest.mark.parametrize("labels", [["Relapse-free survival"], ["favorable", "intermediate", "adverse"],
+                                    ["Event-free survival, entire cohort", "a much longer stratum label here"]])
+def test_nothing_outside_the_canvas(labels):
+    fig = km_figure(_curves(labels), title="Relapse-free survival (patients in CR/CRi)", ci=True,
+                    annotation="log-rank p 0.003")
+    r = fig.canvas.get_renderer()
+    tight = fig.get_tightbbox(r)  # inches: every artist's extent, text included
+    box = fig.bbox_inches
+    assert tight.x0 >= box.x0 - 1e-6 and tight.y0 >= box.y0 - 1e-6
+    assert tight.x1 <= box.x1 + 1e-6 and tight.y1 <= box.y1 + 1e-6
+
+
+def test_risk_table_coloured_by_stratum_and_censor_marks():
+    fig = km_figure(_curves(["favorable", "intermediate", "adverse"]), title="OS by group",
+                    annotation="log-rank p 0.003")
+    tax = fig.axes[1]
+    by_colour = {}
+    for t in tax.texts:
+        by_colour.setdefault(to_hex(t.get_color()).upper(), []).append(t.get_text())
+    for g in ("favorable", "intermediate", "adverse"):
+        assert g in by_colour[COLORS[g].upper()]  # the stratum's label and its numbers share its colour
+        assert len(by_colour[COLORS[g].upper()]) > 2
+    ax = fig.axes[0]
+    assert any(line.get_marker() == "+" for line in ax.lines)  # censoring marks
+    assert any("log-rank p" in t.get_text() for t in ax.texts)
+    # Okabe-Ito colours (colour-blind-safe)
+    assert set(COLORS.values()) <= set(OKABE_ITO.values())
+
+
+def test_png_300_dpi_and_svg(tmp_path):
+    store = FigureStore(tmp_path)
+    fig = km_figure(_curves(["Overall survival"]), title="OS")
+    w_in, h_in = fig.get_size_inches()
+    store.save(fig, "km", "OS")
+    png = (tmp_path / "figures" / "km.png").read_bytes()
+    width, height = struct.unpack(">II", png[16:24])  # IHDR
+    assert (width, height) == (round(w_in * 300), round(h_in * 300))
+    assert (tmp_path / "figures" / "km.svg").read_text().lstrip().startswith("<?xml")
