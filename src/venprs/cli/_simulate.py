@@ -51,6 +51,9 @@ def simulate_cmd(
         raise InputError(f"--cohort: unknown cohort {cohort!r}; accepted: {', '.join(sim.COHORTS)}")
     if n is not None and n < 1:
         raise InputError(f"--n: must be a positive number of patients, got {n}")
+    if n is not None:
+        from ..limits import check_simulate
+        check_simulate(n)
     if check:
         if output is not None:
             raise InputError("--check cannot be combined with --output")
