@@ -26,6 +26,9 @@ def make_cohort(n: int = 174, seed: int = 0, rate: float = 0.08) -> pd.DataFrame
         t = rng.exponential(1 / (r * np.exp(lp)))
         df[f"{ep}_months"] = np.round(np.minimum(t, cens), 2)
         df[f"{ep}_event"] = (t <= cens).astype(int)
+    late = df["efs_months"] > df["os_months"]  # death ends event-free survival: EFS never outlasts OS
+    df.loc[late, "efs_months"] = df.loc[late, "os_months"]
+    df.loc[late, "efs_event"] = df.loc[late, "os_event"]
     # comparator inputs
     df["nras"] = (rng.random(n) < 0.1).astype(int)
     df["kras"] = (rng.random(n) < 0.05).astype(int)

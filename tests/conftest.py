@@ -1,6 +1,7 @@
 """Shared test helpers."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,10 @@ def run_cli(*args, cwd=None, timeout=600, module="venprs", **env):
     """
     return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout, env=cli_env(**env))
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for a real ``venprs serve``)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from playwright.sync_api import expect
 
 import venprs
+from conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,9 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-sync", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url():
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     src = str(Path(venprs.__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")

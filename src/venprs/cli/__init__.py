@@ -25,7 +25,10 @@ for _mod in (_score, _simulate, _analyze, _calibrate, _validate, _serve):
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (SIGTERM/SIGINT remove partial outputs first)."""
+    from ..io import install_signal_cleanup
+
+    install_signal_cleanup()
     app()
 
 

@@ -11,7 +11,7 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import OPT_SHEET, citation, user_errors
+from ._common import OPT_SHEET, check_seed, citation, user_errors
 
 
 @contextmanager
@@ -54,7 +54,7 @@ def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict |
 @user_errors
 def analyze_cmd(
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = _ev.OPT_OUT,
     columns: Optional[Path] = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names."),
     time_unit: str = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
@@ -83,23 +83,25 @@ def analyze_cmd(
 
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
+    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
+                                  backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
+                                  rare_factors=rare_factors, seed_option="--split-seed")
+    vio.refuse_same_file(out, [cohort, columns, validation, *(comparators or [])], folder=True)
     cmap = read_columns_map(columns) if columns else None
     try:
         df = vio.read_table(cohort, sheet=sheet)
         c = prepare_cohort(df, columns=cmap, time_unit=time_unit, source=cohort.name)
     except InputError as e:
         raise (e.with_file(cohort) if e.file is None else e) from None
-    v = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
-    opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
-                                  backend=backend, scheduler=scheduler, n_jobs=n_jobs, comparators=comparators,
-                                  validation=v, rare_factors=rare_factors)
+    opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
+    _ev.print_notes(c, quiet)
     _run(c, out, paper=None, command=f"venprs analyze {cohort.name} --rare-factors {rare_factors}", quiet=quiet,
          options=opts)
 
 
 @user_errors
 def reproduce_cmd(
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = _ev.OPT_OUT,
     seed: int = typer.Option(0, "--seed", help="Seed of the synthetic R/R cohort."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     # --- cohort analysis II options (issue 5; defined in _calibrate.py) ---
@@ -113,11 +115,16 @@ def reproduce_cmd(
     from ..evaluation.cohort import prepare_cohort
     from ..reporting.paper import paper_values
 
+    check_seed("--seed", seed)
+    _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
+                           bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
+                           rare_factors=rare_factors, seed_option="--split-seed")  # check the options before any work
     df = _synthetic_cohort(seed)
     c = prepare_cohort(df, source=f"synthetic R/R cohort (venprs.simulate, cohort='rr', seed={seed})")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                                   bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
-                                  validation=_first_line_cohort(seed), rare_factors=rare_factors)
+                                  validation=_first_line_cohort(seed), rare_factors=rare_factors,
+                                  seed_option="--split-seed")
     opts["validation_is_first_line"] = opts["validation"] is not None
     _run(c, out, paper=paper_values(), command=f"venprs reproduce --seed {seed} --rare-factors {rare_factors}",
          quiet=quiet,

@@ -10,11 +10,15 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import OPT_SHEET, citation, user_errors
+from ._common import OPT_SHEET, check_seed, citation, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
 # Options shared by analyze / reproduce / calibrate (defined once here).
+OPT_OUT = typer.Option(..., "--out", "-o",
+                       help="Output folder: report.html, results.json, figures/. Built whole in a hidden sibling "
+                            "folder, then renamed; an earlier venprs report there is replaced as a whole, any other "
+                            "non-empty folder is refused (docs/outputs.md).")
 OPT_SPLITS = typer.Option(PAPER_SPLITS, "--splits", help="Random train/test splits for calibration (paper: 200).")
 OPT_SPLIT_SEED = typer.Option(1, "--split-seed", help="Seed of the calibration splits and the bootstrap.")
 OPT_TRAIN = typer.Option(PAPER_TRAIN_FRACTION, "--train-fraction",
@@ -35,7 +39,7 @@ OPT_RARE = typer.Option("r", "--rare-factors",
 
 def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstrap: int, backend: str,
                        scheduler: Optional[str], n_jobs: int, comparators: Optional[list[Path]] = None,
-                       validation=None, rare_factors: str = "r") -> dict:
+                       validation=None, rare_factors: str = "r", seed_option: Optional[str] = None) -> dict:
     """Check the evaluation options and return them as report ``options`` (see sections_evaluation)."""
     from ..evaluation.comparators import load_score
 
@@ -45,6 +49,9 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError(f"--train-fraction must be between 0 and 1, not {train_fraction}")
     if bootstrap < 0:
         raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
+    if n_jobs == 0 or n_jobs < -1:
+        raise InputError(f"--n-jobs must be a number of processes >= 1, or -1 for all cores, not {n_jobs}")
+    check_seed("--seed" if seed_option is None else seed_option, seed)
     if rare_factors not in ("r", "drop"):
         raise InputError(f"--rare-factors {rare_factors!r} is not accepted; use r or drop")
     if backend not in ("joblib", "dask"):
@@ -56,6 +63,7 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
             import distributed  # noqa: F401
         except ImportError:
             raise InputError("--backend dask needs the 'distributed' package: pip install 'venprs[dask]'") from None
+        check_scheduler(str(scheduler))
     scores = [load_score(p) for p in (comparators or [])]
     names = [s.name for s in scores]
     if len(set(names)) != len(names):
@@ -63,6 +71,31 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
     return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
             "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
             "validation": validation, "rare_factors": rare_factors}
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Refuse a Dask scheduler address that is malformed or does not answer (one line, before any work)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(address if "://" in address else "tcp://" + address)
+    try:
+        host, port = u.hostname, u.port
+    except ValueError:
+        host, port = None, None
+    if u.scheme not in ("tcp", "tls") or not host or port is None:
+        raise InputError(f"--scheduler {address!r} is not a Dask scheduler address; use tcp://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        raise InputError(f"--scheduler {address}: cannot reach the Dask scheduler "
+                         f"({e.strerror or type(e).__name__}); is it running?") from None
+
+
+def print_notes(cohort, quiet: bool) -> None:
+    """Print the cohort's plausibility warnings (``Cohort.warnings``) on stderr."""
+    for w in getattr(cohort, "warnings", []):
+        print(f"venprs: warning: {w}", file=sys.stderr)
 
 
 def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_events: bool = True,
@@ -84,7 +117,7 @@ def read_cohort(path: Path, columns: Optional[Path], time_unit: str, *, check_ev
 @user_errors
 def calibrate_cmd(
     cohort: Path = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet), one row per patient."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/."),
+    out: Path = OPT_OUT,
     splits: int = OPT_SPLITS,
     seed: int = typer.Option(1, "--seed", help="Seed of the random splits."),
     train_fraction: float = OPT_TRAIN,
@@ -108,14 +141,15 @@ def calibrate_cmd(
     part. Writes the same report.html / results.json / figures/ as venprs analyze,
     with the calibration section only.
     """
+    from .. import io as vio
     from ..reporting.report import run_report
 
     opts = evaluation_options(splits=splits, seed=seed, train_fraction=train_fraction, bootstrap=0,
                               backend=backend, scheduler=scheduler, n_jobs=n_jobs, rare_factors=rare_factors)
+    vio.refuse_same_file(out, [cohort, columns], folder=True)
     opts["only"] = {"input", "calibration"}
     if save_splits is not None:
-        if save_splits.resolve() == cohort.resolve():
-            raise InputError("--save-splits would overwrite the input cohort; choose another file", file=save_splits)
+        vio.refuse_same_file(save_splits, [cohort, columns])
         if not save_splits.parent.exists():
             raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
         opts["save_splits"] = save_splits
@@ -125,6 +159,10 @@ def calibrate_cmd(
     res = run_report(c, out, command=f"venprs calibrate {cohort.name} --splits {splits} --seed {seed} "
                                      f"--rare-factors {rare_factors}",
                      options=opts, title="VEN-PRS calibration on " + c.source)
+    print_notes(c, quiet)
+    if "calibration" not in res:
+        why = "; ".join(s["reason"] for s in res["skipped"] if s["analysis"].startswith("calibration"))
+        raise InputError(f"calibration could not be computed on this cohort: {why or 'see the report'}")
     if not quiet:
         for ep, r in res["calibration"].items():
             parts = ", ".join(f"{g} {r[g]['predicted']:.3f} vs {r[g]['observed']:.3f}" for g in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Iterator, Optional, TypeVar
@@ -11,6 +12,7 @@ from typing import Callable, Iterator, Optional, TypeVar
 import typer
 
 from ..errors import InputError, InputErrors
+from ..io import os_reason
 from ..model import load_model
 
 F = TypeVar("F", bound=Callable)
@@ -36,8 +38,17 @@ def fail(message: str) -> "typer.Exit":
     return typer.Exit(EXIT_USER_ERROR)
 
 
+EXIT_INTERNAL_ERROR = 1
+
+
 def user_errors(func: F) -> F:
-    """Decorator: turn :class:`InputError` (and file errors) into one line on stderr and exit code 2."""
+    """Decorator: one line on stderr instead of a traceback, for every failure.
+
+    :class:`InputError` and operating-system errors (file missing, no permission,
+    disk full, connection refused) are user errors: exit code 2. Anything else is
+    a bug in venprs: one line asking for a report, exit code 1 (set
+    ``VENPRS_DEBUG=1`` to see the traceback).
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -45,10 +56,26 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except InputError as e:
             raise fail(str(e)) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
-            raise fail(f"{e.filename}: {e.strerror}") from None
+        except OSError as e:
+            where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+            raise fail(f"{where}{os_reason(e)}") from None
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            if os.environ.get("VENPRS_DEBUG"):
+                raise
+            first = (str(e).strip().splitlines() or [""])[0][:200]
+            print(f"venprs: internal error ({type(e).__name__}: {first}); please report it "
+                  "(VENPRS_DEBUG=1 shows the traceback)", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_seed(option: str, value: int) -> None:
+    """Refuse a negative seed (numpy seeds are non-negative integers)."""
+    if value < 0:
+        raise InputError(f"{option} must be a whole number >= 0, not {value}")
 
 
 #: ``--sheet``: for every command that reads a table.

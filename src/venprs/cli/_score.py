@@ -39,6 +39,11 @@ def score_cmd(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the scored table (extension picks the format)."),
     missing_as_unknown: bool = typer.Option(
         False, "--missing-as-unknown", help="With --input: a factor with no column is unknown for every row (default: error)."),
+    formula_guard: bool = typer.Option(
+        True, "--formula-guard/--no-formula-guard",
+        help="CSV/TSV output: prefix ' to text cells starting with = + - @ (tab, CR) so a spreadsheet does not run "
+             "them as formulas (numbers untouched; default). --no-formula-guard writes them unchanged, for "
+             "pipelines. .xlsx text is always written as text cells."),
     sheet: Optional[str] = OPT_SHEET,
     errors: Optional[Path] = OPT_ERRORS,
     mutations: Optional[Path] = typer.Option(
@@ -72,18 +77,20 @@ def score_cmd(
         if output is None:
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
         vio.file_kind(output)  # check the output extension before any work
+        vio.refuse_same_file(output, [input, mutations, panel_file])
         audit = None
         if mutations is None:
             _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns,
                                  needs="--mutations FILE")
         with reported_problems(errors, input):
             df, how = read_input(input, sheet)
+            vio.check_output_rows(len(df), output)
             if mutations is not None:
                 calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
                                         id_column, mutation_columns)
                 df, audit = calls.table, calls.audit
             scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
-        vio.write_table(scored, output)
+        vio.write_table(scored, output, formula_guard=formula_guard)
         if audit is not None and mutation_audit is not None:
             vio.write_table(audit, mutation_audit)
         n_det = int(scored["os_determinate"].sum())

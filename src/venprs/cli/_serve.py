@@ -14,19 +14,36 @@ def serve_cmd(
     access_log: bool = typer.Option(
         False, "--access-log/--no-access-log",
         help="Log one line per request (method, path, status; never bodies). Off by default."),
+    request_timeout: float = typer.Option(
+        30.0, "--request-timeout", min=0.1,
+        help="Seconds a client has to send a whole request (headers and body), else 408 and the connection closes."),
+    keep_alive: int = typer.Option(5, "--keep-alive", min=1, help="Seconds an idle kept-alive connection stays open."),
+    max_uploads: int = typer.Option(
+        4, "--max-uploads", min=1,
+        help="Table uploads scored at once per worker; more get 503 with Retry-After (bounds memory)."),
 ) -> None:
     """Serve the calculator page at http://HOST:PORT/ and the HTTP API under /api/v1 (docs at /docs).
 
-    Nothing a user enters is stored or logged.
+    Nothing a user enters is stored or logged. Every response, the server's own
+    errors included, carries the security headers; a request must arrive within
+    --request-timeout seconds; at most --max-uploads tables are scored at once.
     """
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - a dependency
         raise fail("uvicorn is not installed; reinstall venprs") from None
+    import os
+
+    from ..web._server import TIMEOUT_ENV, Protocol
+    from ..web.app import MAX_UPLOADS_ENV
+
+    os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by every worker
+    os.environ[MAX_UPLOADS_ENV] = str(max_uploads)
     try:
         uvicorn.run(
             "venprs.web.app:create_app", factory=True, host=host, port=port, workers=workers,
             access_log=access_log, log_level="info", server_header=False, proxy_headers=False,
+            http=Protocol, timeout_keep_alive=keep_alive,
         )
     except OSError as e:  # pragma: no cover - e.g. port in use
         raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

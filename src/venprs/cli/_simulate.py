@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from ._common import citation, user_errors
+from ._common import check_seed, citation, user_errors
 
 
 def _fmt(kind: str, v) -> str:
@@ -49,6 +49,7 @@ def simulate_cmd(
 
     if cohort not in sim.COHORTS:
         raise InputError(f"--cohort: unknown cohort {cohort!r}; accepted: {', '.join(sim.COHORTS)}")
+    check_seed("--seed", seed)
     if n is not None and n < 1:
         raise InputError(f"--n: must be a positive number of patients, got {n}")
     if n is not None:

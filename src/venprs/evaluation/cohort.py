@@ -34,7 +34,7 @@ from ..fields import (
 from ..io import locate, source_info
 
 __all__ = ["Cohort", "prepare_cohort", "read_columns_map", "DAYS_PER_MONTH", "REQUIRED", "OPTIONAL", "RESPONSES",
-           "OTHER_GENES"]
+           "OTHER_GENES", "DAYS_SUSPECT_MEDIAN_MONTHS"]
 
 #: Days per month used by ``--time-unit days`` (365.25 / 12).
 DAYS_PER_MONTH = 365.25 / 12
@@ -106,6 +106,8 @@ class Cohort:
     notes: list[str] = field(default_factory=list)
     #: The input table as read (same rows, same order), for analyses that need other columns.
     raw: pd.DataFrame | None = field(default=None, repr=False)
+    #: Plausibility warnings for the user (e.g. times that look like days).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -154,6 +156,11 @@ def _is_missing_text(s: pd.Series) -> np.ndarray:
     return s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(UNKNOWN_TOKENS).to_numpy()
 
 
+#: Median recorded OS time (months) above which times probably are in days. A plausibility
+#: heuristic for R/R AML, not a published number (the paper's median OS is 7.9 months).
+DAYS_SUSPECT_MEDIAN_MONTHS = 120.0
+
+
 def _cell(v) -> str:
     return v if isinstance(v, str) else str(v)
 
@@ -165,9 +172,10 @@ def _numeric(s: pd.Series, column: str, problems: list[Problem], *, nonneg: bool
     if decimal == "," and (t.dtype == object or isinstance(t.dtype, (pd.StringDtype, pd.ArrowDtype))):
         t = t.map(lambda v: v.replace(",", ".") if isinstance(v, str) and "." not in v else v)
     vals = pd.to_numeric(t, errors="coerce").to_numpy(float)
-    for i in np.flatnonzero(~miss & np.isnan(vals)):
+    for i in np.flatnonzero(~miss & ~np.isfinite(vals)):
         v = _cell(s.iloc[int(i)])
-        problems.append(Problem(f"{v!r} is not a number" + (" (decimal comma?)" if "," in v else ""),
+        what = "is not a finite number" if np.isinf(vals[int(i)]) else "is not a number"
+        problems.append(Problem(f"{v!r} {what}" + (" (decimal comma?)" if "," in v else ""),
                                 row=int(i) + 1, column=column, value=v))
     if nonneg:
         for i in np.flatnonzero(vals < 0):
@@ -316,7 +324,30 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
     notes = []
     if time_unit == "days":
         notes.append("times converted from days to months (1 month = 365.25/12 days)")
-    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df)
+    warnings = _check_times(out, found, time_unit)
+    return Cohort(data=out, source=source, time_unit=time_unit, columns=found, notes=notes, raw=df,
+                  warnings=warnings)
+
+
+def _check_times(out: pd.DataFrame, found: dict[str, str], time_unit: str) -> list[str]:
+    """Plausibility of the times: EFS after OS is an error (naming the rows); times that look
+    like days while read as months give a warning (returned)."""
+    os_t, efs_t = out["os_months"].to_numpy(float), out["efs_months"].to_numpy(float)
+    late = np.flatnonzero(efs_t > os_t + 1e-9)  # NaN compares False: only rows with both times
+    if len(late):
+        i = int(late[0])
+        shown = ", ".join(f"row {int(j) + 1} (patient {out['patient_id'].iloc[int(j)]}: EFS {efs_t[j]:g}, "
+                          f"OS {os_t[j]:g})" for j in late[:5])
+        more = f" and {len(late) - 5} more" if len(late) > 5 else ""
+        raise InputError(f"EFS time is longer than OS time in {len(late)} patient(s): {shown}{more}; an event-free "
+                         "interval cannot outlast survival (check the columns or the units)", row=i + 1,
+                         column=found["efs_months"], value=efs_t[i])
+    warnings = []
+    med = float(np.nanmedian(os_t)) if np.isfinite(os_t).any() else float("nan")
+    if time_unit == "months" and med > DAYS_SUSPECT_MEDIAN_MONTHS:
+        warnings.append(f"median recorded OS time is {med:g} months (column {found['os_months']!r}); in R/R AML "
+                        "this suggests the times are in days: if so, run again with --time-unit days")
+    return warnings
 
 
 def _normalise_codes(s: pd.Series, column: str, mapping: dict[str, str], what: str, accepted: str) -> pd.Series:

@@ -16,11 +16,11 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InputError
-from ..io import atomic_write
+from ..io import atomic_dir, atomic_write
 from ..model import load_model
 from ..version import __version__
 from .figures import FigureStore
-from .registry import Context, sections
+from .registry import Context, SectionOutput, sections
 
 __all__ = ["run_report", "SCHEMA", "to_jsonable"]
 
@@ -55,7 +55,10 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     ----------
     cohort : venprs.evaluation.cohort.Cohort
     out_dir : path-like
-        Created if missing (its parent must exist).
+        Created if missing (its parent must exist). The report is built in a
+        temporary sibling folder and renamed onto ``out_dir`` when complete
+        (:func:`venprs.io.atomic_dir`): an earlier report there is replaced whole,
+        a failed run leaves it untouched, any other non-empty folder is refused.
     paper : dict, optional
         Published values (:func:`venprs.reporting.paper.paper_values`) to show beside ours.
     progress : callable, optional
@@ -75,14 +78,15 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     ----------
     .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
+    with atomic_dir(out_dir) as out:  # built whole in a temporary sibling folder, then renamed
+        results = _write_report(cohort, out, paper=paper, title=title, command=command, options=options,
+                                progress=progress)
+    return results
+
+
+def _write_report(cohort, out: Path, *, paper, title, command, options, progress) -> dict:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError("output path exists and is not a folder", file=out)
-    if not out.parent.exists():
-        raise InputError("parent folder of the output folder does not exist", file=out)
-    out.mkdir(exist_ok=True)
     opts = dict(options or {})
     figs = FigureStore(out, workers=int(opts.get("workers", 1)))
     ctx = Context(cohort=cohort, out_dir=out, figures=figs, paper=paper, options=opts)
@@ -126,7 +130,13 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
     for i, s in enumerate(secs):
         if progress:
             progress(s.title, i, len(secs))
-        so = s.build(ctx)
+        try:
+            so = s.build(ctx)
+        except InputError:
+            raise
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as err:  # too few patients/values
+            why = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            so = SectionOutput.skip(s.key, f"cannot be computed on this cohort ({why})")
         for k, v in so.results.items():
             if k == "comparison":
                 results.setdefault("comparison", {}).update(v)

@@ -213,9 +213,12 @@ def build_km(ctx: Context) -> SectionOutput:
         res[ep], kms[ep] = r, km
     if c.has("rfs_months", "rfs_event", "best_response"):
         crc = c.data.best_response.isin(["CR", "CRi"]).to_numpy()
-        if crc.sum() and np.nansum(c.data.rfs_event.to_numpy()[crc]) >= 0:
+        try:
             r, km = dv.km_endpoint(c, "rfs", crc, population="patients with CR/CRi")
             res["rfs"], kms["rfs"] = r, km
+        except ValueError:
+            skipped.append({"analysis": "km.rfs", "reason": f"no patient with CR/CRi ({int(crc.sum())}) has both "
+                                                           "rfs_months and rfs_event"})
     else:
         skipped.append({"analysis": "km.rfs", "reason": "needs rfs_months, rfs_event and best_response columns"})
     fu = dv.followup(c)

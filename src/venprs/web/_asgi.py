@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Awaitable, Callable, Iterable
 
-__all__ = ["SecurityHeaders", "BodyLimit", "CSP", "SECURITY_HEADERS"]
+__all__ = ["SecurityHeaders", "BodyLimit", "ConcurrencyLimit", "CSP", "SECURITY_HEADERS"]
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
@@ -152,3 +152,37 @@ async def _too_large(send: Send, limit: int, why: str = "") -> None:
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class ConcurrencyLimit:
+    """Answer 503 with ``Retry-After`` when more than ``limit`` requests to ``paths`` run at once.
+
+    Bounds the memory a burst of table uploads can take (each is parsed and
+    scored in memory); other routes are not limited.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, paths: Iterable[str], retry_after: int = 5):
+        self.app = app
+        self.limit = limit
+        self.paths = frozenset(paths)
+        self.retry_after = retry_after
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            body = json.dumps({"detail": [{"loc": ["request"], "msg": f"busy: {self.limit} uploads are being "
+                                           f"scored; try again in {self.retry_after} s", "type": "busy"}]}).encode()
+            await send({"type": "http.response.start", "status": 503,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode()),
+                                    (b"retry-after", str(self.retry_after).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1

@@ -33,6 +33,7 @@ import gc
 import io
 import json
 import logging
+import os
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -57,7 +58,7 @@ from ..model import ENDPOINTS, GROUPS, load_model, model_json
 from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
 from . import cds
-from ._asgi import BodyLimit, SecurityHeaders
+from ._asgi import BodyLimit, ConcurrencyLimit, SecurityHeaders
 
 __all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
 
@@ -65,6 +66,10 @@ __all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_U
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 #: Most data rows accepted by ``POST /api/v1/score-table``.
 MAX_ROWS = 200_000
+#: Table uploads scored at once per worker process (more: HTTP 503 with Retry-After).
+MAX_UPLOADS = 4
+#: Environment variable through which ``venprs serve --max-uploads`` reaches the workers.
+MAX_UPLOADS_ENV = "VENPRS_MAX_UPLOADS"
 #: Largest request body on every other route (bytes).
 MAX_JSON_BYTES = 16 * 1024
 #: Time span and step (months) of the predicted survival curve sent to the page.
@@ -266,7 +271,8 @@ def _is_tsv(filename: str) -> bool:
 
 
 def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_ROWS,
-               max_json_bytes: int = MAX_JSON_BYTES, cds_config: Optional[cds.CdsConfig] = None) -> FastAPI:
+               max_json_bytes: int = MAX_JSON_BYTES, cds_config: Optional[cds.CdsConfig] = None,
+               max_uploads: int | None = None) -> FastAPI:
     """Build the FastAPI application.
 
     Parameters
@@ -280,6 +286,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
     cds_config : venprs.web.cds.CdsConfig, optional
         The CDS Hooks service's code map and FHIR-server policy (default: from the
         environment, :meth:`~venprs.web.cds.CdsConfig.from_env`).
+    max_uploads : int, optional
+        Uploads scored at once (HTTP 503 with ``Retry-After`` beyond); default
+        ``$VENPRS_MAX_UPLOADS`` or :data:`MAX_UPLOADS`.
 
     Returns
     -------
@@ -287,9 +296,9 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
 
     Notes
     -----
-    Uploads up to ``max_upload_bytes`` are parsed in memory: the multipart
-    parser's spool threshold is raised so that no upload is written to a
-    temporary file. The multipart parser's own log (which quotes body bytes in
+    Nothing of an upload is written to disk: the body limit (413) is enforced
+    before the multipart parser runs, and the parser's spool threshold is set
+    above that limit, so every accepted upload stays in memory. The multipart parser's own log (which quotes body bytes in
     its warnings) is silenced; uvicorn's access log is off unless asked for
     (``venprs serve --access-log``) and never holds bodies.
     """
@@ -302,7 +311,8 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                      + m.raw.get("intended_use", "")),
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
-    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, max_upload_bytes + 1)
+    body_limit = max_upload_bytes + _MULTIPART_SLACK
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, body_limit + 1)  # never rolls to disk
     # the multipart parser's warnings quote bytes of the request body: keep them out of any log
     logging.getLogger("python_multipart").setLevel(logging.CRITICAL)
     templates = Jinja2Templates(directory=str(_PKG / "templates"))
@@ -421,9 +431,8 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
             return _input_error_response(e if e.file else e.with_file(name), loc)
         buf = io.BytesIO()
         _vio.write_csv(scored, buf, "\t" if _is_tsv(name) else ",")  # the CLI's writer, in memory
-        stem = PurePath(name).stem or "table"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{_safe(stem)}-scored.csv"'})
+                        headers={"Content-Disposition": _attachment(PurePath(name).stem or "table", "-scored.csv")})
 
     @app.get("/api/v1/score-table/template", tags=["score"], summary="A template table to fill in",
              response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -446,8 +455,11 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
 
     cds.register(app, cds_config)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
     app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
-        "/api/v1/score-table": max_upload_bytes + _MULTIPART_SLACK,
+        "/api/v1/score-table": body_limit,
         f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
+    if max_uploads is None:
+        max_uploads = int(os.environ.get(MAX_UPLOADS_ENV, MAX_UPLOADS))
+    app.add_middleware(ConcurrencyLimit, limit=max_uploads, paths=["/api/v1/score-table"])
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -481,7 +493,26 @@ def _with_mutations(df: pd.DataFrame, data: bytes, name: str, panel: Optional[st
 
 
 def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100]
+    """ASCII letters, digits and ``-_.`` only (the fallback file name)."""
+    return "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "_" for c in name)[:100]
+
+
+def _attachment(stem: str, suffix: str) -> str:
+    """``Content-Disposition`` for a download named after an upload: an ASCII ``filename`` and,
+    for any other letters (``Łódź``), the UTF-8 ``filename*`` of RFC 6266 / RFC 8187.
+
+    Examples
+    --------
+    >>> print(_attachment("Łódź", "-scored.csv"))
+    attachment; filename="__d_-scored.csv"; filename*=UTF-8''%C5%81%C3%B3d%C5%BA-scored.csv
+    """
+    from urllib.parse import quote
+
+    ascii_name = _safe(stem) + suffix
+    full = stem[:100] + suffix
+    if full == ascii_name:
+        return f'attachment; filename="{ascii_name}"'
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(full, safe='')}"
 
 
 def _swagger_dir():
