@@ -65,9 +65,9 @@ def bench_analyze(d: Path, sizes: list[int]) -> None:
 
 
 def bench_score(d: Path, n: int) -> None:
-    from venprs.scoring import FACTORS
-
     import pandas as pd
+
+    from venprs.scoring import FACTORS
 
     rng = np.random.default_rng(0)
     tokens = np.array(["mut", "wt", "", "yes", "no", "nd", "1", "0"], dtype=object)

@@ -1,9 +1,9 @@
 """Limits that protect the machine: ``simulate --n`` and ``calibrate --splits`` beyond what fits (issue 14)."""
 
 import pytest
+
 from _cohort import make_cohort
 from conftest import run_cli as run
-
 from venprs import limits
 from venprs.errors import InputError
 
