@@ -155,6 +155,8 @@ def calibrate_cmd(
             raise InputError("parent folder of the --save-splits file does not exist", file=save_splits)
         opts["save_splits"] = save_splits
     c = read_cohort(cohort, columns, time_unit, sheet=sheet)
+    from ..limits import check_calibrate
+    check_calibrate(splits, len(c.data), n_jobs if backend == "joblib" else 1)
     opts["inputs"] = input_record(cohort, columns)
     res = run_report(c, out, command=command_line(ctx), options=opts, title="VEN-PRS calibration on " + c.source)
     print_notes(c, quiet)

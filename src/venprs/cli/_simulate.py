@@ -52,6 +52,9 @@ def simulate_cmd(
     check_seed("--seed", seed)
     if n is not None and n < 1:
         raise InputError(f"--n: must be a positive number of patients, got {n}")
+    if n is not None:
+        from ..limits import check_simulate
+        check_simulate(n)
     if check:
         if output is not None:
             raise InputError("--check cannot be combined with --output")

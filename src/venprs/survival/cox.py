@@ -240,34 +240,32 @@ def _plan(X: np.ndarray, time: np.ndarray, status: np.ndarray) -> _Plan:
         s = _seqsum(np.abs(X[:, i]))
         scale[i] = n / s if s > 0 else 1.0
         X[:, i] = X[:, i] * scale[i]
-    main: list[int] = []
-    lls: list[int] = []
-    blocks, div, pos, dead = [], [], [], []
-    i = n - 1
-    while i >= 0:
-        j = i
-        while j >= 0 and time[j] == time[i]:
-            j -= 1
-        block = range(i, j, -1)
-        deaths = [q for q in block if status[q] == 1]
-        main += [q for q in block if status[q] == 0]
-        lls += deaths
-        if deaths:
-            for _ in deaths:
-                t = len(blocks)
-                blocks.append(len(dead))
-                div.append(len(deaths))
-                pos.append(len(main))
-                main.append(n + t)
-                lls.append(n + t)
-            dead.append(deaths)
-        i = j
-    width = max((len(d) for d in dead), default=0)
-    dd = np.full((len(dead), width), -1, dtype=np.int64)
-    for b, d in enumerate(dead):
-        dd[b, :len(d)] = d
-    return _Plan(X, scale, means, np.array(main, np.int64), np.array(blocks, np.int64), np.array(div, float),
-                 np.array(pos, np.int64), dd, np.array(lls, np.int64))
+    # R's walk from the last time to the first, vectorised (O(n log n); it was a Python loop over every
+    # patient, the slowest step of a Cox fit on large cohorts). Per block of tied times, in descending row
+    # order: the censored patients enter ``main`` one by one, then one term n + t per death (t counts the
+    # death terms over the whole walk); ``lls`` holds the block's dying patients, then the same terms.
+    rev = np.arange(n - 1, -1, -1, dtype=np.int64)
+    tr = np.asarray(time)[rev]
+    bid = np.cumsum(np.r_[True, tr[1:] != tr[:-1]]) - 1 if n else np.zeros(0, np.int64)
+    is_d = np.asarray(status)[rev] == 1
+    n_d = int(is_d.sum())
+    terms = n + np.arange(n_d, dtype=np.int64)
+    val = rev.copy()
+    val[is_d] = terms
+    main = val[np.argsort(2 * bid + is_d, kind="stable")]
+    bid_d = bid[is_d]
+    lls_key = np.concatenate([2 * bid_d, 2 * bid_d + 1])
+    lls = np.concatenate([rev[is_d], terms])[np.argsort(lls_key, kind="stable")]
+    first = np.r_[True, bid_d[1:] != bid_d[:-1]] if n_d else np.zeros(0, bool)
+    blocks = np.cumsum(first) - 1
+    counts = np.bincount(blocks) if n_d else np.zeros(0, np.int64)
+    starts = np.flatnonzero(first)
+    rank = np.arange(n_d) - starts[blocks]
+    dd = np.full((len(counts), int(counts.max()) if n_d else 0), -1, dtype=np.int64)
+    dd[blocks, rank] = rev[is_d]
+    pos = np.flatnonzero(main >= n)
+    return _Plan(X, scale, means, main.astype(np.int64), blocks.astype(np.int64), counts[blocks].astype(float),
+                 pos.astype(np.int64), dd, lls.astype(np.int64))
 
 
 def _iterate(pl: _Plan, beta) -> tuple[float, np.ndarray, np.ndarray]:
