@@ -34,8 +34,8 @@ def serve_cmd(
         raise fail("uvicorn is not installed; reinstall venprs") from None
     import os
 
-    from ..web.server import TIMEOUT_ENV, Protocol
     from ..web.app import MAX_UPLOADS_ENV
+    from ..web.server import TIMEOUT_ENV, Protocol
 
     os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by every worker
     os.environ[MAX_UPLOADS_ENV] = str(max_uploads)

@@ -11,8 +11,7 @@ import typer
 from ..errors import InputError
 from ..model import calibration_protocol
 from ._calibrate import read_cohort
-from ._common import (OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, command_line, input_record,
-                      user_errors)
+from ._common import OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, command_line, input_record, user_errors
 
 _HORIZON = calibration_protocol()[2]
 

@@ -90,7 +90,7 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
     # fixed margins instead of a "tight" bounding box (half the drawing time); the left margin is made wide
     # enough for the longest at-risk label: its right end sits at left - 0.04 * (right - left)
     right = 0.97
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # Agg canvas
     w = max(t.get_window_extent(renderer).width for t in labels) / fig.bbox.width
     left = min(0.6, max(0.11, (w + 0.015 + 0.04 * right) / 1.04))
     fig.subplots_adjust(left=left, right=right, top=0.92, bottom=0.03)

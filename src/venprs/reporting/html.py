@@ -17,9 +17,10 @@ _TABLES: ContextVar[list | None] = ContextVar("venprs_report_tables", default=No
 @contextlib.contextmanager
 def collect_tables() -> Iterator[list]:
     """Collect every :func:`table` made inside (so that the report can also write them as CSV)."""
-    token = _TABLES.set([])
+    tables: list = []
+    token = _TABLES.set(tables)
     try:
-        yield _TABLES.get()
+        yield tables
     finally:
         _TABLES.reset(token)
 

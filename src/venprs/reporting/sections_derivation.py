@@ -18,8 +18,8 @@ from ..model import ENDPOINTS, GROUPS, load_model
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .rare_factors import flagged_entries, flagged_html, policy_note
-from .verdict import SYNTHETIC_SCOPE, verdict_summary
 from .registry import Context, SectionOutput, section
+from .verdict import SYNTHETIC_SCOPE, verdict_summary
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival", "rfs": "Relapse-free survival"}
 
