@@ -91,5 +91,5 @@ def test_calibrate_save_splits_and_rare_factors(tmp_path):
     assert r.returncode == 2 and "--rare-factors 'R' is not accepted; use r or drop" in r.stderr
     (tmp_path / "c.csv").write_bytes((data / "calibration_replay_cohort.csv").read_bytes())
     r = run("calibrate", str(tmp_path / "c.csv"), "--out", str(tmp_path / "f"), "--save-splits", str(tmp_path / "c.csv"))
-    assert r.returncode == 2 and "would overwrite the input cohort" in r.stderr
+    assert r.returncode == 2 and "is also the output; choose another output so that the input is not overwritten" in r.stderr
     assert (tmp_path / "c.csv").read_bytes() == (data / "calibration_replay_cohort.csv").read_bytes()

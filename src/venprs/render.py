@@ -5,14 +5,13 @@ from __future__ import annotations
 from .model import load_model
 from .prediction import predicted_text
 from .scoring import EndpointResult, ScoreResult, scenario_text
+from .version import __version__
 
 __all__ = ["format_result", "format_model", "format_ci", "version_line"]
 
 
 def version_line() -> str:
     """The tool's and the model's versions as one line: ``venprs 0.1.0, model VEN-PRS 1.0.0``."""
-    from . import __version__
-
     m = load_model()
     return f"venprs {__version__}, model {m.name} {m.version}"
 

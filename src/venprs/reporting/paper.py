@@ -12,6 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..model import load_model, published_groups_table
+from .verdict import tolerance
 
 __all__ = ["paper_values", "compare_row"]
 
@@ -50,8 +51,6 @@ def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "
     ``judge``, ``n`` and ``ci`` choose the tolerance (:func:`venprs.reporting.verdict.tolerance`;
     default: ``kind``).
     """
-    from .verdict import tolerance
-
     diff = None
     if kind != "p" and isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) \
             and not isinstance(paper, bool):

@@ -20,7 +20,9 @@ from ..io import atomic_dir, atomic_write
 from ..model import load_model
 from ..version import __version__
 from .figures import FigureStore
+from .html import collect_tables, note
 from .registry import Context, SectionOutput, sections
+from .verdict import SYNTHETIC_SCOPE, verdict_summary
 
 __all__ = ["run_report", "SCHEMA", "to_jsonable"]
 
@@ -108,8 +110,6 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
     secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]
-    from .html import collect_tables
-
     try:
         with collect_tables() as tables:
             _run_sections(secs, ctx, results, rendered, progress)
@@ -122,8 +122,6 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
     results["figures"] = [f"figures/{n}.{ext}" for n in figs.saved for ext in ("png", "svg")]
     rows = [r for rs in results.get("comparison", {}).values() for r in rs]
     if rows:
-        from .verdict import SYNTHETIC_SCOPE, verdict_summary
-
         results["verdict"] = {"summary": verdict_summary(rows), "scope": SYNTHETIC_SCOPE}
     results["tables"] = _write_tables(out, tables)
     results = to_jsonable(results)
@@ -160,8 +158,6 @@ def _run_sections(secs, ctx, results, rendered, progress) -> None:
         compared = bool(so.results.get("comparison"))
         html = so.html
         if ctx.paper is not None and so.html and not compared and s.key not in _NOT_COMPARED:
-            from .html import note
-
             html += note(NO_PUBLISHED_VALUE)
         results["sections"].append({"key": s.key, "title": s.title, "status": status,
                                     **({"compared_with_paper": compared} if ctx.paper is not None else {})})

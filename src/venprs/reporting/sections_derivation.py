@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..cohort_fields import level_label
 from ..evaluation import derivation as dv
 from ..io import write_table
 from ..model import ENDPOINTS, GROUPS, load_model
@@ -71,8 +72,6 @@ def build_input(ctx: Context) -> SectionOutput:
 
 @section("table1", "Table 1: patient characteristics", order=20)
 def build_table1(ctx: Context) -> SectionOutput:
-    from ..cohort_fields import level_label
-
     t1 = dv.table1(ctx.cohort)
     column_of = {v: k for k, v in dv.LABELS.items()}
     rows, prev = [], None
