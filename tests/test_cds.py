@@ -209,15 +209,14 @@ def test_not_json_and_unknown_service(client):
 
 
 class _FakeFhir(BaseHTTPRequestHandler):
+    """A local FHIR server: ``answer(path, base)`` gives the JSON body; requests are kept in ``seen``."""
     seen: list = []
+    base = ""
+    answer = None
 
     def do_GET(self):  # noqa: N802
         _FakeFhir.seen.append((self.path, self.headers.get("Authorization")))
-        u = urlsplit(self.path)
-        q = parse_qs(u.query)
-        body = load("fhir_variants.json") if u.path.endswith("/Observation") and q.get("patient") == ["pat-1"] \
-            else {"resourceType": "Bundle", "type": "searchset", "entry": []}
-        data = json.dumps(body).encode()
+        data = json.dumps(type(self).answer(self.path, _FakeFhir.base)).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/fhir+json")
         self.send_header("Content-Length", str(len(data)))
@@ -228,13 +227,25 @@ class _FakeFhir(BaseHTTPRequestHandler):
         pass
 
 
+def _variants_search(path, base):
+    u = urlsplit(path)
+    if u.path.endswith("/Observation") and parse_qs(u.query).get("patient") == ["pat-1"]:
+        return load("fhir_variants.json")
+    return {"resourceType": "Bundle", "type": "searchset", "entry": []}
+
+
+def _serve(answer):
+    srv = HTTPServer(("127.0.0.1", 0), _FakeFhir)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    _FakeFhir.seen, _FakeFhir.answer = [], staticmethod(answer)
+    _FakeFhir.base = f"http://127.0.0.1:{srv.server_address[1]}/fhir"
+    return srv
+
+
 @pytest.fixture()
 def fake_fhir():
-    srv = HTTPServer(("127.0.0.1", 0), _FakeFhir)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    _FakeFhir.seen = []
-    yield f"http://127.0.0.1:{srv.server_address[1]}/fhir"
+    srv = _serve(_variants_search)
+    yield _FakeFhir.base
     srv.shutdown()
     srv.server_close()
 
@@ -248,9 +259,7 @@ def test_fhir_server_is_not_contacted_unless_allowed(client, fake_fhir):
 
 def test_fhir_server_fetch_when_allowed(fake_fhir):
     c = TestClient(create_app(cds_config=CdsConfig(allow_fhir_server=True)), raise_server_exceptions=False)
-    auth = {"access_token": "tok", "token_type": "Bearer", "expires_in": 300, "scope": "patient/Observation.read",
-            "subject": "venprs"}
-    card = the_card(c.post(URL, json=request({}, fhirServer=fake_fhir, fhirAuthorization=auth)))
+    card = the_card(c.post(URL, json=request({}, fhirServer=fake_fhir, fhirAuthorization=AUTH)))
     assert "flt3=present" in card["links"][0]["url"]
     ((path, authz),) = _FakeFhir.seen
     assert unquote(path) == "/fhir/Observation?patient=pat-1&code=http://loinc.org|69548-6"
@@ -262,6 +271,84 @@ def test_fhir_server_unreachable_is_4xx():
                    raise_server_exceptions=False)
     d = _bad(c, request({}, fhirServer="http://127.0.0.1:9/fhir"))
     assert d["path"] == "fhirServer (variants)" and "could not read Observation from the FHIR server" in d["msg"]
+
+
+AUTH = {"access_token": "tok", "token_type": "Bearer", "expires_in": 300, "scope": "patient/Observation.read",
+        "subject": "venprs"}
+
+
+def _paged(base):
+    """fhir_variants.json as two pages: entries 0-1 linking to entries 2-4 at ``base``/Observation?page=2."""
+    full = load("fhir_variants.json")
+    first = {**full, "entry": full["entry"][:2],
+             "link": [{"relation": "self", "url": base + "/Observation?patient=pat-1"},
+                      {"relation": "next", "url": base + "/Observation?patient=pat-1&page=2"}]}
+    second = {"resourceType": "Bundle", "type": "searchset", "entry": full["entry"][2:]}
+    return first, second
+
+
+@pytest.fixture()
+def paged_fhir():
+    srv = _serve(lambda path, base: _paged(base)[1 if "page=2" in path else 0])
+    yield _FakeFhir.base
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_paged_prefetch_is_refused_when_the_rest_cannot_be_read(client):
+    """Page 1 alone would miss TP53/NF1/PTPN11 (page 2): refused, not scored from page 1 (FHIR R4 paging)."""
+    first, _ = _paged("http://fhir.example.org/fhir")
+    d = _bad(client, request({"patient": load("fhir_patient.json"), "variants": first}))
+    assert d["path"] == "prefetch.variants.link" and "links to a next page" in d["msg"]
+
+
+def test_paged_prefetch_is_read_to_the_last_page(paged_fhir):
+    c = TestClient(create_app(cds_config=CdsConfig(allow_fhir_server=True)), raise_server_exceptions=False)
+    first, _ = _paged(paged_fhir)
+    paged = the_card(c.post(URL, json=request({"patient": load("fhir_patient.json"), "variants": first},
+                                              fhirServer=paged_fhir, fhirAuthorization=AUTH)))
+    whole = the_card(c.post(URL, json=request()))
+    assert paged["links"][0]["url"] == whole["links"][0]["url"]  # same factors as the unpaged Bundle
+    assert "tp53=absent" in paged["links"][0]["url"] and "flt3=present" in paged["links"][0]["url"]
+    assert [(unquote(p), a) for p, a in _FakeFhir.seen] == [("/fhir/Observation?patient=pat-1&page=2", "Bearer tok")]
+
+
+def test_next_page_on_another_host_is_not_followed(paged_fhir):
+    c = TestClient(create_app(cds_config=CdsConfig(allow_fhir_server=True)), raise_server_exceptions=False)
+    first, _ = _paged("http://elsewhere.example.org/fhir")
+    d = _bad(c, request({"patient": load("fhir_patient.json"), "variants": first}, fhirServer=paged_fhir,
+                        fhirAuthorization=AUTH))
+    assert d["path"] == "prefetch.variants.link" and "is not on fhirServer" in d["msg"]
+    assert _FakeFhir.seen == []  # the token went nowhere
+
+
+# ---------------------------------------------------------------- CORS (CDS Hooks 2.0, browser-based clients)
+
+
+def test_no_cors_by_default(client):
+    r = client.options(URL, headers={"Origin": "https://ehr.example.org", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_cors_for_allowed_origins_on_cds_routes_only():
+    c = TestClient(create_app(cds_config=CdsConfig(allow_origins=("https://ehr.example.org",))),
+                   raise_server_exceptions=False)
+    pre = c.options(URL, headers={"Origin": "https://ehr.example.org", "Access-Control-Request-Method": "POST",
+                                  "Access-Control-Request-Headers": "authorization, content-type"})
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "https://ehr.example.org"
+    assert "authorization" in pre.headers["access-control-allow-headers"].lower()
+    r = c.get("/cds-services", headers={"Origin": "https://ehr.example.org"})
+    assert r.headers["access-control-allow-origin"] == "https://ehr.example.org"
+    assert r.headers["x-content-type-options"] == "nosniff"  # security headers still there
+    other = c.get("/cds-services", headers={"Origin": "https://evil.example.org"})
+    assert "access-control-allow-origin" not in other.headers
+    api = c.get("/api/v1/model", headers={"Origin": "https://ehr.example.org"})
+    assert "access-control-allow-origin" not in api.headers
+
+
+def test_cors_origins_from_the_environment():
+    cfg = CdsConfig.from_env({"VENPRS_CDS_ALLOW_ORIGINS": " https://a.example.org, https://b.example.org ,"})
+    assert cfg.allow_origins == ("https://a.example.org", "https://b.example.org")
 
 
 # ---------------------------------------------------------------- RiskAssessment

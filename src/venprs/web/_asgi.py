@@ -13,9 +13,11 @@ References
 from __future__ import annotations
 
 import json
-from typing import Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, Iterable, cast
 
-__all__ = ["SecurityHeaders", "BodyLimit", "ConcurrencyLimit", "CSP", "SECURITY_HEADERS"]
+from starlette.middleware.cors import CORSMiddleware
+
+__all__ = ["SecurityHeaders", "BodyLimit", "ConcurrencyLimit", "PathCors", "CSP", "SECURITY_HEADERS"]
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
@@ -186,3 +188,33 @@ class ConcurrencyLimit:
             await self.app(scope, receive, send)
         finally:
             self.active -= 1
+
+
+class PathCors:
+    """Cross-origin resource sharing on the paths under ``prefix`` only.
+
+    Starlette's :class:`~starlette.middleware.cors.CORSMiddleware` answers the preflight and adds
+    the ``Access-Control-*`` headers for the listed origins; every other path is passed through
+    untouched (the calculator and the API stay same-origin).
+
+    Parameters
+    ----------
+    app : ASGI app
+    prefix : str
+        Path prefix, e.g. ``"/cds-services"``.
+    origins : iterable of str
+        Allowed origins (``"*"`` for any).
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str, origins: Iterable[str]):
+        self.app = app
+        self.prefix = prefix
+        # Starlette types scopes as MutableMapping, these middlewares as dict: same objects at run time
+        self.cors: Any = CORSMiddleware(cast(Any, app), allow_origins=list(origins), allow_methods=["GET", "POST"],
+                                   allow_headers=["Authorization", "Content-Type"], max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["path"] == self.prefix or scope["path"].startswith(self.prefix + "/")):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

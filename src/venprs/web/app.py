@@ -58,7 +58,7 @@ from ..model import ENDPOINTS, GROUPS, load_model, model_json
 from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
 from . import cds
-from ._asgi import BodyLimit, ConcurrencyLimit, SecurityHeaders
+from ._asgi import BodyLimit, ConcurrencyLimit, PathCors, SecurityHeaders
 
 __all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
 
@@ -453,13 +453,16 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         return {"status": "ok", "version": __version__,
                 "model": {"name": m.name, "version": m.version, "doi": m.doi}}
 
-    cds.register(app, cds_config)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+    cfg = cds_config if cds_config is not None else cds.CdsConfig.from_env()
+    cds.register(app, cfg)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
     app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
         "/api/v1/score-table": body_limit,
         f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
     if max_uploads is None:
         max_uploads = int(os.environ.get(MAX_UPLOADS_ENV, MAX_UPLOADS))
     app.add_middleware(ConcurrencyLimit, limit=max_uploads, paths=["/api/v1/score-table"])
+    if cfg.allow_origins:  # browser-based CDS clients (CDS Hooks 2.0, CORS); off by default
+        app.add_middleware(PathCors, prefix="/cds-services", origins=cfg.allow_origins)
     app.add_middleware(SecurityHeaders)
     return app
 

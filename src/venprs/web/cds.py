@@ -22,7 +22,13 @@ What is read from FHIR
 
 The FHIR server named in a request's ``fhirServer`` is only contacted when the service is
 configured to allow it (``CdsConfig.allow_fhir_server``, ``VENPRS_CDS_ALLOW_FHIR_SERVER=1``);
-off by default, so the service only ever sees what the CDS client chose to send.
+off by default, so the service only ever sees what the CDS client chose to send. A searchset
+Bundle that links to a ``next`` page is read to its last page from that server (never from another
+host: the access token goes to ``fhirServer`` only); if the server may not be contacted, a paged
+Bundle is refused (HTTP 422) rather than scored from its first page alone.
+
+Browser-based CDS clients need CORS; it is off by default and allowed per origin with
+``CdsConfig.allow_origins`` (``VENPRS_CDS_ALLOW_ORIGINS``), on the ``/cds-services`` routes only.
 
 References
 ----------
@@ -33,6 +39,10 @@ References
 .. [3] HL7 Genomics Reporting IG, Variant profile (LOINC 69548-6, 48018-6; LA9633-4, LA9634-2).
 .. [4] HGNC ids: NF1 HGNC:7765, PTPN11 HGNC:9644, FLT3 HGNC:3765, TP53 HGNC:11998, SF3B1 HGNC:10768
    (https://www.genenames.org).
+.. [5] CDS Hooks 2.0, Security and Safety, Cross-Origin Resource Sharing ("CDS Services and
+   browser-based CDS Clients will require CORS support").
+.. [6] FHIR R4 Search, Paging (``Bundle.link`` with relation ``next``):
+   https://hl7.org/fhir/R4/http.html#paging
 """
 
 from __future__ import annotations
@@ -62,6 +72,8 @@ __all__ = ["SERVICE_ID", "HGNC_IDS", "CdsConfig", "FhirError", "discovery", "fac
 SERVICE_ID = "venprs-patient-view"
 #: Largest CDS request body accepted (prefetch bundles can be large).
 MAX_CDS_BYTES = 2 * 1024 * 1024
+#: Most pages of one paged FHIR search read from the FHIR server.
+MAX_FHIR_PAGES = 50
 
 LOINC = "http://loinc.org"
 HGNC_SYSTEM = "http://www.genenames.org/geneId"
@@ -109,17 +121,21 @@ class CdsConfig:
         Seconds per FHIR request.
     public_url : str, optional
         Base URL of the calculator page for the card's link (default: the request's own base URL).
+    allow_origins : tuple of str
+        Origins (``https://ehr.example.org``, or ``*`` for any) whose browser pages may call the
+        ``/cds-services`` routes (CORS). Empty by default: no cross-origin access.
     """
 
     code_map: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     allow_fhir_server: bool = False
     fhir_timeout: float = 5.0
     public_url: Optional[str] = None
+    allow_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "CdsConfig":
         """From ``VENPRS_CDS_CODE_MAP`` (path of a JSON code map), ``VENPRS_CDS_ALLOW_FHIR_SERVER``
-        (``1``/``true``) and ``VENPRS_PUBLIC_URL``."""
+        (``1``/``true``), ``VENPRS_PUBLIC_URL`` and ``VENPRS_CDS_ALLOW_ORIGINS`` (comma-separated)."""
         env = os.environ if environ is None else environ
         code_map: dict = {}
         path = env.get("VENPRS_CDS_CODE_MAP")
@@ -131,7 +147,9 @@ class CdsConfig:
                 raise InputError(f"cannot read the CDS code map: {e}", file=path) from None
         return cls(code_map=parse_code_map(code_map, path or "code map"),
                    allow_fhir_server=env.get("VENPRS_CDS_ALLOW_FHIR_SERVER", "").lower() in ("1", "true", "yes"),
-                   public_url=env.get("VENPRS_PUBLIC_URL") or None)
+                   public_url=env.get("VENPRS_PUBLIC_URL") or None,
+                   allow_origins=tuple(o.strip() for o in env.get("VENPRS_CDS_ALLOW_ORIGINS", "").split(",")
+                                       if o.strip()))
 
 
 def parse_code_map(raw: Any, name: str = "code map") -> dict[str, dict[str, tuple[str, ...]]]:
@@ -327,8 +345,8 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
     return values, evidence
 
 
-def _fetch(config: CdsConfig, server: str, query: str, token: Optional[str], path: str) -> Any:
-    url = server.rstrip("/") + "/" + query
+def _get(config: CdsConfig, url: str, token: Optional[str], path: str, what: str) -> Any:
+    """One GET of the FHIR server, as JSON (at most :data:`MAX_CDS_BYTES`)."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise FhirError(path, "fhirServer must be an http(s) URL")
     req = urllib.request.Request(url, headers={"Accept": "application/fhir+json",
@@ -337,8 +355,63 @@ def _fetch(config: CdsConfig, server: str, query: str, token: Optional[str], pat
         with urllib.request.urlopen(req, timeout=config.fhir_timeout) as r:  # noqa: S310 - scheme checked
             return json.loads(r.read(MAX_CDS_BYTES + 1))
     except (urllib.error.URLError, OSError, ValueError) as e:
-        raise FhirError(path, f"could not read {query.split('?')[0]} from the FHIR server: "
+        raise FhirError(path, f"could not read {what} from the FHIR server: "
                         f"{getattr(e, 'reason', None) or type(e).__name__}") from None
+
+
+def _fetch(config: CdsConfig, server: str, query: str, token: Optional[str], path: str) -> Any:
+    return _get(config, server.rstrip("/") + "/" + query, token, path, query.split("?")[0])
+
+
+def _next_page(value: Any) -> Optional[str]:
+    """The ``next`` link of a Bundle (FHIR paging), if any."""
+    if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
+        return None
+    links = value.get("link")
+    for link in links if isinstance(links, list) else ():
+        if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
+            return link["url"]
+    return None
+
+
+def _on_server(url: str, server: str) -> bool:
+    """Whether ``url`` lies under the base URL ``server`` (same scheme, host, port and path prefix)."""
+    u, s = urllib.parse.urlsplit(url), urllib.parse.urlsplit(server.rstrip("/") + "/")
+    return (u.scheme, u.netloc) == (s.scheme, s.netloc) and (u.path + "/").startswith(s.path)
+
+
+def _all_pages(config: CdsConfig, value: Any, path: str, server: Optional[str], token: Optional[str]) -> Any:
+    """A prefetch value with every page of a paged search Bundle read (FHIR R4 paging).
+
+    A Bundle without a ``next`` link is returned as it is. Otherwise the pages are read from
+    ``server`` (when allowed) and their entries appended; a paged Bundle that cannot be completed
+    is refused, so a factor is never decided from the first page of the record alone.
+    """
+    url = _next_page(value)
+    if url is None:
+        return value
+    if not (server and config.allow_fhir_server):
+        raise FhirError(f"{path}.link", "is one page of a longer search result (it links to a next page); "
+                        "send every result in the prefetch, or let the service read the rest from fhirServer "
+                        "(VENPRS_CDS_ALLOW_FHIR_SERVER=1)")
+    entries = list(value.get("entry") or [])
+    for _ in range(MAX_FHIR_PAGES - 1):
+        if not _on_server(url, server):
+            raise FhirError(f"{path}.link", f"the next page {url!r} is not on fhirServer {server!r}; it is not "
+                            "read (the access token is only sent to fhirServer)")
+        page = _get(config, url, token, f"{path} (next page)", "the next page")
+        if not isinstance(page, dict) or page.get("resourceType") != "Bundle":
+            raise FhirError(f"{path} (next page)", "the FHIR server's next page is not a Bundle")
+        more = page.get("entry") or []
+        if not isinstance(more, list):
+            raise FhirError(f"{path} (next page).entry", "must be a list")
+        entries.extend(more)
+        url = _next_page(page)
+        if url is None:
+            links = [x for x in value.get("link") or [] if not (isinstance(x, dict) and x.get("relation") == "next")]
+            return {**value, "entry": entries, "link": links}
+    raise FhirError(path, f"the search result has more than {MAX_FHIR_PAGES} pages; send the results in the "
+                    "prefetch or narrow the search")
 
 
 # ---------------------------------------------------------------- card and RiskAssessment
@@ -566,6 +639,7 @@ def _service(body: Any, request: Request, cfg: CdsConfig, templates: Mapping[str
             for k in missing:
                 query = templates[k].replace("{{context.patientId}}", urllib.parse.quote(pid, safe=""))
                 prefetch[k] = _fetch(cfg, server, query, token, f"fhirServer ({k})")
+        prefetch = {k: _all_pages(cfg, v, f"prefetch.{k}", server, token) for k, v in prefetch.items()}
         values, evidence = factors_from_prefetch(prefetch, pid, cfg)
     except FhirError as e:
         return _bad(e)
