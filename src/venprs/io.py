@@ -38,6 +38,7 @@ import os
 import re
 import tempfile
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePath
 from typing import Callable, Sequence
 
@@ -649,7 +650,7 @@ def _parquet_text(table, name: str, *, header_row: int) -> pd.DataFrame:
 # ---------------------------------------------------------------- streaming (venprs score)
 
 #: Bytes of CSV/TSV text parsed per batch when a table is streamed (:class:`TableStream`).
-STREAM_BLOCK_BYTES = 1 << 22
+STREAM_BLOCK_BYTES = 1 << 20
 #: Rows of a Parquet file read per batch when a table is streamed.
 STREAM_PARQUET_ROWS = 1 << 16
 
@@ -848,6 +849,8 @@ class BatchWriter:
         self.path, self.kind, self.formula_guard = Path(path), kind, formula_guard
         self._sink = None
         self._schema = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None
 
     def __enter__(self) -> "BatchWriter":
         return self
@@ -875,14 +878,28 @@ class BatchWriter:
         first = self._sink is None
         if first:
             self._sink = pa.OSFile(str(self.path), "wb")
-        pcsv.write_csv(table, self._sink, pcsv.WriteOptions(include_header=first,
-                                                            delimiter="\t" if self.kind == "tsv" else ",",
-                                                            quoting_style="needed"))
+            self._pool = ThreadPoolExecutor(max_workers=1)
+        options = pcsv.WriteOptions(include_header=first, delimiter="\t" if self.kind == "tsv" else ",",
+                                    quoting_style="needed")
+        self._wait()  # at most one batch being written while the next is scored: memory stays bounded
+        assert self._pool is not None
+        self._pending = self._pool.submit(pcsv.write_csv, table, self._sink, options)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def __exit__(self, *exc) -> None:
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+            if self._sink is not None:
+                self._sink.close()
+                self._sink = None
 
 
 #: Most data rows an .xlsx sheet holds (1,048,576 rows minus the header row).
