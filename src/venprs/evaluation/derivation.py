@@ -33,7 +33,7 @@ from .cohort import FACTORS, OTHER_GENES, RESPONSES, Cohort
 
 __all__ = ["GENES", "molecular_mask", "table1", "response_table", "response_associations", "km_endpoint",
            "followup", "univariate_candidates", "cox_univariate", "cox_multivariate", "published_groups",
-           "hundredths", "derived_units", "derived_groups", "group_km", "subgroups", "baseline_table", "GroupKM"]
+           "hundredths", "derived_units", "derived_groups", "groups_of_units", "group_km", "subgroups", "baseline_table", "GroupKM"]
 
 #: The molecular factors of the model (genes).
 GENES = ("nf1", "ptpn11", "flt3", "tp53", "sf3b1")
@@ -368,12 +368,53 @@ def derived_units(fit: CoxResult) -> dict[str, int]:
 def derived_groups(c: Cohort, units: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Groups from the re-derived (rounded) coefficients with the published cut-points.
 
-    A patient with unknown factors gets a group only if every completion falls in
-    the same group (same rule as the published score).
+    See :func:`groups_of_units` (the one grouping rule of re-derived scores).
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; its factor columns hold 1, 0 or NaN (unknown).
+    units : dict of str to int
+        Coefficient of each factor in hundredths (:func:`derived_units`).
+
+    Returns
+    -------
+    groups : ndarray of object
+        Group name, or ``""`` where the unknown factors leave it open.
+    score : ndarray of float
+        The re-derived score (NaN where a factor is unknown).
+    """
+    return groups_of_units(c.data[list(units)].to_numpy(float), np.array(list(units.values()), dtype=np.int64))
+
+
+def groups_of_units(X: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of a score in hundredths, with the published cut-points: the one rule for re-derived scores.
+
+    A patient with unknown factors gets a group only if every completion of the
+    unknown factors falls in the same group: the rule of the published score
+    (:func:`venprs.scoring.score_table`), so the published and the re-derived
+    classifications are compared on the same patients.
+
+    Parameters
+    ----------
+    X : ndarray of float, shape (n, p)
+        Factor values 1 / 0, NaN for unknown.
+    units : ndarray of int, shape (p,)
+        Coefficients in hundredths (:func:`hundredths`).
+
+    Returns
+    -------
+    groups : ndarray of object
+        Group name, or ``""`` where the unknown factors leave it open.
+    score : ndarray of float
+        The score (NaN where a factor is unknown).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (cut-points, Table 4).
     """
     m = load_model()
-    X = c.data[list(units)].to_numpy(float)
-    u = np.array(list(units.values()), dtype=np.int64)
+    u = np.asarray(units, dtype=np.int64)
     known = ~np.isnan(X)
     base = np.where(known, X, 0).astype(np.int64) @ u
     lo = base + (~known).astype(np.int64) @ np.minimum(u, 0)
