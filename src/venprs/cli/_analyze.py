@@ -11,7 +11,17 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import OPT_PDF, OPT_SHEET, check_seed, citation, command_line, input_record, user_errors, wrote_line
+from ._common import (
+    OPT_PDF,
+    OPT_SHEET,
+    check_pdf,
+    check_seed,
+    citation,
+    command_line,
+    input_record,
+    user_errors,
+    wrote_line,
+)
 
 
 @contextmanager
@@ -84,6 +94,7 @@ def analyze_cmd(
     from .. import io as vio
     from ..evaluation.cohort import prepare_cohort, read_columns_map
 
+    check_pdf(pdf)
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
@@ -120,6 +131,7 @@ def reproduce_cmd(
     from ..evaluation.cohort import prepare_cohort
     from ..reporting.paper import paper_values
 
+    check_pdf(pdf)
     check_seed("--seed", seed)
     _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                            bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,

@@ -28,6 +28,14 @@ OPT_PDF = typer.Option(False, "--pdf", help="Also write report.pdf (A4), printed
                                            "exit 2 if either is missing.")
 
 
+def check_pdf(pdf: bool) -> None:
+    """With ``--pdf``, refuse at once (before any work) if Chromium or Playwright is missing."""
+    if pdf:
+        from ..reporting.pdf import chromium_executable
+
+        chromium_executable()
+
+
 def wrote_line(out: Path, pdf: bool) -> str:
     """The summary line naming the report's files."""
     pdf_part = f"{out / 'report.pdf'}, " if pdf else ""

@@ -11,8 +11,19 @@ import typer
 from ..errors import InputError
 from ..model import calibration_protocol
 from ._calibrate import read_cohort
-from ._common import (OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_PDF, OPT_TIME_UNIT, citation, command_line, input_record,
-                      user_errors, wrote_line)
+from ._common import (
+    OPT_COHORT,
+    OPT_COLUMNS,
+    OPT_OUT,
+    OPT_PDF,
+    OPT_TIME_UNIT,
+    check_pdf,
+    citation,
+    command_line,
+    input_record,
+    user_errors,
+    wrote_line,
+)
 
 _HORIZON = calibration_protocol()[2]
 
@@ -43,6 +54,7 @@ def validate_cmd(
     from ..prediction import load_baseline
     from ..reporting.report import run_report
 
+    check_pdf(pdf)
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     if not horizon > 0:
