@@ -136,6 +136,7 @@ def _windows(xs: np.ndarray, ux: np.ndarray, span: float | None, lam: float | No
         lo = _first_true(lambda p, r: xs[p] - ux[r] >= -half[r], np.zeros_like(i0), i0)
         hi = _first_true(lambda p, r: xs[p] - ux[r] > half[r], i0, np.full_like(i0, n))
         return lo, hi
+    assert lam is not None  # span or lam is given
     lam2 = lam ** 2
 
     def zero_weight(p, r):
@@ -459,7 +460,7 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
     curves: dict = {}
     est, notes = _all(t, e, x, horizon, span, curves)
     rng = np.random.default_rng(seed)
-    boots = {k: [] for k in est}
+    boots: dict[str, list] = {k: [] for k in est}
     failed = 0
     for _ in range(n_boot):
         idx = rng.integers(0, len(t), len(t))
