@@ -93,13 +93,15 @@ _FactorValue = Union[bool, str, None]
 
 #: Request body of ``POST /api/v1/score``: the seven canonical factor names, built
 #: from :data:`venprs.fields.FACTOR_FIELDS` (omitted = unknown; extra fields are refused).
-ScoreRequest: type[BaseModel] = create_model(
+#: The example of the request body (also the docs' example response's input).
+_EXAMPLE: dict[str, _FactorValue] = {"extramedullary": True, "prior_hma": "no", "nf1": "wt", "ptpn11": "wt",
+                                     "flt3": "mut", "tp53": False, "sf3b1": None}
+
+ScoreRequest: type[BaseModel] = create_model(  # type: ignore[call-overload]  # pydantic's overloads miss **fields
     "ScoreRequest",
     __config__=ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "extramedullary": True, "prior_hma": "no", "nf1": "wt", "ptpn11": "wt", "flt3": "mut",
-            "tp53": False, "sf3b1": None}]},
+        json_schema_extra={"examples": [dict(_EXAMPLE)]},
     ),
     __validators__={"parse": field_validator(*FACTORS, mode="before")(classmethod(_parse_factor))},
     **{f.name: (Annotated[_FactorValue, Field(
@@ -366,8 +368,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                                                                  "version": __version__})
 
     # ---- API
-    example = score_payload({f: parse_value(f, v) for f, v in
-                             ScoreRequest.model_config["json_schema_extra"]["examples"][0].items()})
+    example = score_payload({f: parse_value(f, v) for f, v in _EXAMPLE.items()})
     @app.post("/api/v1/score", tags=["score"], summary="Score one patient (OS and EFS)",
               response_class=Response,
               responses={200: {"content": {"application/json": {"example": example}},
