@@ -23,11 +23,11 @@ whole sample at or before t). survivalROC's symmetric neighbourhood with ``span`
 k = trunc(n span + 0.5); with the sorted markers X_(1) <= ... <= X_(n) and i0 the
 number of markers below x, the half-width is lambda_x = X_(min(i0 + k + 1, n)) - x
 (the k-th marker above the first one equal to x, in 1-based order statistics), and
-the neighbourhood is |X_j - x| <= lambda_x (so it is symmetric in marker distance,
+the neighbourhood is ``|X_j - x|`` <= lambda_x (so it is symmetric in marker distance,
 not in rank, and tied markers are all in or all out). With ``lambda`` instead of a
 span, survivalROC computes Gaussian weights exp(-(X_j - x)^2 / lambda^2) but its
 risk-set sums combine them with ``&`` (``sum(wt * (...) & (...))``), so a patient
-counts fully whenever that weight is not zero in double precision (|X_j - x| below
+counts fully whenever that weight is not zero in double precision (``|X_j - x|`` below
 about 27.3 lambda); venprs reproduces this and says so. Then S(t) = (1/n) sum_i
 S(t | X_i), S(c, t) = (1/n) sum_{X_i > c} S(t | X_i), TP(c) = [P(X > c) - S(c, t)] /
 [1 - S(t)], FP(c) = S(c, t) / S(t) at c = -inf and every distinct marker value, and

@@ -2,15 +2,17 @@
 
 Routes
 ------
-``GET /``                   the calculator page (works without JavaScript via ``POST /``)
-``POST /api/v1/score``      one patient, JSON in and out
-``POST /api/v1/score-table`` CSV upload -> scored CSV (same contract as ``venprs score --input``)
-``GET /api/v1/score-table/template`` a CSV template for the batch tab
-``GET /api/v1/model``       the model file, exactly as shipped
-``GET /healthz``            liveness
-``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
-                            CDS Hooks 2.0 and FHIR R4 (:mod:`venprs.web.cds`)
-``GET /docs``               OpenAPI (Swagger UI served from the app, no CDN); ``/openapi.json``
+::
+
+    GET /                      the calculator page (works without JavaScript via POST /)
+    POST /api/v1/score         one patient, JSON in and out
+    POST /api/v1/score-table   CSV upload -> scored CSV (same contract as venprs score --input)
+    GET /api/v1/score-table/template   a CSV template for the batch tab
+    GET /api/v1/model          the model file, exactly as shipped
+    GET /healthz               liveness
+    GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+                               CDS Hooks 2.0 and FHIR R4 (venprs.web.cds)
+    GET /docs                  OpenAPI (Swagger UI served from the app, no CDN); /openapi.json
 
 Every score comes from :func:`venprs.score` / :func:`venprs.score_table`; every
 label, help text, coefficient, published outcome and the citation come from
