@@ -285,7 +285,29 @@ def heagerty_roc(time, event, marker, horizon: float, span: float | None = None,
 
 def heagerty_auc(time, event, marker, horizon: float, span: float | None = None, *,
                  lambda_: float | None = None) -> float:
-    """AUC of the Heagerty NNE ROC curve at ``horizon`` (R ``survivalROC(...)$AUC``; see :func:`heagerty_roc`)."""
+    """AUC of the Heagerty NNE ROC curve at ``horizon`` (R ``survivalROC(...)$AUC``; see :func:`heagerty_roc`).
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    horizon : float
+        Prediction horizon (months).
+    span : float, optional
+        Neighbourhood span (default ``0.25 * n ** -0.2``, :func:`default_span`).
+    lambda_ : float, optional
+        survivalROC's ``lambda`` (a bandwidth instead of ``span``).
+
+    Returns
+    -------
+    float
+        The AUC.
+
+    References
+    ----------
+    .. [1] Heagerty PJ, Lumley T, Pepe MS. Time-dependent ROC curves for censored survival data and a
+       diagnostic marker. Biometrics. 2000;56:337-344.
+    """
     return heagerty_roc(time, event, marker, horizon, span, lambda_=lambda_)["auc"]
 
 
@@ -352,6 +374,18 @@ def ipcw_auc(time, event, marker, horizon: float, *, train_time=None, train_even
              cases: str = "Score") -> tuple[float, str | None]:
     """Cumulative/dynamic IPCW AUC at ``horizon`` and a note (see :func:`ipcw_roc`).
 
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    horizon : float
+        Prediction horizon (months).
+    train_time, train_event : array-like, optional
+        Cohort whose censoring distribution gives the weights (default: this one).
+    cases : {"Score", "timeROC"}
+        Cases have an event at ``T <= horizon`` (riskRegression::Score, default) or at
+        ``T < horizon`` (timeROC); see :func:`ipcw_roc`.
+
     Returns
     -------
     (auc, note)
@@ -366,6 +400,21 @@ def harrell_c(time, event, marker) -> float:
 
     Tied markers count 1/2; pairs of events at the same time are not comparable;
     a censoring at an event's time counts as later (:func:`venprs.survival.concordance.concordance`).
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+
+    Returns
+    -------
+    float
+        The concordance index.
+
+    References
+    ----------
+    .. [1] Harrell FE, Lee KL, Mark DB. Multivariable prognostic models. Stat Med. 1996;15:361-387.
+    .. [2] R package survival 3.5-3, ``concordance``.
     """
     t, e, x = _clean(time, event, marker)
     return concordance(t, e, x, timewt="n")
@@ -376,6 +425,24 @@ def uno_c(time, event, marker, tau: float | None = None) -> float:
 
     Pairs are weighted by 1 / G(T_i-)^2 of their earlier event; ``tau`` (R's
     ``ymax``, default none): events after ``tau`` carry no weight.
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    tau : float, optional
+        Truncation time (R's ``ymax``).
+
+    Returns
+    -------
+    float
+        The concordance index.
+
+    References
+    ----------
+    .. [1] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for evaluating overall
+       adequacy of risk prediction procedures with censored survival data. Stat Med. 2011;30:1105-1117.
+    .. [2] R package survival 3.5-3, ``concordance`` (``timewt = "n/G2"``).
     """
     t, e, x = _clean(time, event, marker)
     return concordance(t, e, x, timewt="n/G2", ymax=tau)

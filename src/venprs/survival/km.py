@@ -237,6 +237,13 @@ def reverse_km_median_followup(time, event) -> KMResult:
 def logrank(time, event, groups) -> tuple[float, int, float]:
     """k-group log-rank test, as R's ``survdiff(Surv(time, event) ~ groups)``.
 
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up times and event indicators (1 = event).
+    groups : array-like
+        Group label per patient.
+
     Returns
     -------
     chi2, df, p : float, int, float
