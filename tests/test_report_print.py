@@ -41,7 +41,7 @@ def reports(tmp_path_factory):
     out["analyze"] = d / "analyze"
     p = run_cli("validate", ROOT / "examples" / "registry_export.csv", "--columns",
                 ROOT / "examples" / "registry_columns.yaml", "--time-unit", "days", "--bootstrap", "20",
-                "-o", d / "validate", "--pdf")
+                "-o", d / "validate", "--pdf", "--km-ci")
     assert p.returncode == 0, p.stderr
     assert f"{d / 'validate' / 'report.pdf'}, " in p.stderr  # the summary names it
     out["validate"] = d / "validate"
@@ -187,6 +187,19 @@ def test_pdf_without_chromium_is_one_line_exit_2_and_no_folder(tmp_path):
         assert p.stderr.count("\n") == 1 and p.stderr.startswith("venprs: error: --pdf needs Chromium"), p.stderr
         assert "install.sh --test" in p.stderr
         assert sorted(x.name for x in tmp_path.iterdir()) == ["c.csv"]  # no folder, no hidden temporary one
+
+
+def test_km_ci_option_shades_the_group_curves(reports):
+    """--km-ci (the validate report here) shades every group curve and says so; without it (analyze), none."""
+    from venprs.reporting.figures import KM_CI_NOTE
+    from venprs.reporting.html import esc
+
+    shaded = f"by published VEN-PRS group, with the paper's medians (\u25bc); shaded: {KM_CI_NOTE}"
+    html = (reports["validate"] / "report.html").read_text(encoding="utf-8")
+    assert html.count(esc(shaded)) == 4  # OS and EFS, each in the image's alt text and its caption
+    html = (reports["analyze"] / "report.html").read_text(encoding="utf-8")
+    assert "by published VEN-PRS group (figures/" in html and "group; shaded" not in html
+    assert "--km-ci" in (reports["validate"] / "results.json").read_text()  # the re-runnable command
 
 
 @pytest.mark.parametrize("kind", ["analyze", "validate"])

@@ -12,6 +12,7 @@ import typer
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
 from ._common import (
+    OPT_KM_CI,
     OPT_PDF,
     OPT_SHEET,
     check_pdf,
@@ -83,6 +84,7 @@ def analyze_cmd(
     sheet: Optional[str] = OPT_SHEET,
     rare_factors: str = _ev.OPT_RARE,
     pdf: bool = OPT_PDF,
+    km_ci: bool = OPT_KM_CI,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
 
@@ -110,7 +112,7 @@ def analyze_cmd(
     opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
     _ev.print_notes(c, quiet)
     _run(c, out, paper=None, command=command_line(ctx), quiet=quiet,
-         options={**opts, "pdf": pdf, "inputs": input_record(cohort, columns, validation, *(comparators or []))})
+         options={**opts, "pdf": pdf, "km_ci": km_ci, "inputs": input_record(cohort, columns, validation, *(comparators or []))})
 
 
 @user_errors

@@ -27,6 +27,9 @@ OPT_TIME_UNIT = typer.Option("months", "--time-unit", help="Unit of the time col
 OPT_PDF = typer.Option(False, "--pdf", help="Also write report.pdf (A4), printed by headless Chromium (Playwright); "
                                            "exit 2 if either is missing.")
 
+OPT_KM_CI = typer.Option(False, "--km-ci", help="Shade the pointwise 95% CI (R survfit conf.type \"log\") of every "
+                                               "group's Kaplan-Meier curve.")
+
 
 def check_pdf(pdf: bool) -> None:
     """With ``--pdf``, refuse at once (before any work) if Chromium or Playwright is missing."""

@@ -14,6 +14,7 @@ from ._calibrate import read_cohort
 from ._common import (
     OPT_COHORT,
     OPT_COLUMNS,
+    OPT_KM_CI,
     OPT_OUT,
     OPT_PDF,
     OPT_TIME_UNIT,
@@ -42,6 +43,7 @@ def validate_cmd(
     seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
     pdf: bool = OPT_PDF,
+    km_ci: bool = OPT_KM_CI,
 ) -> None:
     """Validate the published VEN-PRS, unchanged, on your cohort (TRIPOD-style report).
 
@@ -64,7 +66,7 @@ def validate_cmd(
     base = load_baseline(baseline) if baseline else None
     c = read_cohort(cohort, columns, time_unit)
     _check_enough(c, horizon)
-    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf,
+    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf, "km_ci": km_ci,
             "inputs": input_record(cohort, columns, baseline)}
     res = run_report(c, out, command=command_line(ctx), options=opts,
                      title="VEN-PRS: external validation of the published model on " + cohort.name)

@@ -22,7 +22,7 @@ from ..evaluation.external import external_validation
 from ..model import ENDPOINTS, GROUPS
 from ..scoring import score_table
 from ..survival import kaplan_meier
-from .figures import COLORS, km_figure
+from .figures import COLORS, KM_CI_NOTE, km_figure
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .registry import Context, SectionOutput, section
 
@@ -142,8 +142,9 @@ def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
     if not curves:
         return ""
     g = v["groups"][ep]["published"]
+    ci = bool(ctx.options.get("km_ci"))
     fig = km_figure(curves, title=f"{EP_LABEL[ep]} by published VEN-PRS group",
-                    annotation=f"log-rank p {fmt_p(g.get('logrank_p'))}")
+                    annotation=f"log-rank p {fmt_p(g.get('logrank_p'))}", ci=ci)
     ax = fig.axes[0]
     for grp_name in GROUPS:
         med = g[grp_name]["paper"].get("median")
@@ -151,7 +152,8 @@ def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
             ax.plot([med], [0.5], marker="v", ms=7, color=COLORS[grp_name], ls="none")
     ax.axhline(0.5, color="#bbb", lw=0.6, ls=":")
     ax.text(0.98, 0.47, "\u25bc published medians", transform=ax.transAxes, ha="right", fontsize=7, color="#555")
-    return ctx.figures.save(fig, name, f"{EP_LABEL[ep]} by published VEN-PRS group, with the paper's medians (\u25bc)")
+    alt = f"{EP_LABEL[ep]} by published VEN-PRS group, with the paper's medians (\u25bc)"
+    return ctx.figures.save(fig, name, alt + (f"; shaded: {KM_CI_NOTE}" if ci else ""))
 
 
 def groups_html(ctx: Context, v: dict, prefix: str) -> str:
