@@ -75,3 +75,20 @@ def test_km_ci_bands_are_the_log_transform_cis():
         tab = km.table
         for v in (tab["lower"].dropna(), tab["upper"].dropna()):
             assert np.isin(np.round(v.to_numpy(), 12), np.round(y, 12)).all()
+
+
+def test_one_colour_blind_safe_palette_for_figures_and_page():
+    """Okabe & Ito (2008): the group colours of every figure are the page's group marks (style.css)."""
+    import re
+    from pathlib import Path
+
+    import venprs.web
+    from venprs.reporting.figures import COLORS, OKABE_ITO
+
+    assert set(COLORS.values()) <= set(OKABE_ITO.values())
+    css = (Path(venprs.web.__file__).parent / "static" / "style.css").read_text()
+    marks = dict(re.findall(r"--(fav|int|adv)-mark:\s*(#[0-9A-Fa-f]{6})", css))
+    assert {k: v.upper() for k, v in marks.items()} == {
+        "fav": COLORS["favorable"].upper(), "int": COLORS["intermediate"].upper(), "adv": COLORS["adverse"].upper()}
+    src = (Path(venprs.web.__file__).parents[1] / "reporting" / "sections_validate.py").read_text()
+    assert "#2166ac" not in src  # the validate figures use the palette too

@@ -22,7 +22,7 @@ from ..evaluation.external import external_validation
 from ..model import ENDPOINTS, GROUPS
 from ..scoring import score_table
 from ..survival import kaplan_meier
-from .figures import COLORS, KM_CI_NOTE, km_figure
+from .figures import COLORS, KM_CI_NOTE, OKABE_ITO, km_figure
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
 from .registry import Context, SectionOutput, section
 
@@ -221,7 +221,7 @@ def calibration_figure(v: dict):
             x = 1 - np.asarray(cur["curve"]["predicted"], float)
             y = 1 - np.asarray(cur["curve"]["observed"], float)
             o = np.argsort(x)
-            ax.plot(x[o], y[o], color="#2166ac", lw=1.5, label=f"smoothed (ICI {cur['ici']:.3f})")
+            ax.plot(x[o], y[o], color=OKABE_ITO["blue"], lw=1.5, label=f"smoothed (ICI {cur['ici']:.3f})")
         for g in GROUPS:
             r = cal["grouped"][g]
             if r["predicted"] is None or r["observed"] is None:
@@ -286,7 +286,7 @@ def decision_figure(v: dict):
         th = np.asarray(dc["thresholds"])
         nb = dc["net_benefit"]
         model = np.asarray(nb["model"], float)
-        ax.plot(th, model, color="#2166ac", lw=1.6, label="VEN-PRS (published)")
+        ax.plot(th, model, color=OKABE_ITO["blue"], lw=1.6, label="VEN-PRS (published)")
         ax.plot(th, nb["treat_all"], color="#777", lw=1.0, label="treat all")
         ax.plot(th, nb["treat_none"], color="#000", lw=0.8, label="treat none")
         top = max(0.02, float(np.nanmax(np.r_[model, nb["treat_all"]])) * 1.1)
