@@ -442,3 +442,12 @@ def test_analyze_cli_columns_map_and_days(tmp_path):
     assert {k: v for k, v in r2.items() if k != "generated_utc"} == {k: v for k, v in r.items() if k != "generated_utc"}
     p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o2"), "--time-unit", "weeks")
     assert p.returncode == 2 and "weeks" in p.stderr
+
+
+def test_every_cox_term_has_a_human_label():
+    """Univariate tables read "NPM1 mutation" like "NF1 mutation", not the code ``npm1`` (labels from
+    the one cohort description, venprs.cohort_fields)."""
+    from venprs.evaluation.cohort import OTHER_GENES
+
+    assert dv.LABELS["nf1"] == "NF1 mutation"
+    assert {g: dv.LABELS[g] for g in OTHER_GENES} == {g: f"{g.upper()} mutation" for g in OTHER_GENES}

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..cohort_fields import COHORT_FIELDS
 from ..model import GROUPS, load_model
 from ..scoring import score_codes
 from ..survival import CoxResult, KMResult, fit_cox, kaplan_meier, logrank, reverse_km_median_followup
@@ -50,6 +51,9 @@ LABELS.update({"age_gt70": "Age > 70 years", "sex_male": "Male sex", "complex_ka
                "hemoglobin": "Hemoglobin at start (g/dL)", "platelets": "Platelets at start (x10^9/L)",
                "bm_blasts": "Blasts in BM (%)", "pb_blasts": "Blasts in PB (%)",
                "time_cr_to_relapse_months": "Time from CR to relapse (months)"})
+# every other cohort column (e.g. NPM1 mutation) with its label from the one cohort description
+for _f in COHORT_FIELDS:
+    LABELS.setdefault(_f.name, _f.label)
 
 
 def _num(x):
