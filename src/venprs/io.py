@@ -51,7 +51,7 @@ __all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind"
            "INPUT_SUFFIXES",
            "SourceInfo", "source_info", "locate", "input_kind",
            "atomic_dir", "guard_formulas", "refuse_same_file", "remove_partial_outputs", "install_signal_cleanup",
-           "check_output_rows", "XLSX_MAX_ROWS"]
+           "check_output_rows", "XLSX_MAX_ROWS", "TableStream", "BatchWriter", "NotStreamable"]
 
 #: Output formats by extension (what :func:`write_table` writes).
 SUFFIXES: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".xlsx": "excel", ".parquet": "parquet",
@@ -605,13 +605,19 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
 
 
 def _read_parquet(src, name: str, text: bool) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     table = pq.read_table(src)
     if not text:
         return table.to_pandas()
+    return _parquet_text(table, name, header_row=0)
+
+
+def _parquet_text(table, name: str, *, header_row: int) -> pd.DataFrame:
+    """A Parquet table (or one batch of it) with every column as text; refuses nested and binary columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     problems = []
     cols = {}
     for fld, col in zip(table.schema, table.columns):
@@ -636,8 +642,247 @@ def _read_parquet(src, name: str, text: bool) -> pd.DataFrame:
     if dup:
         raise InputError(f"column name(s) {', '.join(map(repr, dup))} appear more than once; keep one", file=name)
     df = pa.table(cols).to_pandas(types_mapper=pd.ArrowDtype)
-    df.attrs[SOURCE_ATTR] = SourceInfo(label=name, format="parquet", header_row=0)
+    df.attrs[SOURCE_ATTR] = SourceInfo(label=name, format="parquet", header_row=header_row)
     return df
+
+
+# ---------------------------------------------------------------- streaming (venprs score)
+
+#: Bytes of CSV/TSV text parsed per batch when a table is streamed (:class:`TableStream`).
+STREAM_BLOCK_BYTES = 1 << 22
+#: Rows of a Parquet file read per batch when a table is streamed.
+STREAM_PARQUET_ROWS = 1 << 16
+
+
+class NotStreamable(Exception):
+    """This file needs the whole-file reader :func:`read_table` (an encoding, layout or fault that only it
+    handles or reports in full); nothing has been written."""
+
+
+class _CountingReader(_io.RawIOBase):
+    """A binary stream (``head`` then the rest of ``rest``) that counts quotes and line breaks as they pass."""
+
+    def __init__(self, head: bytes, rest) -> None:
+        super().__init__()
+        self._head, self._rest = head, rest
+        self.quotes = 0
+        self.committed = 0  # line breaks before the last non-blank byte seen so far
+        self._pending = 0  # line breaks after it
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = (self._head, b"") if size < 0 else (self._head[:size], self._head[size:])
+        else:
+            chunk = self._rest.read(size)
+        self.quotes += chunk.count(b'"')
+        body = chunk.rstrip(b"\r\n \t")
+        if body:
+            self.committed += self._pending + body.count(b"\n")
+            self._pending = chunk.count(b"\n", len(body))
+        else:
+            self._pending += chunk.count(b"\n")
+        return chunk
+
+    def readinto(self, b) -> int:
+        chunk = self.read(len(b))
+        b[:len(chunk)] = chunk
+        return len(chunk)
+
+
+class TableStream:
+    """A CSV/TSV (also gzipped) or Parquet file read batch by batch, every value as text.
+
+    Iterating yields ``(df, offset)``: the batch as :func:`read_table` would give
+    those rows (same columns, text, a :class:`SourceInfo` whose rows are the
+    file's), and the number of data rows before it. Only the plain layouts are
+    streamed: a file that :func:`read_table` reads in another way (UTF-16 or
+    Windows-1252 text, unnamed or duplicate columns, rows of the wrong length, a
+    quote never closed, an unreadable file) raises :class:`NotStreamable`, so
+    that the caller reads it whole and reports what is wrong exactly as always.
+
+    Parameters
+    ----------
+    path : path-like
+    block_bytes : int
+        CSV/TSV text parsed per batch.
+    parquet_rows : int
+        Parquet rows per batch.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, block_bytes: int = STREAM_BLOCK_BYTES,
+                 parquet_rows: int = STREAM_PARQUET_ROWS) -> None:
+        self.path = Path(path)
+        self.name = str(self.path)
+        self.kind, self.gz = input_kind(self.name)
+        if self.kind not in ("csv", "tsv", "parquet") or not self.path.is_file():
+            raise NotStreamable(self.name)
+        self.block_bytes, self.parquet_rows = block_bytes, parquet_rows
+        self.rows = 0
+        self.info: SourceInfo | None = None
+        self._counter: _CountingReader | None = None
+
+    def describe(self) -> str:
+        """The log line of :meth:`SourceInfo.describe` (known once the first batch is read)."""
+        return self.info.describe() if self.info is not None else self.name
+
+    def simple_rows(self) -> bool:
+        """After the last batch: whether data row ``k`` is on line ``k + 1`` (no blank lines, no line breaks
+        in values), so that the sheet rows in messages are right without mapping the records."""
+        c = self._counter
+        return c is None or c.committed == self.rows
+
+    def __iter__(self):
+        return self._parquet() if self.kind == "parquet" else self._delimited()
+
+    def _batches(self, it):
+        while True:
+            try:
+                batch = next(it)
+            except StopIteration:
+                break
+            except (MemoryError, NotStreamable):
+                raise
+            except Exception:  # corrupt, not UTF-8 after all, not gzip: read_table says what exactly
+                raise NotStreamable(self.name) from None
+            if batch.num_rows:
+                yield batch
+
+    def _parquet(self):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            pf = pq.ParquetFile(self.path)
+        except Exception:
+            raise NotStreamable(self.name) from None
+        for batch in self._batches(iter(pf.iter_batches(batch_size=self.parquet_rows))):
+            df = _parquet_text(pa.Table.from_batches([batch]), self.name, header_row=self.rows)
+            self.info = dataclasses.replace(source_info(df), header_row=0)
+            yield df, self._advance(len(df))
+        if not self.rows:
+            raise NotStreamable(self.name)
+
+    def _advance(self, n: int) -> int:
+        offset, self.rows = self.rows, self.rows + n
+        return offset
+
+    def _delimited(self):
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        with (gzip.open(self.path, "rb") if self.gz else open(self.path, "rb")) as fh:
+            try:
+                head = fh.read(_SNIFF_BYTES)
+                enc = "utf-8"
+                if head.startswith(b"\xef\xbb\xbf"):
+                    head, enc = head[3:] + fh.read(3), "utf-8 (BOM)"
+            except Exception:
+                raise NotStreamable(self.name) from None
+            sep, names = self._header(head)
+            generated = [f"c{i}" for i in range(len(names))]
+            ragged: list[int] = []
+
+            def on_invalid(row) -> str:
+                ragged.append(row.actual_columns)
+                return "skip"
+
+            self._counter = _CountingReader(head, fh)
+            try:
+                reader = pcsv.open_csv(
+                    self._counter,
+                    read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1, block_size=self.block_bytes),
+                    parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                                    invalid_row_handler=on_invalid),
+                    convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
+                                                        strings_can_be_null=False,
+                                                        quoted_strings_can_be_null=False))
+            except Exception:
+                raise NotStreamable(self.name) from None
+            for batch in self._batches(iter(reader)):
+                if ragged:
+                    raise NotStreamable(self.name)
+                df = batch.to_pandas(types_mapper=pd.ArrowDtype)
+                df.columns = names
+                offset = self._advance(len(df))
+                self.info = SourceInfo(label=self.name, format=self.kind, encoding=enc, delimiter=sep,
+                                       decimal="," if sep == ";" else ".")
+                df.attrs[SOURCE_ATTR] = dataclasses.replace(self.info, header_row=1 + offset)
+                yield df, offset
+            if ragged or not self.rows or self._counter.quotes % 2:
+                raise NotStreamable(self.name)
+
+    def _header(self, head: bytes) -> tuple[str, list[str]]:
+        """Delimiter and column names from the first block, as :func:`read_table` finds them."""
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+            raise NotStreamable(self.name)
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as e:
+            if not (len(head) == _SNIFF_BYTES and e.reason == "unexpected end of data"):
+                raise NotStreamable(self.name) from None
+        text = head.decode("utf-8", errors="ignore")
+        if not text.strip() or text.lstrip("\r\n") != text:
+            raise NotStreamable(self.name)
+        sep = _detect_delimiter(text, self.kind)
+        header = _first_record(text, sep)
+        names = [h.strip() for h in header]
+        if any("\n" in h or "\r" in h for h in header) or not all(names) or len(set(names)) != len(names):
+            raise NotStreamable(self.name)
+        return sep, names
+
+
+class BatchWriter:
+    """Write scored batches, one after another, to ``path`` (CSV, TSV or Parquet, by its extension).
+
+    The bytes are those :func:`write_table` writes for the whole table (for
+    Parquet, one row group per batch). Use it on the temporary path of
+    :func:`atomic_write`, so that the output appears whole or not at all.
+    """
+
+    def __init__(self, path: str | os.PathLike, kind: str, *, formula_guard: bool = True) -> None:
+        if kind not in ("csv", "tsv", "parquet"):
+            raise NotStreamable(str(path))
+        self.path, self.kind, self.formula_guard = Path(path), kind, formula_guard
+        self._sink = None
+        self._schema = None
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        """Append the rows of ``df`` (the same columns for every batch)."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+        import pyarrow.parquet as pq
+
+        if self.kind != "parquet" and self.formula_guard:
+            df = guard_formulas(df)
+        try:
+            table = pa.Table.from_pandas(df, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed-type cells: write_csv lets pandas format them
+            raise NotStreamable(str(self.path)) from None
+        if self.kind == "parquet":
+            if self._sink is None:
+                self._schema = table.schema
+                self._sink = pq.ParquetWriter(self.path, table.schema)
+            elif not table.schema.equals(self._schema, check_metadata=False):
+                table = table.cast(self._schema)
+            self._sink.write_table(table)
+            return
+        first = self._sink is None
+        if first:
+            self._sink = pa.OSFile(str(self.path), "wb")
+        pcsv.write_csv(table, self._sink, pcsv.WriteOptions(include_header=first,
+                                                            delimiter="\t" if self.kind == "tsv" else ",",
+                                                            quoting_style="needed"))
+
+    def __exit__(self, *exc) -> None:
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
 
 
 #: Most data rows an .xlsx sheet holds (1,048,576 rows minus the header row).

@@ -24,6 +24,22 @@ OPT_COHORT = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet
 OPT_OUT = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/.")
 OPT_COLUMNS = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names.")
 OPT_TIME_UNIT = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days.")
+OPT_PDF = typer.Option(False, "--pdf", help="Also write report.pdf (A4), printed by headless Chromium (Playwright); "
+                                           "exit 2 if either is missing.")
+
+
+def check_pdf(pdf: bool) -> None:
+    """With ``--pdf``, refuse at once (before any work) if Chromium or Playwright is missing."""
+    if pdf:
+        from ..reporting.pdf import chromium_executable
+
+        chromium_executable()
+
+
+def wrote_line(out: Path, pdf: bool) -> str:
+    """The summary line naming the report's files."""
+    pdf_part = f"{out / 'report.pdf'}, " if pdf else ""
+    return f"wrote {out / 'report.html'}, {pdf_part}{out / 'results.json'}, {out / 'figures'}/"
 
 
 def citation() -> str:

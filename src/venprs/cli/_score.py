@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS
 from ..model import model_json
 from ..render import format_model, format_result
-from ..scoring import score, score_table
+from ..scoring import score, score_file, score_table
 from ._common import OPT_ERRORS, OPT_SHEET, citation, read_input, reported_problems, user_errors
 
 _F = {f.name: f for f in FACTOR_FIELDS}
@@ -86,6 +86,16 @@ def score_cmd(
             _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns,
                                  needs="--mutations FILE")
         with reported_problems(errors, input):
+            if mutations is None and sheet is None:
+                try:
+                    n, n_det, how = score_file(input, output, formula_guard=formula_guard,
+                                               missing_columns="unknown" if missing_as_unknown else "error")
+                except vio.NotStreamable:
+                    pass  # read whole below: other encodings and layouts, and the exact report of a fault
+                else:
+                    print(f"venprs: scored {n} rows from {how} -> {output} "
+                          f"(OS determinate: {n_det}, indeterminate: {n - n_det})", file=sys.stderr)
+                    return
             df, how = read_input(input, sheet)
             vio.check_output_rows(len(df), output)
             if mutations is not None:
