@@ -21,6 +21,7 @@ from ._common import (
     citation,
     command_line,
     input_record,
+    progress_bars,
     user_errors,
     wrote_line,
 )
@@ -40,7 +41,7 @@ def validate_cmd(
                                             "default: the venprs reconstruction (NOT published)."),
     bootstrap: int = typer.Option(500, "--bootstrap", help="Bootstrap resamples for the C and AUC CIs."),
     seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     pdf: bool = OPT_PDF,
 ) -> None:
     """Validate the published VEN-PRS, unchanged, on your cohort (TRIPOD-style report).
@@ -66,8 +67,9 @@ def validate_cmd(
     _check_enough(c, horizon)
     opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf,
             "inputs": input_record(cohort, columns, baseline)}
-    res = run_report(c, out, command=command_line(ctx), options=opts,
-                     title="VEN-PRS: external validation of the published model on " + cohort.name)
+    with progress_bars(quiet) as bars:
+        res = run_report(c, out, command=command_line(ctx), options=opts, progress=bars.update if bars else None,
+                         title="VEN-PRS: external validation of the published model on " + cohort.name)
     if not quiet:
         for line in res.get("summary", []):
             print("venprs: " + line, file=sys.stderr)

@@ -292,8 +292,10 @@ def build_calibration(ctx: Context) -> SectionOutput:
     rare = str(_opt(ctx, "rare_factors"))
     split_args = dict(splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
                       train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon)
+    bar = ctx.options.get("replicate_progress")  # the CLI's progress bar on a terminal, else None
     cal = calibrate(df, endpoints=tuple(eps), **split_args, n_jobs=int(_opt(ctx, "n_jobs")),
-                    backend=str(_opt(ctx, "backend")), scheduler=_opt(ctx, "scheduler"), rare_factors=rare)
+                    backend=str(_opt(ctx, "backend")), scheduler=_opt(ctx, "scheduler"), rare_factors=rare,
+                    progress=bar and bar("calibration splits", split_args["splits"] * len(eps)))
     if ctx.options.get("save_splits"):
         _save_splits(ctx.options["save_splits"], split_indices(df, endpoints=tuple(eps), **split_args))
     rows = []
