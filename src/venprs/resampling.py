@@ -100,7 +100,7 @@ def _map_dask(fn, shared, items, scheduler, client, progress, kwargs):
     try:
         n_workers = max(1, len(cl.scheduler_info().get("workers", {})))
         parts = _chunks(items, n_workers * 4)
-        fut_shared = cl.scatter(shared, broadcast=True)
+        [fut_shared] = cl.scatter([shared], broadcast=True)  # one future even if shared is a tuple or list
         futs = cl.map(fn, [fut_shared] * len(parts), parts, pure=False, **kwargs)
         if progress is not None:
             for f in as_completed(futs):
