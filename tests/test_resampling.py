@@ -7,6 +7,7 @@ bar of the resampling loop must be drawn.
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import select
@@ -128,3 +129,15 @@ def test_simulate_check_progress_bar_on_a_terminal_only():
     assert "simulating 6 cohorts" in out
     r = run_cli("simulate", "--check", "--seeds", "6")
     assert r.returncode == 0 and "simulating" not in r.stderr and "\x1b[" not in r.stderr
+
+
+def test_validate_bootstrap_on_two_local_processes_equals_serial(tmp_path):
+    """validate's bootstrap resamples go through the same helper: --n-jobs 2 gives the serial CIs."""
+    make_cohort(174, seed=0).to_csv(tmp_path / "c.csv", index=False)
+    common = ["validate", tmp_path / "c.csv", "--bootstrap", 40, "-q"]
+    a = run_cli(*common, "--out", tmp_path / "serial")
+    b = run_cli(*common, "--out", tmp_path / "two", "--n-jobs", 2)
+    assert a.returncode == b.returncode == 0, a.stderr + b.stderr
+    disc = [json.loads((tmp_path / d / "results.json").read_text())["discrimination"] for d in ("serial", "two")]
+    assert disc[0] == disc[1]
+    assert disc[0]["os"]["c_harrell"]["ci"][0] < disc[0]["os"]["c_harrell"]["estimate"]
