@@ -27,6 +27,18 @@ BACKENDS = ("joblib", "dask")
 def replicate_seeds(seed: int, n: int) -> list[np.random.SeedSequence]:
     """One independent random stream per replicate: ``SeedSequence(seed).spawn(n)``.
 
+    Parameters
+    ----------
+    seed : int
+        The seed of the whole resampling run (``--seed``, ``--split-seed``).
+    n : int
+        Number of replicates; stream *k* does not depend on ``n``.
+
+    Returns
+    -------
+    list of numpy.random.SeedSequence
+        Stream *k* for replicate *k* (``numpy.random.default_rng(stream)``).
+
     References
     ----------
     .. [1] NumPy. "Parallel random number generation" (numpy.random.SeedSequence.spawn).
@@ -57,6 +69,7 @@ def map_replicates(fn: Callable[..., list[R]], shared: Any, items: Sequence[T], 
     client : an existing ``distributed.Client`` (instead of ``scheduler``)
     progress : called with the number of replicates finished each time a chunk ends
     serial_below : fewer items than this run on one core whatever ``n_jobs``
+    **kwargs : further keyword arguments of ``fn`` (the same for every chunk)
 
     Returns
     -------

@@ -373,7 +373,7 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     A Cox model of the outcome on a restricted cubic spline (``knots`` knots at
     the 10/50/90 percentiles) of ``log(-log(predicted survival))`` gives the
     smoothed observed survival at ``horizon``; ICI is the mean, E50 the median
-    and E90 the 90th percentile of |predicted - observed| over the patients.
+    and E90 the 90th percentile of ``|predicted - observed|`` over the patients.
     With fewer distinct predictions than knots + 1 (a score with few values),
     the linear term alone is used (stated in ``notes``).
 

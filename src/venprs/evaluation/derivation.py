@@ -304,15 +304,15 @@ def cox_multivariate(c: Cohort, ep: str, factors, rare_factors: str = "r") -> tu
         complete = int(df.notna().all(axis=1).sum())
         why = (f"not estimable: {complete} patient(s) with every factor of the model known and time/event "
                f"recorded, {int(df.loc[df.notna().all(axis=1), en].sum())} event(s) among them ({err})")
-        terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
+        na_terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
                      "estimable": False, "carriers": None, "carrier_events": None, "flag": None,
                      "label": LABELS.get(f, f)}
                  for f in factors}
-        summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
+        na_summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
                    "loglik_null": None, "aic": None, "aic_null": None, "ties": "efron", "notes": [why],
                    "rare_factors": rare_factors, "flags": [], "r_warnings": [], "converged": None,
                    "excluded_reason": "missing time/event or an unknown factor of the model", "estimable": False}
-        return {"terms": terms, "fit": summary}, None
+        return {"terms": na_terms, "fit": na_summary}, None
     summary = fit.to_dict()
     terms = summary.pop("terms")
     for k in terms:

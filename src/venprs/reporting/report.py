@@ -115,7 +115,7 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
         "skipped": [],
         "sections": [],
     }
-    rendered = []
+    rendered: list[Any] = []
     secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]

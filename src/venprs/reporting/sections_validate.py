@@ -39,7 +39,7 @@ def _run(ctx: Context, cohort=None, key: str = "external") -> dict[str, Any]:
         n_boot = int(o["n_boot"] if o.get("n_boot") is not None else 500)
         ctx.state[key] = external_validation(
             cohort if cohort is not None else ctx.cohort, horizon=float(o.get("horizon") or PAPER_HORIZON),
-            baseline=o.get("baseline"), n_boot=n_boot, seed=int(o.get("seed") if o.get("seed") is not None else 1),
+            baseline=o.get("baseline"), n_boot=n_boot, seed=int(o["seed"] if o.get("seed") is not None else 1),
             resampling=resampling(ctx, "bootstrap resamples (OS, EFS)", n_boot * len(ENDPOINTS)))
     return ctx.state[key]
 
@@ -190,7 +190,7 @@ def discrimination_html(v: dict) -> str:
         h = r["horizon_months"]
         for label, it in ((f"AUC({h:g} m), Heagerty NNE", auc["heagerty"]), (f"AUC({h:g} m), IPCW", auc["ipcw"]),
                           ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
-            rows.append([EP_LABEL[ep], label, fmt(it["estimate"], 3, "-"), fmt_ci(*it["ci"], digits=3)])
+            rows.append([EP_LABEL[ep], label, fmt(it["estimate"], 3, "-"), fmt_ci(it["ci"][0], it["ci"][1], digits=3)])
     n_boot = v["discrimination"]["os"]["bootstrap"]["n"]
     return (table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination of the published score")
             + note(f"Marker: the published VEN-PRS score. 95% CIs: seeded percentile bootstrap ({n_boot} resamples). "

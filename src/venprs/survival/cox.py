@@ -76,7 +76,7 @@ __all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "basel
            "baseline_survival", "MAX_ABS_COEF",
            "RARE_FACTORS", "r_infinite_warning"]
 
-#: Policy ``"drop"``: a fitted |coefficient| above this (hazard ratio beyond e^10) is treated
+#: Policy ``"drop"``: a fitted ``|coefficient|`` above this (hazard ratio beyond e^10) is treated
 #: as "may be infinite" (monotone likelihood) and the covariate is dropped.
 MAX_ABS_COEF = 10.0
 #: R ``coxph.control()`` defaults: ``eps``, ``iter.max``, ``toler.chol``, ``toler.inf``.
