@@ -4,7 +4,8 @@ The test starts the cluster itself with the ``dask`` command (not an in-process 
 runs ``venprs calibrate --backend dask --scheduler ADDRESS`` as a user would, kills one of the two
 workers with SIGKILL while it holds a task, and checks that the job still finishes with the same
 results as the serial run: every split has its own random stream (``SeedSequence.spawn``), so the
-numbers do not depend on where or how often a split ran.
+numbers do not depend on where or how often a split ran. Simulation replicates
+(``venprs simulate --check``) then run on the surviving worker and equal the serial check.
 """
 
 from __future__ import annotations
@@ -100,3 +101,10 @@ def test_calibrate_on_a_real_cluster_survives_a_killed_worker(tmp_path, cluster)
     assert serial.returncode == 0, serial.stderr
     assert _calibration(tmp_path / "dask") == _calibration(tmp_path / "serial")
     assert _calibration(tmp_path / "dask")["calibration"]["os"]["splits"] == SPLITS
+
+    # simulation replicates go through the same helper (venprs.resampling): the surviving worker
+    # draws them and the check is the serial one, byte for byte
+    check = ["simulate", "--check", "--seeds", 4, "--json"]
+    on_cluster = run_cli(*check, "--backend", "dask", "--scheduler", address)
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    assert on_cluster.stdout == run_cli(*check).stdout

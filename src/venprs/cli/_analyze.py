@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -20,37 +19,20 @@ from ._common import (
     citation,
     command_line,
     input_record,
+    progress_bars,
     user_errors,
     wrote_line,
 )
 
 
-@contextmanager
-def _progress(quiet: bool):
-    """A rich progress bar on stderr; yields ``update(title, i, n)``, or ``None`` with ``quiet`` or no terminal."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as p:
-        task = p.add_task("starting", total=1)
-
-        def update(title: str, i: int, n: int) -> None:
-            p.update(task, description=title[:60], completed=i, total=n)
-
-        yield update
-
-
 def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict | None = None) -> dict:
     from ..reporting.report import run_report
 
-    with _progress(quiet) as update:
-        results = run_report(cohort, out, paper=paper, command=command, progress=update, options=options,
+    with progress_bars(quiet) as bars:
+        if bars is not None:
+            options = dict(options or {}, replicate_progress=bars.replicates)
+        results = run_report(cohort, out, paper=paper, command=command, progress=bars.update if bars else None,
+                             options=options,
                              title="VEN-PRS: reproduction on the synthetic cohort" if paper else
                              "VEN-PRS: the paper's analysis on " + cohort.source)
     if not quiet:

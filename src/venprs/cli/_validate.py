@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._calibrate import read_cohort
+from ._calibrate import OPT_BACKEND, OPT_NJOBS, OPT_SCHEDULER, check_resampling, read_cohort
 from ._common import (
     OPT_COHORT,
     OPT_COLUMNS,
@@ -22,6 +22,7 @@ from ._common import (
     citation,
     command_line,
     input_record,
+    progress_bars,
     user_errors,
     wrote_line,
 )
@@ -41,7 +42,10 @@ def validate_cmd(
                                             "default: the venprs reconstruction (NOT published)."),
     bootstrap: int = typer.Option(500, "--bootstrap", help="Bootstrap resamples for the C and AUC CIs."),
     seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    backend: str = OPT_BACKEND,
+    scheduler: Optional[str] = OPT_SCHEDULER,
+    n_jobs: int = OPT_NJOBS,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     pdf: bool = OPT_PDF,
     km_ci: bool = OPT_KM_CI,
 ) -> None:
@@ -66,10 +70,15 @@ def validate_cmd(
     base = load_baseline(baseline) if baseline else None
     c = read_cohort(cohort, columns, time_unit)
     _check_enough(c, horizon)
+    check_resampling(backend, scheduler, n_jobs)
     opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf, "km_ci": km_ci,
-            "inputs": input_record(cohort, columns, baseline)}
-    res = run_report(c, out, command=command_line(ctx), options=opts,
-                     title="VEN-PRS: external validation of the published model on " + cohort.name)
+            "inputs": input_record(cohort, columns, baseline), "backend": backend, "scheduler": scheduler,
+            "n_jobs": n_jobs}
+    with progress_bars(quiet) as bars:
+        if bars is not None:
+            opts["replicate_progress"] = bars.replicates
+        res = run_report(c, out, command=command_line(ctx), options=opts, progress=bars.update if bars else None,
+                         title="VEN-PRS: external validation of the published model on " + cohort.name)
     if not quiet:
         for line in res.get("summary", []):
             print("venprs: " + line, file=sys.stderr)

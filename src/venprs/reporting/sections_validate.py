@@ -24,7 +24,7 @@ from ..scoring import score_table
 from ..survival import kaplan_meier
 from .figures import COLORS, KM_CI_NOTE, OKABE_ITO, km_figure
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
-from .registry import Context, SectionOutput, section
+from .registry import Context, SectionOutput, resampling, section
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 MEASURE_LABEL = {"oe_ratio": "O/E", "calibration_slope": "calibration slope", "c_harrell": "Harrell's C"}
@@ -36,10 +36,11 @@ def _run(ctx: Context, cohort=None, key: str = "external") -> dict[str, Any]:
     if key not in ctx.state:
 
         o = ctx.options
+        n_boot = int(o["n_boot"] if o.get("n_boot") is not None else 500)
         ctx.state[key] = external_validation(
             cohort if cohort is not None else ctx.cohort, horizon=float(o.get("horizon") or PAPER_HORIZON),
-            baseline=o.get("baseline"), n_boot=int(o["n_boot"] if o.get("n_boot") is not None else 500),
-            seed=int(o["seed"] if o.get("seed") is not None else 1))
+            baseline=o.get("baseline"), n_boot=n_boot, seed=int(o["seed"] if o.get("seed") is not None else 1),
+            resampling=resampling(ctx, "bootstrap resamples (OS, EFS)", n_boot * len(ENDPOINTS)))
     return ctx.state[key]
 
 
