@@ -1,4 +1,4 @@
-"""A small seeded test cohort (not the synthetic cohort of venprs.simulate; test fixture only).
+"""Small seeded test cohorts (not the synthetic cohort of venprs.simulate; test fixtures only).
 
 Survival follows a Cox model with the model file's coefficients and an exponential
 baseline; factor prevalences and the baseline rate are arbitrary test values.
@@ -44,3 +44,34 @@ def make_cohort(n: int = 174, seed: int = 0, rate: float = 0.08) -> pd.DataFrame
     df["age"] = np.round(rng.uniform(25, 85, n), 1)
     df["prior_allohct"] = (rng.random(n) < 0.35).astype(int)
     return df
+
+
+def make_report_cohort(n: int = 160, seed: int = 3, full: bool = True) -> pd.DataFrame:
+    """A seeded cohort in the data-dictionary columns with arbitrary hazards, for the report tests;
+    ``full`` adds the Table 1 columns and ten patients with unknown TP53."""
+    rng = np.random.default_rng(seed)
+    d = pd.DataFrame({"patient_id": [f"P{i:03d}" for i in range(n)]})
+    p = dict(extramedullary=.1, prior_hma=.5, nf1=.08, ptpn11=.12, flt3=.2, tp53=.15, sf3b1=.1)
+    for k, v in p.items():
+        d[k] = rng.binomial(1, v, n)
+    lp = 0.8 * d.extramedullary + 0.6 * d.prior_hma + 0.8 * d.ptpn11 - 0.8 * d.sf3b1 + 0.5 * d.tp53
+    t = rng.exponential(10 / np.exp(lp))
+    c = rng.uniform(3, 40, n)
+    d["os_months"] = np.round(np.minimum(t, c), 1)
+    d["os_event"] = (t <= c).astype(int)
+    te = t * rng.uniform(0.4, 1, n)
+    d["efs_months"] = np.round(np.minimum(te, c), 1)
+    d["efs_event"] = (te <= c).astype(int)
+    if full:
+        d["age"] = rng.integers(30, 88, n)
+        d["sex"] = rng.choice(["male", "female"], n)
+        d["disease_status"] = rng.choice(["relapsed", "refractory"], n)
+        d["prior_lines"] = rng.integers(1, 4, n)
+        d["wbc"] = np.round(rng.lognormal(1, 1, n), 1)
+        d["platelets"] = rng.integers(5, 300, n)
+        d["best_response"] = rng.choice(["CR", "CRi", "MLFS", "PR", "SD/RD", "died"], n)
+        d["rfs_months"] = np.round(d.os_months * 0.8, 1)
+        d["rfs_event"] = d.os_event
+        d["tp53"] = d.tp53.astype(object)
+        d.loc[:9, "tp53"] = ""  # ten patients with unknown TP53
+    return d

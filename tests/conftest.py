@@ -1,5 +1,6 @@
 """Shared test helpers."""
 
+import json
 import os
 import socket
 import subprocess
@@ -10,6 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 SRC = ROOT / "src"
+
+#: Table 4 of Shahswar et al. 2025 (multivariate coefficients as decimal strings), typed from the paper
+#: into tests/data/table4.json, independently of the model file.
+TABLE4: dict = json.loads((ROOT / "tests" / "data" / "table4.json").read_text())["coefficients"]
 
 
 def cli_env(**overrides: str) -> dict:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _cohort import make_report_cohort
 from conftest import run_cli as _run_cli
 from venprs.errors import InputError
 from venprs.evaluation import derivation as dv
@@ -23,36 +24,6 @@ from venprs.reporting.report import run_report
 
 FACTORS = list(load_model().factor_names)
 SRC = str(Path(__file__).resolve().parents[1] / "src")
-
-
-def make_cohort(n=160, seed=3, full=True):
-    """A seeded synthetic cohort in the data-dictionary columns (arbitrary hazards)."""
-    rng = np.random.default_rng(seed)
-    d = pd.DataFrame({"patient_id": [f"P{i:03d}" for i in range(n)]})
-    p = dict(extramedullary=.1, prior_hma=.5, nf1=.08, ptpn11=.12, flt3=.2, tp53=.15, sf3b1=.1)
-    for k, v in p.items():
-        d[k] = rng.binomial(1, v, n)
-    lp = 0.8 * d.extramedullary + 0.6 * d.prior_hma + 0.8 * d.ptpn11 - 0.8 * d.sf3b1 + 0.5 * d.tp53
-    t = rng.exponential(10 / np.exp(lp))
-    c = rng.uniform(3, 40, n)
-    d["os_months"] = np.round(np.minimum(t, c), 1)
-    d["os_event"] = (t <= c).astype(int)
-    te = t * rng.uniform(0.4, 1, n)
-    d["efs_months"] = np.round(np.minimum(te, c), 1)
-    d["efs_event"] = (te <= c).astype(int)
-    if full:
-        d["age"] = rng.integers(30, 88, n)
-        d["sex"] = rng.choice(["male", "female"], n)
-        d["disease_status"] = rng.choice(["relapsed", "refractory"], n)
-        d["prior_lines"] = rng.integers(1, 4, n)
-        d["wbc"] = np.round(rng.lognormal(1, 1, n), 1)
-        d["platelets"] = rng.integers(5, 300, n)
-        d["best_response"] = rng.choice(["CR", "CRi", "MLFS", "PR", "SD/RD", "died"], n)
-        d["rfs_months"] = np.round(d.os_months * 0.8, 1)
-        d["rfs_event"] = d.os_event
-        d["tp53"] = d.tp53.astype(object)
-        d.loc[:9, "tp53"] = ""  # ten patients with unknown TP53
-    return d
 
 
 def get(d, path):
@@ -107,7 +78,7 @@ def check_html(out: Path):
 
 
 def test_analyze_cli_end_to_end(tmp_path):
-    make_cohort().to_csv(tmp_path / "c.csv", index=False)
+    make_report_cohort().to_csv(tmp_path / "c.csv", index=False)
     out = tmp_path / "out"
     p = run_cli("analyze", str(tmp_path / "c.csv"), "--out", str(out), "--quiet")
     assert p.returncode == 0, p.stderr
@@ -134,7 +105,7 @@ def test_analyze_cli_end_to_end(tmp_path):
 
 
 def test_km_results_equal_survival_module(tmp_path):
-    d = make_cohort(full=False)
+    d = make_report_cohort(full=False)
     c = prepare_cohort(d)
     res, km = dv.km_endpoint(c, "os")
     from venprs.survival import kaplan_meier
@@ -144,7 +115,7 @@ def test_km_results_equal_survival_module(tmp_path):
 
 
 def test_minimal_cohort_skips_with_reasons(tmp_path):
-    c = prepare_cohort(make_cohort(n=120, full=False))
+    c = prepare_cohort(make_report_cohort(n=120, full=False))
     r = run_report(c, tmp_path / "o", options={"quick": True})
     check_contract(r)
     skipped = {s["analysis"]: s["reason"] for s in r["skipped"]}
@@ -155,7 +126,7 @@ def test_minimal_cohort_skips_with_reasons(tmp_path):
 
 
 def _rare_cohort():
-    d = make_cohort(n=140, full=False)
+    d = make_report_cohort(n=140, full=False)
     d["nf1"] = 0
     censored = np.flatnonzero(d.os_event.to_numpy() == 0)[:2]
     d.loc[censored, "nf1"] = 1  # two carriers, both censored for OS: monotone likelihood
@@ -210,7 +181,7 @@ def test_derived_units_round_half_away_and_groups():
         coef = pd.Series({"a": 0.125, "b": -0.125, "c": np.nan, "d": 0.904})
 
     assert dv.derived_units(Fit()) == {"a": 13, "b": -13, "c": 0, "d": 90}
-    c = prepare_cohort(make_cohort(n=30, full=False))
+    c = prepare_cohort(make_report_cohort(n=30, full=False))
     units = {f: 0 for f in FACTORS}
     units.update(prior_hma=25, extramedullary=51)
     grp, score = dv.derived_groups(c, units)
@@ -221,7 +192,7 @@ def test_derived_units_round_half_away_and_groups():
 
 
 def test_time_unit_days(tmp_path):
-    d = make_cohort(n=80, full=False)
+    d = make_report_cohort(n=80, full=False)
     days = d.assign(os_months=d.os_months * DAYS_PER_MONTH, efs_months=d.efs_months * DAYS_PER_MONTH)
     a = dv.km_endpoint(prepare_cohort(d), "os")[0]
     b = dv.km_endpoint(prepare_cohort(days, time_unit="days"), "os")[0]
@@ -229,7 +200,7 @@ def test_time_unit_days(tmp_path):
 
 
 def test_columns_map(tmp_path):
-    d = make_cohort(n=60, full=False).rename(columns={"os_months": "OS time", "flt3": "FLT3 any mutation"})
+    d = make_report_cohort(n=60, full=False).rename(columns={"os_months": "OS time", "flt3": "FLT3 any mutation"})
     (tmp_path / "map.yaml").write_text("os_months: OS time\nflt3: FLT3 any mutation\n")
     from venprs.evaluation.cohort import read_columns_map
 
@@ -238,9 +209,9 @@ def test_columns_map(tmp_path):
     with pytest.raises(InputError, match="required column 'flt3' is missing"):
         prepare_cohort(d)
     # the canonical name wins over an alias; two aliases are ambiguous
-    d2 = make_cohort(n=20, full=False).assign(id=range(20))
+    d2 = make_report_cohort(n=20, full=False).assign(id=range(20))
     assert prepare_cohort(d2).columns["patient_id"] == "patient_id"
-    d3 = make_cohort(n=20, full=False).rename(columns={"patient_id": "id"}).assign(pid=range(20))
+    d3 = make_report_cohort(n=20, full=False).rename(columns={"patient_id": "id"}).assign(pid=range(20))
     with pytest.raises(InputError, match="both name patient_id"):
         prepare_cohort(d3)
 
@@ -256,13 +227,13 @@ def test_columns_map(tmp_path):
     (lambda d: d.assign(patient_id="P1"), r"row 2.*patient_id 'P1' appears twice"),
 ])
 def test_malformed_cohorts(mutate, match):
-    d = mutate(make_cohort(n=40, full=False))
+    d = mutate(make_report_cohort(n=40, full=False))
     with pytest.raises(InputError, match=match):
         prepare_cohort(d)
 
 
 def test_malformed_cohort_cli_one_line_exit_2(tmp_path):
-    d = make_cohort(n=40, full=False)
+    d = make_report_cohort(n=40, full=False)
     d.loc[4, "os_months"] = -1
     d.to_csv(tmp_path / "bad.csv", index=False)
     p = run_cli("analyze", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "o"))
@@ -326,7 +297,7 @@ def test_reproduce_cli_end_to_end(tmp_path):
 
 
 def test_parallel_figures_give_the_same_results(tmp_path):
-    c = prepare_cohort(make_cohort(n=100, full=False))
+    c = prepare_cohort(make_report_cohort(n=100, full=False))
     a = run_report(c, tmp_path / "a", options={"quick": True, "workers": 1})
     b = run_report(c, tmp_path / "b", options={"quick": True, "workers": 2})
     for r in (a, b):
@@ -339,7 +310,7 @@ def test_parallel_figures_give_the_same_results(tmp_path):
 @pytest.mark.parametrize("n,no_genes", [(60, True), (6, False)])
 def test_nothing_estimable_still_reports(tmp_path, n, no_genes):
     # no gene known (no molecular data), or 6 patients whose TP53 is unknown: no multivariate OS model
-    d = make_cohort(n=n, full=True, seed=5)
+    d = make_report_cohort(n=n, full=True, seed=5)
     if no_genes:
         for g in ("nf1", "ptpn11", "flt3", "tp53", "sf3b1"):
             d[g] = ""
@@ -438,7 +409,7 @@ def test_pipeline_fisher_matches_r(frozen):
 
 
 def test_analyze_cli_columns_map_and_days(tmp_path):
-    d = make_cohort(n=60, full=False)
+    d = make_report_cohort(n=60, full=False)
     days = d.assign(os_months=d.os_months * DAYS_PER_MONTH, efs_months=d.efs_months * DAYS_PER_MONTH)
     days.rename(columns={"os_months": "OS days", "efs_months": "EFS days"}).to_excel(tmp_path / "c.xlsx", index=False)
     (tmp_path / "map.yaml").write_text("os_months: OS days\nefs_months: EFS days\n")
@@ -471,3 +442,12 @@ def test_analyze_cli_columns_map_and_days(tmp_path):
     assert {k: v for k, v in r2.items() if k != "generated_utc"} == {k: v for k, v in r.items() if k != "generated_utc"}
     p = run_cli("analyze", str(tmp_path / "c.xlsx"), "--out", str(tmp_path / "o2"), "--time-unit", "weeks")
     assert p.returncode == 2 and "weeks" in p.stderr
+
+
+def test_every_cox_term_has_a_human_label():
+    """Univariate tables read "NPM1 mutation" like "NF1 mutation", not the code ``npm1`` (labels from
+    the one cohort description, venprs.cohort_fields)."""
+    from venprs.evaluation.cohort import OTHER_GENES
+
+    assert dv.LABELS["nf1"] == "NF1 mutation"
+    assert {g: dv.LABELS[g] for g in OTHER_GENES} == {g: f"{g.upper()} mutation" for g in OTHER_GENES}

@@ -30,7 +30,8 @@ DEFERRED_ALLOWED: dict[tuple[str, str], str] = {
 LAYERS: list[tuple[str, ...]] = [
     ("venprs.version", "venprs.errors"),
     ("venprs.model",),
-    ("venprs.fields", "venprs.cohort_fields", "venprs.io", "venprs.mutations", "venprs.limits"),
+    ("venprs.fields", "venprs.cohort_fields", "venprs.io", "venprs.mutations", "venprs.limits",
+     "venprs.resampling"),
     ("venprs.prediction",),
     ("venprs.scoring", "venprs.render"),
     ("venprs.survival",),

@@ -46,6 +46,11 @@ def test_fast_cox_equals_fit_cox():
     assert f.loglik_null == pytest.approx(ref.loglik_null, abs=1e-8)
     for ctype in (1, 2):
         assert f.baseline_survival(10, ctype) == pytest.approx(ref.baseline_survival([10], ctype)[0], abs=1e-10)
+    # one definition: same signature, same default (ctype=2, R's survfit.coxph after an Efron fit), same shapes
+    import inspect
+    assert inspect.signature(f.baseline_survival) == inspect.signature(ref.baseline_survival)
+    assert isinstance(f.baseline_survival(10), float) and f.baseline_survival(10) == ref.baseline_survival(10)
+    np.testing.assert_array_equal(f.baseline_survival([5, 10]), ref.baseline_survival([5, 10], ctype=2))
 
 
 def test_fast_cox_same_as_lifelines():
@@ -266,3 +271,33 @@ def test_landmark_calibration_against_r():
     res = landmark_calibration(d["time"], d["event"], d["pred"], 10)
     for k in ("ici", "e50", "e90"):
         assert res[k] == pytest.approx(ref[k], abs=1e-8)
+
+
+def test_derived_groups_unknown_factors_follow_the_published_rule():
+    """One grouping rule for re-derived scores (venprs.evaluation.derivation.groups_of_units): a patient
+    with unknown factors is grouped only when every completion gives the same group, as the published
+    score's groups are; both re-derivation paths (evaluate's AIC and the analysis report) agree."""
+    import itertools
+
+    from venprs.evaluation import derived_groups
+    from venprs.model import load_model
+
+    m = load_model()
+    factors = m.endpoints["os"].factors
+    df = make_cohort(n=174, seed=3)
+    for f in factors:
+        df[f] = df[f].astype(object)
+    df.loc[0:19, factors[0]] = "unknown"
+    df.loc[10:29, factors[3]] = "unknown"
+    groups, info = derived_groups(df, "os")
+    units = {f: round(info["coefficients"][f] * m.scale) for f in factors}
+    want = []
+    for _, row in df.iterrows():
+        open_ = [f for f in factors if row[f] == "unknown"]
+        got = set()
+        for combo in itertools.product((0, 1), repeat=len(open_)):
+            vals = {**{f: int(float(row[f])) for f in factors if f not in open_}, **dict(zip(open_, combo))}
+            got.add(m.group_of_units(sum(units[f] * vals[f] for f in factors)))
+        want.append(got.pop() if len(got) == 1 else "")
+    assert list(groups) == want
+    assert (groups[:30] != "").any() and (groups[:30] == "").any()  # both cases occur

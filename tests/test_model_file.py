@@ -4,7 +4,15 @@ from decimal import Decimal
 from itertools import product
 
 import venprs
+from conftest import TABLE4
 from venprs.model import load_model, model_json
+
+
+def test_model_file_coefficients_equal_table4_as_typed_from_the_paper():
+    m = load_model()
+    for ep in ("os", "efs"):
+        assert {t.factor: t.coefficient for t in m.endpoints[ep].terms} == \
+            {f: Decimal(v) for f, v in TABLE4[ep].items()}
 
 
 def test_table4_coefficients_and_hrs():

@@ -15,17 +15,16 @@ import pandas as pd
 import pytest
 
 import venprs
-from conftest import run_cli
+from conftest import TABLE4, run_cli
 from venprs.errors import InputError
 from venprs.mutations import GENE_FACTORS, mutation_factors, read_mutations, read_panel
 
 LAB = Path(__file__).parent / "data" / "lab"
 GENES = ["nf1", "ptpn11", "flt3", "tp53", "sf3b1"]
 FIVE = "NF1,PTPN11,FLT3,TP53,SF3B1"
-# Table 4, multivariate: OS and EFS coefficients
-OS = {"extramedullary": 0.90, "prior_hma": 0.64, "nf1": 0.94, "ptpn11": 0.80, "flt3": 0.49, "tp53": 0.39,
-      "sf3b1": -0.98}
-EFS = {"extramedullary": 0.57, "prior_hma": 0.45, "nf1": 0.81, "ptpn11": 0.73, "flt3": 0.60, "sf3b1": -0.87}
+# Table 4, multivariate: OS and EFS coefficients (tests/data/table4.json)
+OS = {k: float(v) for k, v in TABLE4["os"].items()}
+EFS = {k: float(v) for k, v in TABLE4["efs"].items()}
 
 
 def clinical() -> pd.DataFrame:

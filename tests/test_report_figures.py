@@ -59,3 +59,36 @@ def test_png_300_dpi_and_svg(tmp_path):
     width, height = struct.unpack(">II", png[16:24])  # IHDR
     assert (width, height) == (round(w_in * 300), round(h_in * 300))
     assert (tmp_path / "figures" / "km.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_km_ci_bands_are_the_log_transform_cis():
+    """--km-ci: each group's band is its pointwise CI (kaplan_meier, conf.type "log": equal to R survfit in
+    test_survival.py), in the group's colour; without it, no band."""
+    curves = _curves(["favorable", "intermediate", "adverse"])
+    assert len(km_figure(curves, title="OS by group").axes[0].collections) == 0
+    ax = km_figure(curves, title="OS by group", ci=True).axes[0]
+    bands = ax.collections[: len(curves)]
+    assert len(bands) == 3
+    for band, (g, km) in zip(bands, curves.items()):
+        assert to_hex(band.get_facecolor()[0]).upper() == COLORS[g].upper()
+        y = band.get_paths()[0].vertices[:, 1]
+        tab = km.table
+        for v in (tab["lower"].dropna(), tab["upper"].dropna()):
+            assert np.isin(np.round(v.to_numpy(), 12), np.round(y, 12)).all()
+
+
+def test_one_colour_blind_safe_palette_for_figures_and_page():
+    """Okabe & Ito (2008): the group colours of every figure are the page's group marks (style.css)."""
+    import re
+    from pathlib import Path
+
+    import venprs.web
+    from venprs.reporting.figures import COLORS, OKABE_ITO
+
+    assert set(COLORS.values()) <= set(OKABE_ITO.values())
+    css = (Path(venprs.web.__file__).parent / "static" / "style.css").read_text()
+    marks = dict(re.findall(r"--(fav|int|adv)-mark:\s*(#[0-9A-Fa-f]{6})", css))
+    assert {k: v.upper() for k, v in marks.items()} == {
+        "fav": COLORS["favorable"].upper(), "int": COLORS["intermediate"].upper(), "adv": COLORS["adverse"].upper()}
+    src = (Path(venprs.web.__file__).parents[1] / "reporting" / "sections_validate.py").read_text()
+    assert "#2166ac" not in src  # the validate figures use the palette too

@@ -269,7 +269,7 @@ def test_axe_no_violations_on_the_report(browser, tmp_path):  # noqa: F811
     import subprocess
     import sys
 
-    from test_analysis import make_cohort
+    from _cohort import make_report_cohort as make_cohort
 
     make_cohort().to_csv(tmp_path / "c.csv", index=False)
     p = subprocess.run([sys.executable, "-m", "venprs", "analyze", str(tmp_path / "c.csv"), "--out",

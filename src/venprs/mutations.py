@@ -265,7 +265,7 @@ def read_mutations(source: str | os.PathLike | bytes, *, name: str | None = None
     if isinstance(source, (bytes, bytearray)):
         label = name or "upload"
         raw: bytes | None = bytes(source)
-        path = None
+        path: Path | None = None
     else:
         path = Path(source)
         label = name or str(path)
@@ -276,11 +276,15 @@ def read_mutations(source: str | os.PathLike | bytes, *, name: str | None = None
         raw = None
     table_kind = _table_kind(label)
     if table_kind in ("excel", "parquet") and fmt in (None, "long", "maf"):  # binary tables: the io reader
-        df = vio.read_table(path if path is not None else raw, filename=PurePath(label).name)
+        df = vio.read_table(_source(path, raw), filename=PurePath(label).name)
         rows, samples = _rows_from_table(df, fmt or ("maf" if _is_maf(df.columns) else "long"), label, 1,
                                          columns or {})
         return _finish(rows, samples, min_vaf)
-    text = _open_text(path) if raw is None else _decode(_gunzip(raw, label), label)
+    if path is not None:
+        text = _open_text(path)
+    else:
+        assert raw is not None
+        text = _decode(_gunzip(raw, label), label)
     kind = fmt or _detect_format(label, text[:65536])
     if kind not in ("maf", "long", "vcf"):
         raise InputError(f"unknown mutation file format {kind!r}; accepted: maf, long, vcf", file=label)
@@ -289,7 +293,7 @@ def read_mutations(source: str | os.PathLike | bytes, *, name: str | None = None
     else:
         if table_kind is not None and not text.startswith("#"):
             # a plain table: the io reader (encoding, delimiter, row checks)
-            df, first_line = vio.read_table(path if path is not None else raw, filename=PurePath(label).name), 1
+            df, first_line = vio.read_table(_source(path, raw), filename=PurePath(label).name), 1
         else:
             df, first_line = _read_commented(text, label)
         rows, samples = _rows_from_table(df, kind, label, first_line, columns or {})
@@ -544,7 +548,7 @@ def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
             errors.append(InputError(f"line {n}: {len(f)} tab-separated fields, the #CHROM line has "
                                      f"{len(columns)}", file=label))
             continue
-        info = dict(kv.split("=", 1) if "=" in kv else (kv, "") for kv in f[7].split(";"))
+        info = {k: v for k, _, v in (kv.partition("=") for kv in f[7].split(";"))}
         alts = f[4].split(",")
         entries = []
         for key, layout, gene_f, cons_f, hgvs_f, hgvsc_f in (
@@ -842,7 +846,7 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     for smp, fac in wt:
         tested.setdefault(smp, set()).add(GENE_FACTORS[fac])
     with_variants = {smp for smp, _ in pres | wt}
-    out = {f: [] for f in GENE_FACTORS}
+    out: dict[str, list[str]] = {f: [] for f in GENE_FACTORS}
     for i, pid in enumerate(ids):
         seq = sequenced[i] if sequenced is not None else None
         listed = pid in has_sample
@@ -874,6 +878,14 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     return MutationCalls(table=table, audit=audit)
 
 
+def _source(path: Path | None, raw: bytes | None) -> Path | bytes:
+    """The file's path, or its bytes for an upload (exactly one is set)."""
+    if path is not None:
+        return path
+    assert raw is not None
+    return raw
+
+
 def _gene_column_aliases() -> tuple[str, ...]:
     return tuple(a for f in FACTOR_FIELDS if f.name in GENE_FACTORS for a in (f.name, *f.aliases))
 
@@ -882,7 +894,7 @@ def _panel_column(df: pd.DataFrame) -> list[tuple[str, ...] | None] | None:
     col = next((c for c in df.columns if normalize_name(c) in ("panel_genes", "panel")), None)
     if col is None:
         return None
-    out = []
+    out: list[tuple[str, ...] | None] = []
     for i, v in enumerate(df[col].tolist(), start=1):
         s = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
         if not s.strip():

@@ -73,7 +73,8 @@ class EndpointResult:
     group : the risk group, or ``None`` when more than one group can be reached
     possible_groups : reachable groups, in the order favorable, intermediate, adverse
     unknown_factors : factors of this model whose value is unknown
-    scenarios : ``{"unknown_absent": {"score", "group"}, "unknown_present": {"score", "group"},
+    scenarios : dict
+        ``{"unknown_absent": {"score", "group"}, "unknown_present": {"score", "group"},
         "one_present": {factor: {"score", "group"}}}``: the result if every unknown factor of
         this model is absent, if every one is present, and if only that one is present (the
         others absent); for a known score both scenarios are the score itself and

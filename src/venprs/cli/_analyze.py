@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -11,42 +10,36 @@ import typer
 
 from ..errors import InputError
 from . import _calibrate as _ev  # cohort analysis II options (issue 5)
-from ._common import OPT_SHEET, check_seed, citation, command_line, input_record, user_errors
-
-
-@contextmanager
-def _progress(quiet: bool):
-    """A rich progress bar on stderr; yields ``update(title, i, n)``, or ``None`` with ``quiet`` or no terminal."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as p:
-        task = p.add_task("starting", total=1)
-
-        def update(title: str, i: int, n: int) -> None:
-            p.update(task, description=title[:60], completed=i, total=n)
-
-        yield update
+from ._common import (
+    OPT_KM_CI,
+    OPT_PDF,
+    OPT_SHEET,
+    check_pdf,
+    check_seed,
+    citation,
+    command_line,
+    input_record,
+    progress_bars,
+    user_errors,
+    wrote_line,
+)
 
 
 def _run(cohort, out: Path, *, paper, command: str, quiet: bool, options: dict | None = None) -> dict:
     from ..reporting.report import run_report
 
-    with _progress(quiet) as update:
-        results = run_report(cohort, out, paper=paper, command=command, progress=update, options=options,
+    with progress_bars(quiet) as bars:
+        if bars is not None:
+            options = dict(options or {}, replicate_progress=bars.replicates)
+        results = run_report(cohort, out, paper=paper, command=command, progress=bars.update if bars else None,
+                             options=options,
                              title="VEN-PRS: reproduction on the synthetic cohort" if paper else
                              "VEN-PRS: the paper's analysis on " + cohort.source)
     if not quiet:
         med = results["km"]["os"]["median"]
         med_text = "not reached" if med is None else f"{med:.1f} months"
-        print(f"venprs: {cohort.n} patients; median OS {med_text}; wrote {out / 'report.html'}, "
-              f"{out / 'results.json'}, {out / 'figures'}/", file=sys.stderr)
+        print(f"venprs: {cohort.n} patients; median OS {med_text}; "
+              + wrote_line(out, bool((options or {}).get("pdf"))), file=sys.stderr)
         for s in results["skipped"]:
             print(f"venprs: skipped {s['analysis']}: {s['reason']}", file=sys.stderr)
     return results
@@ -72,6 +65,8 @@ def analyze_cmd(
     n_jobs: int = _ev.OPT_NJOBS,
     sheet: Optional[str] = OPT_SHEET,
     rare_factors: str = _ev.OPT_RARE,
+    pdf: bool = OPT_PDF,
+    km_ci: bool = OPT_KM_CI,
 ) -> None:
     """Run the paper's derivation analysis on your cohort.
 
@@ -83,6 +78,7 @@ def analyze_cmd(
     from .. import io as vio
     from ..evaluation.cohort import prepare_cohort, read_columns_map
 
+    check_pdf(pdf)
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     opts = _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=train_fraction, bootstrap=bootstrap,
@@ -98,7 +94,7 @@ def analyze_cmd(
     opts["validation"] = _ev.read_cohort(validation, columns, time_unit) if validation else None  # issue 5
     _ev.print_notes(c, quiet)
     _run(c, out, paper=None, command=command_line(ctx), quiet=quiet,
-         options={**opts, "inputs": input_record(cohort, columns, validation, *(comparators or []))})
+         options={**opts, "pdf": pdf, "km_ci": km_ci, "inputs": input_record(cohort, columns, validation, *(comparators or []))})
 
 
 @user_errors
@@ -113,11 +109,13 @@ def reproduce_cmd(
     bootstrap: int = _ev.OPT_BOOT,
     n_jobs: int = _ev.OPT_NJOBS,
     rare_factors: str = _ev.OPT_RARE,
+    pdf: bool = OPT_PDF,
 ) -> None:
     """Reproduce the paper's analysis on the synthetic R/R cohort, with the published value beside each number."""
     from ..evaluation.cohort import prepare_cohort
     from ..reporting.paper import paper_values
 
+    check_pdf(pdf)
     check_seed("--seed", seed)
     _ev.evaluation_options(splits=splits, seed=split_seed, train_fraction=_ev.PAPER_TRAIN_FRACTION,
                            bootstrap=bootstrap, backend="joblib", scheduler=None, n_jobs=n_jobs,
@@ -131,7 +129,7 @@ def reproduce_cmd(
     opts["validation_is_first_line"] = opts["validation"] is not None
     _run(c, out, paper=paper_values(), command=command_line(ctx),
          quiet=quiet,
-         options={**opts, "seed": seed})
+         options={**opts, "seed": seed, "pdf": pdf})
 
 
 def _synthetic_cohort(seed: int):

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._common import OPT_SHEET, check_seed, citation, command_line, input_record, user_errors
+from ._common import OPT_SHEET, check_seed, citation, command_line, input_record, progress_bars, user_errors
 
 PAPER_SPLITS, PAPER_TRAIN_FRACTION, _ = calibration_protocol()
 
@@ -49,11 +49,23 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         raise InputError(f"--train-fraction must be between 0 and 1, not {train_fraction}")
     if bootstrap < 0:
         raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
-    if n_jobs == 0 or n_jobs < -1:
-        raise InputError(f"--n-jobs must be a number of processes >= 1, or -1 for all cores, not {n_jobs}")
     check_seed("--seed" if seed_option is None else seed_option, seed)
     if rare_factors not in ("r", "drop"):
         raise InputError(f"--rare-factors {rare_factors!r} is not accepted; use r or drop")
+    check_resampling(backend, scheduler, n_jobs)
+    scores = [load_score(p) for p in (comparators or [])]
+    names = [s.name for s in scores]
+    if len(set(names)) != len(names):
+        raise InputError("two --comparators files use the same name: " + ", ".join(names))
+    return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
+            "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
+            "validation": validation, "rare_factors": rare_factors}
+
+
+def check_resampling(backend: str, scheduler: Optional[str], n_jobs: int) -> None:
+    """Check ``--backend``, ``--scheduler`` and ``--n-jobs`` (where resampling runs; venprs.resampling)."""
+    if n_jobs == 0 or n_jobs < -1:
+        raise InputError(f"--n-jobs must be a number of processes >= 1, or -1 for all cores, not {n_jobs}")
     if backend not in ("joblib", "dask"):
         raise InputError(f"--backend {backend!r} is not accepted; use joblib or dask")
     if backend == "dask" and not scheduler:
@@ -64,13 +76,6 @@ def evaluation_options(*, splits: int, seed: int, train_fraction: float, bootstr
         except ImportError:
             raise InputError("--backend dask needs the 'distributed' package: pip install 'venprs[dask]'") from None
         check_scheduler(str(scheduler))
-    scores = [load_score(p) for p in (comparators or [])]
-    names = [s.name for s in scores]
-    if len(set(names)) != len(names):
-        raise InputError("two --comparators files use the same name: " + ", ".join(names))
-    return {"splits": splits, "split_seed": seed, "train_fraction": train_fraction, "n_boot": bootstrap,
-            "backend": backend, "scheduler": scheduler, "n_jobs": n_jobs, "comparators": scores,
-            "validation": validation, "rare_factors": rare_factors}
 
 
 def check_scheduler(address: str, timeout: float = 5.0) -> None:
@@ -132,7 +137,7 @@ def calibrate_cmd(
         None, "--save-splits", help="Also write each split's training rows to this JSON file (format "
                                     "venprs.calibration_splits/1, docs/evaluation.md), for a replay in R "
                                     "(tests/r/calibration_replay.R)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
     sheet: Optional[str] = OPT_SHEET,
 ) -> None:
     """Calibration of the VEN-PRS Cox model over random train/test splits (the paper's procedure).
@@ -158,7 +163,10 @@ def calibrate_cmd(
     from ..limits import check_calibrate
     check_calibrate(splits, len(c.data), n_jobs if backend == "joblib" else 1)
     opts["inputs"] = input_record(cohort, columns)
-    res = run_report(c, out, command=command_line(ctx), options=opts, title="VEN-PRS calibration on " + c.source)
+    with progress_bars(quiet) as bars:
+        if bars is not None:
+            opts["replicate_progress"] = bars.replicates
+        res = run_report(c, out, command=command_line(ctx), options=opts, title="VEN-PRS calibration on " + c.source)
     print_notes(c, quiet)
     if "calibration" not in res:
         why = "; ".join(s["reason"] for s in res["skipped"] if s["analysis"].startswith("calibration"))

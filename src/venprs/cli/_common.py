@@ -24,6 +24,25 @@ OPT_COHORT = typer.Argument(..., help="Cohort table (.csv, .tsv, .xlsx, .parquet
 OPT_OUT = typer.Option(..., "--out", "-o", help="Output folder (created): report.html, results.json, figures/.")
 OPT_COLUMNS = typer.Option(None, "--columns", help="YAML file mapping canonical names to your column names.")
 OPT_TIME_UNIT = typer.Option("months", "--time-unit", help="Unit of the time columns: months or days.")
+OPT_PDF = typer.Option(False, "--pdf", help="Also write report.pdf (A4), printed by headless Chromium (Playwright); "
+                                           "exit 2 if either is missing.")
+
+OPT_KM_CI = typer.Option(False, "--km-ci", help="Shade the pointwise 95% CI (R survfit conf.type \"log\") of every "
+                                               "group's Kaplan-Meier curve.")
+
+
+def check_pdf(pdf: bool) -> None:
+    """With ``--pdf``, refuse at once (before any work) if Chromium or Playwright is missing."""
+    if pdf:
+        from ..reporting.pdf import chromium_executable
+
+        chromium_executable()
+
+
+def wrote_line(out: Path, pdf: bool) -> str:
+    """The summary line naming the report's files."""
+    pdf_part = f"{out / 'report.pdf'}, " if pdf else ""
+    return f"wrote {out / 'report.html'}, {pdf_part}{out / 'results.json'}, {out / 'figures'}/"
 
 
 def citation() -> str:
@@ -167,3 +186,47 @@ def reported_problems(errors: Optional[Path], input: Path) -> Iterator[None]:
                if len(e.problems) > 10 else e) from None
     except InputError as e:
         raise (e.with_file(input) if e.file is None else e) from None
+
+
+class ProgressBars:
+    """Rich progress bars on stderr: one for the steps of a command, one per resampling loop.
+
+    ``update(title, i, n)`` moves the step bar (e.g. analyze's sections);
+    ``replicates(description, total)`` adds a bar for a resampling loop and returns its
+    ``advance(k)`` (calibration splits, simulated cohorts; venprs.resampling).
+    """
+
+    def __init__(self, progress) -> None:
+        self._p = progress
+        self._step = None
+        self._loop = None
+
+    def update(self, title: str, i: int, n: int) -> None:
+        if self._step is None:
+            self._step = self._p.add_task(title[:60], total=n)
+        self._p.update(self._step, description=title[:60], completed=i, total=n)
+
+    def replicates(self, description: str, total: int) -> Callable[[int], None]:
+        if self._loop is not None:
+            self._p.remove_task(self._loop)
+        task = self._loop = self._p.add_task(description[:60], total=total)
+
+        def advance(k: int = 1) -> None:
+            self._p.advance(task, k)
+        return advance
+
+
+@contextlib.contextmanager
+def progress_bars(quiet: bool) -> Iterator[Optional[ProgressBars]]:
+    """:class:`ProgressBars` when stderr is a terminal (and not ``quiet``), else ``None``: never in pipes or logs."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as p:
+        yield ProgressBars(p)

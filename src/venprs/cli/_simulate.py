@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from ._common import check_seed, citation, user_errors
+from . import _calibrate as _ev
+from ._common import check_seed, citation, progress_bars, user_errors
 
 
 def _fmt(kind: str, v) -> str:
@@ -37,6 +38,9 @@ def simulate_cmd(
     seeds: int = typer.Option(50, "--seeds", help="With --check: number of simulated cohorts (seeds 0..N-1)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     as_json: bool = typer.Option(False, "--json", help="With --check: print the rows as JSON."),
+    backend: str = _ev.OPT_BACKEND,
+    scheduler: Optional[str] = _ev.OPT_SCHEDULER,
+    n_jobs: int = _ev.OPT_NJOBS,
 ) -> None:
     """Draw a synthetic cohort that matches the paper, or check the simulator against the paper.
 
@@ -60,7 +64,9 @@ def simulate_cmd(
             raise InputError("--check cannot be combined with --output")
         if seeds < 1:
             raise InputError(f"--seeds: must be at least 1, got {seeds}")
-        _run_check(sim, cohort, seeds, seed, n, quiet or as_json, as_json)
+        _ev.check_resampling(backend, scheduler, n_jobs)
+        where = {"backend": backend, "scheduler": scheduler, "n_jobs": n_jobs}
+        _run_check(sim, cohort, seeds, seed, n, quiet or as_json, as_json, where)
         return
     if output is None:
         raise InputError("--output FILE is needed (.csv, .tsv, .xlsx or .parquet), or use --check")
@@ -73,19 +79,15 @@ def simulate_cmd(
           file=sys.stderr)
 
 
-def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool, as_json: bool = False) -> None:
+def _run_check(sim, cohort: str, seeds: int, default_seed: int, n, quiet: bool, as_json: bool = False,
+               where: Optional[dict] = None) -> None:
     from rich.console import Console
-    from rich.progress import Progress
     from rich.table import Table
 
     console = Console(width=160)
-    if quiet:
-        rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n)
-    else:
-        with Progress(transient=True, console=Console(stderr=True)) as prog:
-            task = prog.add_task(f"simulating {seeds} cohorts", total=seeds)
-            rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n,
-                             progress=lambda: prog.advance(task))
+    with progress_bars(quiet) as bars:
+        rows = sim.check(cohort, seeds=seeds, default_seed=default_seed, n=n, **(where or {}),
+                         progress=bars.replicates(f"simulating {seeds} cohorts", seeds) if bars else None)
     if as_json:
         import json
         import math

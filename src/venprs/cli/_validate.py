@@ -10,8 +10,22 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._calibrate import read_cohort
-from ._common import OPT_COHORT, OPT_COLUMNS, OPT_OUT, OPT_TIME_UNIT, citation, command_line, input_record, user_errors
+from ._calibrate import OPT_BACKEND, OPT_NJOBS, OPT_SCHEDULER, check_resampling, read_cohort
+from ._common import (
+    OPT_COHORT,
+    OPT_COLUMNS,
+    OPT_KM_CI,
+    OPT_OUT,
+    OPT_PDF,
+    OPT_TIME_UNIT,
+    check_pdf,
+    citation,
+    command_line,
+    input_record,
+    progress_bars,
+    user_errors,
+    wrote_line,
+)
 
 _HORIZON = calibration_protocol()[2]
 
@@ -28,7 +42,12 @@ def validate_cmd(
                                             "default: the venprs reconstruction (NOT published)."),
     bootstrap: int = typer.Option(500, "--bootstrap", help="Bootstrap resamples for the C and AUC CIs."),
     seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary on stderr."),
+    backend: str = OPT_BACKEND,
+    scheduler: Optional[str] = OPT_SCHEDULER,
+    n_jobs: int = OPT_NJOBS,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary on stderr."),
+    pdf: bool = OPT_PDF,
+    km_ci: bool = OPT_KM_CI,
 ) -> None:
     """Validate the published VEN-PRS, unchanged, on your cohort (TRIPOD-style report).
 
@@ -41,6 +60,7 @@ def validate_cmd(
     from ..prediction import load_baseline
     from ..reporting.report import run_report
 
+    check_pdf(pdf)
     if time_unit not in ("months", "days"):
         raise InputError(f"--time-unit {time_unit!r} is not accepted; use months or days")
     if not horizon > 0:
@@ -50,17 +70,22 @@ def validate_cmd(
     base = load_baseline(baseline) if baseline else None
     c = read_cohort(cohort, columns, time_unit)
     _check_enough(c, horizon)
-    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed,
-            "inputs": input_record(cohort, columns, baseline)}
-    res = run_report(c, out, command=command_line(ctx), options=opts,
-                     title="VEN-PRS: external validation of the published model on " + cohort.name)
+    check_resampling(backend, scheduler, n_jobs)
+    opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf, "km_ci": km_ci,
+            "inputs": input_record(cohort, columns, baseline), "backend": backend, "scheduler": scheduler,
+            "n_jobs": n_jobs}
+    with progress_bars(quiet) as bars:
+        if bars is not None:
+            opts["replicate_progress"] = bars.replicates
+        res = run_report(c, out, command=command_line(ctx), options=opts, progress=bars.update if bars else None,
+                         title="VEN-PRS: external validation of the published model on " + cohort.name)
     if not quiet:
         for line in res.get("summary", []):
             print("venprs: " + line, file=sys.stderr)
         if any(res["baseline"][ep]["reconstructed"] for ep in res["baseline"]):
             print("venprs: WARNING: predicted risks use the venprs reconstructed baseline survival, which is NOT "
                   "published; give yours with --baseline FILE", file=sys.stderr)
-        print(f"venprs: wrote {out / 'report.html'}, {out / 'results.json'}, {out / 'figures'}/", file=sys.stderr)
+        print("venprs: " + wrote_line(out, pdf), file=sys.stderr)
 
 
 #: Fewest patients with a complete score and outcome per endpoint (fewer: exit 2 with the counts).

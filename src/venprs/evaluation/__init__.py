@@ -36,7 +36,7 @@ from .calibration import (
     landmark_calibration,
 )
 from .comparators import CustomScore, classify_all
-from .derivation import hundredths
+from .derivation import groups_of_units, hundredths
 from .discrimination import discrimination
 
 __all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
@@ -51,8 +51,26 @@ def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
 def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> tuple[pd.Series, dict]:
     """Groups of the score re-derived on ``df`` (its own Cox coefficients, the published cut-points).
 
-    Complete cases only (others get ``""``); the score is the linear predictor
-    with coefficients in hundredths (:func:`venprs.evaluation.derivation.hundredths`, the one rule).
+    The Cox model is fitted on the complete cases; its coefficients in hundredths
+    (:func:`venprs.evaluation.derivation.hundredths`) then classify every patient with an
+    outcome by the one grouping rule (:func:`venprs.evaluation.derivation.groups_of_units`):
+    a patient with unknown factors gets a group only when every completion gives the same one.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the factor, time and event columns.
+    endpoint : {"os", "efs"}
+        The endpoint.
+    rare_factors : {"r", "drop"}
+        Cox policy for rare or monotone factors (:func:`venprs.survival.cox.fast_cox`).
+
+    Returns
+    -------
+    groups : pandas.Series of str
+        Group per row, ``""`` where not classified (open range or no outcome).
+    info : dict
+        ``coefficients`` (per factor, in score units), ``dropped`` and ``flags`` of the fit.
     """
     m = load_model()
     factors = m.endpoints[endpoint].factors
@@ -61,17 +79,17 @@ def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> 
     tcol, ecol = TIME_COLUMNS[endpoint]
     t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
     e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
-    ok = (codes[:, idx] >= 0).all(axis=1) & np.isfinite(t) & np.isfinite(e)
-    X = codes[ok][:, idx].astype(float)
+    X = np.where(codes[:, idx] >= 0, codes[:, idx], np.nan).astype(float)
+    outcome = np.isfinite(t) & np.isfinite(e)
+    ok = ~np.isnan(X).any(axis=1) & outcome
     out = pd.Series("", index=df.index, dtype=object)
     try:
-        fit = fast_cox(X, t[ok], e[ok].astype(int), rare_factors=rare_factors)
+        fit = fast_cox(X[ok], t[ok], e[ok].astype(int), rare_factors=rare_factors)
     except ValueError as err:
         return out, {"coefficients": {}, "dropped": list(factors), "note": str(err), "flags": []}
     units = np.array([hundredths(b) for b in fit.coef], dtype=np.int64)
-    s = X.astype(np.int64) @ units
-    grp = np.array([m.group_of_units(int(v)) for v in s], dtype=object)
-    out.iloc[np.flatnonzero(ok)] = grp
+    grp, _ = groups_of_units(X, units)
+    out.iloc[np.flatnonzero(outcome)] = grp[outcome]
     info = {"coefficients": {f: float(units[i]) / m.scale for i, f in enumerate(factors)},
             "dropped": [factors[j] for j in fit.dropped],
             "flags": fit.flagged(factors)}

@@ -20,6 +20,8 @@ References
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -50,7 +52,7 @@ def aic_delta(groups, time, event, levels=None) -> dict:
     n_excl = int((~ok).sum())
     g, t, e = g[ok].reset_index(drop=True), t[ok].reset_index(drop=True), e[ok].reset_index(drop=True)
     present = [lv for lv in (levels or sorted(g.unique())) if (g == lv).any()]
-    out = {"n": int(len(g)), "n_events": int(e.sum()), "n_excluded": n_excl, "levels": present, "notes": []}
+    out: dict[str, Any] = {"n": int(len(g)), "n_events": int(e.sum()), "n_excluded": n_excl, "levels": present, "notes": []}
     if n_excl:
         out["notes"].append(f"{n_excl} patient(s) without a group or outcome excluded")
     if len(present) < 2 or e.sum() == 0:

@@ -60,6 +60,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
+from ..resampling import map_replicates, replicate_seeds
 from ..scoring import FACTORS, codes_from_table, score_codes
 from ..survival import kaplan_meier
 from ..survival.cox import fast_cox
@@ -182,43 +183,17 @@ def _run_chunk(data: CalibrationData, seeds: list, n_train: int, horizon: float,
     return [_one_split(data, s, n_train, horizon, policy, rare_factors) for s in seeds]
 
 
-def _chunks(items: list, k: int) -> list[list]:
-    k = max(1, min(k, len(items)))
-    size = -(-len(items) // k)
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
 def run_splits(data: CalibrationData, *, splits: int, seed: int, n_train: int, horizon: float, policy: str,
                backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
-               rare_factors: str = "r") -> list:
-    """Run every split (in parallel) and return the per-split results in split order."""
-    seeds = np.random.SeedSequence(seed).spawn(splits)
-    if backend == "dask":
-        from distributed import Client
+               rare_factors: str = "r", progress=None) -> list:
+    """Run every split (serially, on local cores or on Dask) and return the per-split results in split order.
 
-        own = client is None
-        cl = client if client is not None else Client(scheduler)
-        try:
-            n_workers = max(1, len(cl.scheduler_info().get("workers", {})))
-            parts = _chunks(seeds, n_workers * 4)
-            fut_data = cl.scatter(data, broadcast=True)
-            futs = cl.map(_run_chunk, [fut_data] * len(parts), parts, n_train=n_train, horizon=horizon,
-                          policy=policy, rare_factors=rare_factors, pure=False)
-            res = cl.gather(futs)
-        finally:
-            if own:
-                cl.close()
-        return [r for part in res for r in part]
-    if backend != "joblib":
-        raise InputError(f"backend must be 'joblib' or 'dask', not {backend!r}")
-    if n_jobs == 1 or splits < 20:
-        return _run_chunk(data, seeds, n_train, horizon, policy, rare_factors)
-    from joblib import Parallel, delayed
-
-    parts = _chunks(seeds, (n_jobs if n_jobs > 0 else 2) * 2)
-    res = Parallel(n_jobs=n_jobs)(delayed(_run_chunk)(data, p, n_train, horizon, policy, rare_factors)
-                                  for p in parts)
-    return [r for part in res for r in part]
+    Split *k* uses its own stream ``SeedSequence(seed).spawn(splits)[k]`` (see
+    :func:`venprs.resampling.map_replicates`), so every backend gives the same results.
+    """
+    return map_replicates(_run_chunk, data, replicate_seeds(seed, splits), backend=backend, n_jobs=n_jobs,
+                          scheduler=scheduler, client=client, progress=progress, n_train=n_train,
+                          horizon=horizon, policy=policy, rare_factors=rare_factors)
 
 
 def _summarise(data: CalibrationData, results: list, horizon: float, policy: str,
@@ -289,7 +264,7 @@ def _summarise(data: CalibrationData, results: list, horizon: float, policy: str
 def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLITS, seed: int = 1,
               train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, policy: str = "keep",
               backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None, client=None,
-              return_splits: bool = False, rare_factors: str = "r") -> dict[str, Any]:
+              return_splits: bool = False, rare_factors: str = "r", progress=None) -> dict[str, Any]:
     """Split-sample calibration of the refitted VEN-PRS Cox model (see the module docstring).
 
     Parameters
@@ -310,6 +285,7 @@ def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLI
     return_splits : also return the per-split results (key ``"splits_detail"``)
     rare_factors : ``"r"`` (default: each fit as R's ``coxph``) or ``"drop"`` (drop and refit);
         see :func:`venprs.survival.cox.fast_cox`
+    progress : optional ``progress(done)`` called as splits finish (``done`` splits at a time)
 
     Returns
     -------
@@ -333,7 +309,7 @@ def calibrate(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_SPLI
             raise InputError(f"{ep.upper()}: {n} complete patients are too few for a train/test split")
         res = run_splits(data, splits=splits, seed=seed, n_train=n_train, horizon=horizon, policy=policy,
                          backend=backend, n_jobs=n_jobs, scheduler=scheduler, client=client,
-                         rare_factors=rare_factors)
+                         rare_factors=rare_factors, progress=progress)
         summary = _summarise(data, res, horizon, policy, rare_factors)
         summary.update({"n_train": n_train, "n_test": n - n_train, "seed": seed})
         if return_splits:
@@ -356,7 +332,7 @@ def split_indices(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_
     ----------
     .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods; Supplementary Fig. S11).
     """
-    seeds = np.random.SeedSequence(seed).spawn(splits)
+    seeds = replicate_seeds(seed, splits)
     out: dict[str, Any] = {"format": SPLITS_FORMAT, "seed": seed, "splits": splits,
                            "train_fraction": train_fraction, "horizon_months": horizon, "endpoints": {}}
     for ep in endpoints:
@@ -397,7 +373,7 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     A Cox model of the outcome on a restricted cubic spline (``knots`` knots at
     the 10/50/90 percentiles) of ``log(-log(predicted survival))`` gives the
     smoothed observed survival at ``horizon``; ICI is the mean, E50 the median
-    and E90 the 90th percentile of |predicted - observed| over the patients.
+    and E90 the 90th percentile of ``|predicted - observed|`` over the patients.
     With fewer distinct predictions than knots + 1 (a score with few values),
     the linear term alone is used (stated in ``notes``).
 

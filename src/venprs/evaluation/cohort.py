@@ -352,7 +352,7 @@ def _check_times(out: pd.DataFrame, found: dict[str, str], time_unit: str) -> li
 
 def _normalise_codes(s: pd.Series, column: str, mapping: dict[str, str], what: str, accepted: str) -> pd.Series:
     """Map free-text codes through ``mapping`` (keys normalised); ``None`` stays missing."""
-    vals = []
+    vals: list[str | None] = []
     for i, v in enumerate(s.tolist()):
         if v is None:
             vals.append(None)

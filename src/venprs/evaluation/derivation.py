@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..cohort_fields import COHORT_FIELDS
 from ..model import GROUPS, load_model
 from ..scoring import score_codes
 from ..survival import CoxResult, KMResult, fit_cox, kaplan_meier, logrank, reverse_km_median_followup
@@ -33,7 +34,7 @@ from .cohort import FACTORS, OTHER_GENES, RESPONSES, Cohort
 
 __all__ = ["GENES", "molecular_mask", "table1", "response_table", "response_associations", "km_endpoint",
            "followup", "univariate_candidates", "cox_univariate", "cox_multivariate", "published_groups",
-           "hundredths", "derived_units", "derived_groups", "group_km", "subgroups", "baseline_table", "GroupKM"]
+           "hundredths", "derived_units", "derived_groups", "groups_of_units", "group_km", "subgroups", "baseline_table", "GroupKM"]
 
 #: The molecular factors of the model (genes).
 GENES = ("nf1", "ptpn11", "flt3", "tp53", "sf3b1")
@@ -50,6 +51,9 @@ LABELS.update({"age_gt70": "Age > 70 years", "sex_male": "Male sex", "complex_ka
                "hemoglobin": "Hemoglobin at start (g/dL)", "platelets": "Platelets at start (x10^9/L)",
                "bm_blasts": "Blasts in BM (%)", "pb_blasts": "Blasts in PB (%)",
                "time_cr_to_relapse_months": "Time from CR to relapse (months)"})
+# every other cohort column (e.g. NPM1 mutation) with its label from the one cohort description
+for _f in COHORT_FIELDS:
+    LABELS.setdefault(_f.name, _f.label)
 
 
 def _num(x):
@@ -304,15 +308,15 @@ def cox_multivariate(c: Cohort, ep: str, factors, rare_factors: str = "r") -> tu
         complete = int(df.notna().all(axis=1).sum())
         why = (f"not estimable: {complete} patient(s) with every factor of the model known and time/event "
                f"recorded, {int(df.loc[df.notna().all(axis=1), en].sum())} event(s) among them ({err})")
-        terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
+        na_terms = {f: {"coef": None, "se": None, "hr": None, "ci_low": None, "ci_high": None, "p": None,
                      "estimable": False, "carriers": None, "carrier_events": None, "flag": None,
                      "label": LABELS.get(f, f)}
                  for f in factors}
-        summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
+        na_summary = {"n": complete, "n_events": 0, "n_excluded": c.n - complete, "k": 0, "loglik": None,
                    "loglik_null": None, "aic": None, "aic_null": None, "ties": "efron", "notes": [why],
                    "rare_factors": rare_factors, "flags": [], "r_warnings": [], "converged": None,
                    "excluded_reason": "missing time/event or an unknown factor of the model", "estimable": False}
-        return {"terms": terms, "fit": summary}, None
+        return {"terms": na_terms, "fit": na_summary}, None
     summary = fit.to_dict()
     terms = summary.pop("terms")
     for k in terms:
@@ -368,12 +372,53 @@ def derived_units(fit: CoxResult) -> dict[str, int]:
 def derived_groups(c: Cohort, units: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Groups from the re-derived (rounded) coefficients with the published cut-points.
 
-    A patient with unknown factors gets a group only if every completion falls in
-    the same group (same rule as the published score).
+    See :func:`groups_of_units` (the one grouping rule of re-derived scores).
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; its factor columns hold 1, 0 or NaN (unknown).
+    units : dict of str to int
+        Coefficient of each factor in hundredths (:func:`derived_units`).
+
+    Returns
+    -------
+    groups : ndarray of object
+        Group name, or ``""`` where the unknown factors leave it open.
+    score : ndarray of float
+        The re-derived score (NaN where a factor is unknown).
+    """
+    return groups_of_units(c.data[list(units)].to_numpy(float), np.array(list(units.values()), dtype=np.int64))
+
+
+def groups_of_units(X: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of a score in hundredths, with the published cut-points: the one rule for re-derived scores.
+
+    A patient with unknown factors gets a group only if every completion of the
+    unknown factors falls in the same group: the rule of the published score
+    (:func:`venprs.scoring.score_table`), so the published and the re-derived
+    classifications are compared on the same patients.
+
+    Parameters
+    ----------
+    X : ndarray of float, shape (n, p)
+        Factor values 1 / 0, NaN for unknown.
+    units : ndarray of int, shape (p,)
+        Coefficients in hundredths (:func:`hundredths`).
+
+    Returns
+    -------
+    groups : ndarray of object
+        Group name, or ``""`` where the unknown factors leave it open.
+    score : ndarray of float
+        The score (NaN where a factor is unknown).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (cut-points, Table 4).
     """
     m = load_model()
-    X = c.data[list(units)].to_numpy(float)
-    u = np.array(list(units.values()), dtype=np.int64)
+    u = np.asarray(units, dtype=np.int64)
     known = ~np.isnan(X)
     base = np.where(known, X, 0).astype(np.int64) @ u
     lo = base + (~known).astype(np.int64) @ np.minimum(u, 0)

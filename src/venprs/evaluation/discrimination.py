@@ -23,11 +23,11 @@ whole sample at or before t). survivalROC's symmetric neighbourhood with ``span`
 k = trunc(n span + 0.5); with the sorted markers X_(1) <= ... <= X_(n) and i0 the
 number of markers below x, the half-width is lambda_x = X_(min(i0 + k + 1, n)) - x
 (the k-th marker above the first one equal to x, in 1-based order statistics), and
-the neighbourhood is |X_j - x| <= lambda_x (so it is symmetric in marker distance,
+the neighbourhood is ``|X_j - x|`` <= lambda_x (so it is symmetric in marker distance,
 not in rank, and tied markers are all in or all out). With ``lambda`` instead of a
 span, survivalROC computes Gaussian weights exp(-(X_j - x)^2 / lambda^2) but its
 risk-set sums combine them with ``&`` (``sum(wt * (...) & (...))``), so a patient
-counts fully whenever that weight is not zero in double precision (|X_j - x| below
+counts fully whenever that weight is not zero in double precision (``|X_j - x|`` below
 about 27.3 lambda); venprs reproduces this and says so. Then S(t) = (1/n) sum_i
 S(t | X_i), S(c, t) = (1/n) sum_{X_i > c} S(t | X_i), TP(c) = [P(X > c) - S(c, t)] /
 [1 - S(t)], FP(c) = S(c, t) / S(t) at c = -inf and every distinct marker value, and
@@ -71,11 +71,13 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..model import calibration_protocol
+from ..resampling import map_replicates, replicate_seeds
 from ..survival.concordance import censoring_survival_before, concordance, concordance_counts, concordance_from_counts
 
 #: The paper's AUC horizon, 10 months (Supplementary Fig. S12; model file).
@@ -136,6 +138,7 @@ def _windows(xs: np.ndarray, ux: np.ndarray, span: float | None, lam: float | No
         lo = _first_true(lambda p, r: xs[p] - ux[r] >= -half[r], np.zeros_like(i0), i0)
         hi = _first_true(lambda p, r: xs[p] - ux[r] > half[r], i0, np.full_like(i0, n))
         return lo, hi
+    assert lam is not None  # span or lam is given
     lam2 = lam ** 2
 
     def zero_weight(p, r):
@@ -284,7 +287,29 @@ def heagerty_roc(time, event, marker, horizon: float, span: float | None = None,
 
 def heagerty_auc(time, event, marker, horizon: float, span: float | None = None, *,
                  lambda_: float | None = None) -> float:
-    """AUC of the Heagerty NNE ROC curve at ``horizon`` (R ``survivalROC(...)$AUC``; see :func:`heagerty_roc`)."""
+    """AUC of the Heagerty NNE ROC curve at ``horizon`` (R ``survivalROC(...)$AUC``; see :func:`heagerty_roc`).
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    horizon : float
+        Prediction horizon (months).
+    span : float, optional
+        Neighbourhood span (default ``0.25 * n ** -0.2``, :func:`default_span`).
+    lambda_ : float, optional
+        survivalROC's ``lambda`` (a bandwidth instead of ``span``).
+
+    Returns
+    -------
+    float
+        The AUC.
+
+    References
+    ----------
+    .. [1] Heagerty PJ, Lumley T, Pepe MS. Time-dependent ROC curves for censored survival data and a
+       diagnostic marker. Biometrics. 2000;56:337-344.
+    """
     return heagerty_roc(time, event, marker, horizon, span, lambda_=lambda_)["auc"]
 
 
@@ -351,6 +376,18 @@ def ipcw_auc(time, event, marker, horizon: float, *, train_time=None, train_even
              cases: str = "Score") -> tuple[float, str | None]:
     """Cumulative/dynamic IPCW AUC at ``horizon`` and a note (see :func:`ipcw_roc`).
 
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    horizon : float
+        Prediction horizon (months).
+    train_time, train_event : array-like, optional
+        Cohort whose censoring distribution gives the weights (default: this one).
+    cases : {"Score", "timeROC"}
+        Cases have an event at ``T <= horizon`` (riskRegression::Score, default) or at
+        ``T < horizon`` (timeROC); see :func:`ipcw_roc`.
+
     Returns
     -------
     (auc, note)
@@ -365,6 +402,21 @@ def harrell_c(time, event, marker) -> float:
 
     Tied markers count 1/2; pairs of events at the same time are not comparable;
     a censoring at an event's time counts as later (:func:`venprs.survival.concordance.concordance`).
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+
+    Returns
+    -------
+    float
+        The concordance index.
+
+    References
+    ----------
+    .. [1] Harrell FE, Lee KL, Mark DB. Multivariable prognostic models. Stat Med. 1996;15:361-387.
+    .. [2] R package survival 3.5-3, ``concordance``.
     """
     t, e, x = _clean(time, event, marker)
     return concordance(t, e, x, timewt="n")
@@ -375,6 +427,24 @@ def uno_c(time, event, marker, tau: float | None = None) -> float:
 
     Pairs are weighted by 1 / G(T_i-)^2 of their earlier event; ``tau`` (R's
     ``ymax``, default none): events after ``tau`` carry no weight.
+
+    Parameters
+    ----------
+    time, event, marker : array-like
+        Follow-up times, event indicators (1 = event) and markers (higher = higher risk).
+    tau : float, optional
+        Truncation time (R's ``ymax``).
+
+    Returns
+    -------
+    float
+        The concordance index.
+
+    References
+    ----------
+    .. [1] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for evaluating overall
+       adequacy of risk prediction procedures with censored survival data. Stat Med. 2011;30:1105-1117.
+    .. [2] R package survival 3.5-3, ``concordance`` (``timewt = "n/G2"``).
     """
     t, e, x = _clean(time, event, marker)
     return concordance(t, e, x, timewt="n/G2", ymax=tau)
@@ -441,8 +511,19 @@ def auc_key(horizon: float) -> str:
     return f"auc_{horizon:g}m"
 
 
+def _bootstrap_chunk(shared: tuple, seeds: list) -> list[dict[str, float]]:
+    """The four measures on one bootstrap resample per stream (module level: picklable for joblib/Dask)."""
+    t, e, x, horizon, span = shared
+    out = []
+    for s in seeds:
+        idx = np.random.default_rng(s).integers(0, len(t), len(t))
+        out.append(_all(t[idx], e[idx], x[idx], horizon, span)[0])
+    return out
+
+
 def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boot: int = 200, seed: int = 1,
-                   span: float | None = None) -> Discrimination:
+                   span: float | None = None, backend: str = "joblib", n_jobs: int = 1,
+                   scheduler: str | None = None, progress: Callable[[int], None] | None = None) -> Discrimination:
     """All four measures with seeded bootstrap percentile 95% CIs.
 
     Parameters
@@ -450,20 +531,26 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
     time, event, marker : array-like (marker: higher = higher risk, e.g. the score)
     horizon : months
     n_boot : bootstrap resamples (0: no CIs)
-    seed : seed of the bootstrap (numpy ``default_rng``)
+    seed : seed of the bootstrap: resample *k* draws from its own stream
+        ``SeedSequence(seed).spawn(n_boot)[k]`` (:func:`venprs.resampling.replicate_seeds`)
     span : NNE span for the whole sample (default :func:`default_span`); each
         bootstrap resample uses the same span.
+    backend, n_jobs, scheduler : where the resamples run (one core by default, local processes or a
+        Dask cluster; :func:`venprs.resampling.map_replicates`); the CIs are the same everywhere
+    progress : optional ``progress(k)`` called as ``k`` more resamples are done
+
+    References
+    ----------
+    .. [1] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993 (percentile interval).
     """
     t, e, x = _clean(time, event, marker)
     span = default_span(len(t)) if span is None else span
     curves: dict = {}
     est, notes = _all(t, e, x, horizon, span, curves)
-    rng = np.random.default_rng(seed)
-    boots = {k: [] for k in est}
+    boots: dict[str, list[float]] = {k: [] for k in est}
     failed = 0
-    for _ in range(n_boot):
-        idx = rng.integers(0, len(t), len(t))
-        b, _ = _all(t[idx], e[idx], x[idx], horizon, span)
+    for b in map_replicates(_bootstrap_chunk, (t, e, x, horizon, span), replicate_seeds(seed, n_boot),
+                            backend=backend, n_jobs=n_jobs, scheduler=scheduler, progress=progress):
         if not all(np.isfinite(v) for v in b.values()):
             failed += 1
         for k, v in b.items():
@@ -471,8 +558,8 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
     if failed:
         notes.append(f"{failed} bootstrap resample(s) with a measure not estimable (left out of its CI)")
     ci = {}
-    for k, v in boots.items():
-        v = np.asarray(v, float)
-        v = v[np.isfinite(v)]
-        ci[k] = (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))) if len(v) else (np.nan, np.nan)
+    for k, vals in boots.items():
+        arr = np.asarray(vals, float)
+        arr = arr[np.isfinite(arr)]
+        ci[k] = (float(np.percentile(arr, 2.5)), float(np.percentile(arr, 97.5))) if len(arr) else (np.nan, np.nan)
     return Discrimination(horizon, len(t), int(e.sum()), est, ci, n_boot, notes, span, curves)

@@ -378,7 +378,8 @@ def _baseline_for(endpoint: str, baseline) -> tuple[Any, bool, str]:
 
 
 def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, baseline: dict | None = None,
-                        n_boot: int = 500, seed: int = 1, thresholds=DEFAULT_THRESHOLDS) -> dict[str, Any]:
+                        n_boot: int = 500, seed: int = 1, thresholds=DEFAULT_THRESHOLDS,
+                        resampling: dict[str, Any] | None = None) -> dict[str, Any]:
     """Validate the published VEN-PRS on ``cohort`` (all measures; see the module docstring).
 
     Parameters
@@ -390,6 +391,8 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
         or ``None`` for the reconstructed (unpublished) baseline in the model file.
     n_boot, seed : bootstrap resamples and seed of the discrimination CIs.
     thresholds : risk thresholds of the decision curve.
+    resampling : where the bootstrap runs: keywords ``backend``, ``n_jobs``, ``scheduler``, ``progress`` of
+        :func:`venprs.evaluation.discrimination.discrimination` (default: one core).
 
     Returns
     -------
@@ -425,7 +428,7 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
                                "events": int(e[ok].sum()),
                                "events_by_horizon": int(((t <= horizon) & (e == 1) & ok).sum())}
         tt, ee, ss = t[ok], e[ok], s[ok]
-        disc = discrimination(tt, ee, ss, horizon, n_boot=n_boot, seed=seed).to_dict()
+        disc = discrimination(tt, ee, ss, horizon, n_boot=n_boot, seed=seed, **(resampling or {})).to_dict()
         disc["marker"] = "published VEN-PRS score"
         out["discrimination"][ep] = disc
         base, recon, source = _baseline_for(ep, baseline)

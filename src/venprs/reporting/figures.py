@@ -33,6 +33,10 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": 
                      "axes.spines.right": False, "svg.hashsalt": "venprs"})
 
 
+#: What the shaded bands of a KM figure are (:func:`venprs.survival.kaplan_meier`, tested against R).
+KM_CI_NOTE = 'pointwise 95% CI, R survfit conf.type = "log" (Greenwood)'
+
+
 def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = False, xmax: float | None = None,
               annotation: str = ""):
     """A KM plot of one or more curves with a number-at-risk table, drawn as survminer's
@@ -186,7 +190,12 @@ class FigureStore:
         return _embed(png, name, alt)
 
     def km(self, curves: dict, name: str, alt: str, **kwargs) -> str:
-        """A Kaplan-Meier figure (see :func:`km_figure`): embedded HTML or a placeholder for :meth:`resolve`."""
+        """A Kaplan-Meier figure (see :func:`km_figure`): embedded HTML or a placeholder for :meth:`resolve`.
+
+        With ``ci=True`` the caption says what the bands are.
+        """
+        if kwargs.get("ci"):
+            alt += f"; shaded: {KM_CI_NOTE}"
         if self._pool is None:
             return self.save(km_figure(curves, **kwargs), name, alt)
         token = f"<!--venprs-figure:{name}-->"

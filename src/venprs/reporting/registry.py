@@ -81,6 +81,19 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+def resampling(ctx: Context, description: str, total: int) -> dict[str, Any]:
+    """Where a resampling loop runs and its progress bar: keywords for ``calibrate`` and ``discrimination``.
+
+    ``backend``, ``n_jobs`` and ``scheduler`` come from the run options (``--backend``, ``--n-jobs``,
+    ``--scheduler``; default one core); ``progress`` is a new bar of ``total`` steps when the CLI
+    draws bars (``options["replicate_progress"]``, stderr a terminal), else ``None``.
+    """
+    o = ctx.options
+    bar = o.get("replicate_progress")
+    return {"backend": str(o.get("backend") or "joblib"), "n_jobs": int(o.get("n_jobs") or 1),
+            "scheduler": o.get("scheduler"), "progress": bar(description, total) if bar and total else None}
+
+
 _REGISTRY: dict[str, Section] = {}
 
 

@@ -21,6 +21,7 @@ from ..model import load_model
 from ..version import __version__
 from .figures import FigureStore
 from .html import collect_tables, note
+from .pdf import chromium_executable, write_pdf
 from .registry import Context, SectionOutput, sections
 from .verdict import SYNTHETIC_SCOPE, verdict_summary
 
@@ -69,7 +70,10 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         ``report`` (default ``"analysis"``; ``"validate"`` for ``venprs validate``): which
         registered sections run. ``workers`` (default 1): processes drawing the Kaplan-Meier figures (Linux
         ``fork``; on a busy 2-core machine 1 is as fast); ``quick``: omit the
-        subgroup figures. Also passed to the sections (``ctx.options``).
+        subgroup figures; ``pdf``: also print ``report.pdf`` with headless Chromium
+        (:func:`venprs.reporting.pdf.write_pdf`), inside the same folder; checked before any
+        work (:class:`InputError` if Chromium or Playwright is missing, and no folder is made).
+        Also passed to the sections (``ctx.options``).
 
     Returns
     -------
@@ -80,9 +84,14 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     ----------
     .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
+    chromium = chromium_executable() if (options or {}).get("pdf") else None  # before any work or folder
     with atomic_dir(out_dir) as out:  # built whole in a temporary sibling folder, then renamed
         results = _write_report(cohort, out, paper=paper, title=title, command=command, options=options,
                                 progress=progress)
+        if chromium:
+            if progress:
+                progress("printing report.pdf", 1, 1)
+            write_pdf(out / "report.html", out / "report.pdf", executable=chromium)
     return results
 
 
@@ -106,7 +115,7 @@ def _write_report(cohort, out: Path, *, paper, title, command, options, progress
         "skipped": [],
         "sections": [],
     }
-    rendered = []
+    rendered: list[Any] = []
     secs = sections(str(opts.get("report", "analysis")))
     if ctx.options.get("only"):  # run a subset (``venprs calibrate``: input + calibration)
         secs = [s for s in secs if s.key in ctx.options["only"]]

@@ -384,7 +384,8 @@ def build_groups(ctx: Context) -> SectionOutput:
                 html += ctx.figures.km({gg.capitalize(): k for gg, k in g.fits.items()}, f"km_{ep}_{kind}",
                                        f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
                                        title=f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
-                                       annotation=f"log-rank p {fmt_p(r['logrank_p'])}")
+                                       annotation=f"log-rank p {fmt_p(r['logrank_p'])}",
+                                       ci=bool(ctx.options.get("km_ci")))
         if "derived" in res[ep]:
             coefs = res[ep]["derived"]["coefficients"]
             html += table(["factor", "published", "re-derived"],
@@ -445,7 +446,8 @@ def build_subgroups(ctx: Context) -> SectionOutput:
                 html += ctx.figures.km({gg.capitalize(): k for gg, k in g.fits.items()}, f"km_{ep}_{name}",
                                        f"{EP_LABEL[ep]} by VEN-PRS group, {SUBGROUP_LABEL[name].lower()}",
                                        title=f"{EP_LABEL[ep]}, {SUBGROUP_LABEL[name].lower()}",
-                                       annotation=f"log-rank p {fmt_p(g.results['logrank_p'])}")
+                                       annotation=f"log-rank p {fmt_p(g.results['logrank_p'])}",
+                                       ci=bool(ctx.options.get("km_ci")))
     out.results, out.html = {"subgroups": res}, html
     return out
 

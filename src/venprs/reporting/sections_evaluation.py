@@ -37,7 +37,7 @@ from .figures import COLORS, roc_figure
 from .html import fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .rare_factors import flagged_entries, flagged_html, policy_note
-from .registry import Context, SectionOutput, section
+from .registry import Context, SectionOutput, resampling, section
 from .sections_derivation import comparison_html
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
@@ -200,7 +200,8 @@ def build_discrimination(ctx: Context) -> SectionOutput:
         if why:
             skipped.append({"analysis": f"discrimination.{ep}", "reason": why})
             continue
-        d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")))
+        d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")),
+                           **resampling(ctx, f"bootstrap {EP_LABEL[ep]}", int(_opt(ctx, "n_boot"))))
         r = d.to_dict()
         key = auc_key(horizon)
         panels[EP_LABEL[ep]] = {
@@ -292,8 +293,8 @@ def build_calibration(ctx: Context) -> SectionOutput:
     rare = str(_opt(ctx, "rare_factors"))
     split_args = dict(splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
                       train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon)
-    cal = calibrate(df, endpoints=tuple(eps), **split_args, n_jobs=int(_opt(ctx, "n_jobs")),
-                    backend=str(_opt(ctx, "backend")), scheduler=_opt(ctx, "scheduler"), rare_factors=rare)
+    cal = calibrate(df, endpoints=tuple(eps), **split_args, rare_factors=rare,
+                    **resampling(ctx, "calibration splits", int(split_args["splits"]) * len(eps)))
     if ctx.options.get("save_splits"):
         _save_splits(ctx.options["save_splits"], split_indices(df, endpoints=tuple(eps), **split_args))
     rows = []

@@ -22,9 +22,9 @@ from ..evaluation.external import external_validation
 from ..model import ENDPOINTS, GROUPS
 from ..scoring import score_table
 from ..survival import kaplan_meier
-from .figures import COLORS, km_figure
+from .figures import COLORS, KM_CI_NOTE, OKABE_ITO, km_figure
 from .html import esc, fmt, fmt_ci, fmt_p, note, table
-from .registry import Context, SectionOutput, section
+from .registry import Context, SectionOutput, resampling, section
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 MEASURE_LABEL = {"oe_ratio": "O/E", "calibration_slope": "calibration slope", "c_harrell": "Harrell's C"}
@@ -36,10 +36,11 @@ def _run(ctx: Context, cohort=None, key: str = "external") -> dict[str, Any]:
     if key not in ctx.state:
 
         o = ctx.options
+        n_boot = int(o["n_boot"] if o.get("n_boot") is not None else 500)
         ctx.state[key] = external_validation(
             cohort if cohort is not None else ctx.cohort, horizon=float(o.get("horizon") or PAPER_HORIZON),
-            baseline=o.get("baseline"), n_boot=int(o["n_boot"] if o.get("n_boot") is not None else 500),
-            seed=int(o.get("seed") if o.get("seed") is not None else 1))
+            baseline=o.get("baseline"), n_boot=n_boot, seed=int(o["seed"] if o.get("seed") is not None else 1),
+            resampling=resampling(ctx, "bootstrap resamples (OS, EFS)", n_boot * len(ENDPOINTS)))
     return ctx.state[key]
 
 
@@ -142,8 +143,9 @@ def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
     if not curves:
         return ""
     g = v["groups"][ep]["published"]
+    ci = bool(ctx.options.get("km_ci"))
     fig = km_figure(curves, title=f"{EP_LABEL[ep]} by published VEN-PRS group",
-                    annotation=f"log-rank p {fmt_p(g.get('logrank_p'))}")
+                    annotation=f"log-rank p {fmt_p(g.get('logrank_p'))}", ci=ci)
     ax = fig.axes[0]
     for grp_name in GROUPS:
         med = g[grp_name]["paper"].get("median")
@@ -151,7 +153,8 @@ def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
             ax.plot([med], [0.5], marker="v", ms=7, color=COLORS[grp_name], ls="none")
     ax.axhline(0.5, color="#bbb", lw=0.6, ls=":")
     ax.text(0.98, 0.47, "\u25bc published medians", transform=ax.transAxes, ha="right", fontsize=7, color="#555")
-    return ctx.figures.save(fig, name, f"{EP_LABEL[ep]} by published VEN-PRS group, with the paper's medians (\u25bc)")
+    alt = f"{EP_LABEL[ep]} by published VEN-PRS group, with the paper's medians (\u25bc)"
+    return ctx.figures.save(fig, name, alt + (f"; shaded: {KM_CI_NOTE}" if ci else ""))
 
 
 def groups_html(ctx: Context, v: dict, prefix: str) -> str:
@@ -189,7 +192,7 @@ def discrimination_html(v: dict) -> str:
         h = r["horizon_months"]
         for label, it in ((f"AUC({h:g} m), Heagerty NNE", auc["heagerty"]), (f"AUC({h:g} m), IPCW", auc["ipcw"]),
                           ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
-            rows.append([EP_LABEL[ep], label, fmt(it["estimate"], 3, "-"), fmt_ci(*it["ci"], digits=3)])
+            rows.append([EP_LABEL[ep], label, fmt(it["estimate"], 3, "-"), fmt_ci(it["ci"][0], it["ci"][1], digits=3)])
     n_boot = v["discrimination"]["os"]["bootstrap"]["n"]
     return (table(["endpoint", "measure", "estimate", "95% CI"], rows, caption="Discrimination of the published score")
             + note(f"Marker: the published VEN-PRS score. 95% CIs: seeded percentile bootstrap ({n_boot} resamples). "
@@ -219,7 +222,7 @@ def calibration_figure(v: dict):
             x = 1 - np.asarray(cur["curve"]["predicted"], float)
             y = 1 - np.asarray(cur["curve"]["observed"], float)
             o = np.argsort(x)
-            ax.plot(x[o], y[o], color="#2166ac", lw=1.5, label=f"smoothed (ICI {cur['ici']:.3f})")
+            ax.plot(x[o], y[o], color=OKABE_ITO["blue"], lw=1.5, label=f"smoothed (ICI {cur['ici']:.3f})")
         for g in GROUPS:
             r = cal["grouped"][g]
             if r["predicted"] is None or r["observed"] is None:
@@ -284,7 +287,7 @@ def decision_figure(v: dict):
         th = np.asarray(dc["thresholds"])
         nb = dc["net_benefit"]
         model = np.asarray(nb["model"], float)
-        ax.plot(th, model, color="#2166ac", lw=1.6, label="VEN-PRS (published)")
+        ax.plot(th, model, color=OKABE_ITO["blue"], lw=1.6, label="VEN-PRS (published)")
         ax.plot(th, nb["treat_all"], color="#777", lw=1.0, label="treat all")
         ax.plot(th, nb["treat_none"], color="#000", lw=0.8, label="treat none")
         top = max(0.02, float(np.nanmax(np.r_[model, nb["treat_all"]])) * 1.1)

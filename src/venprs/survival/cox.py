@@ -63,17 +63,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ..errors import InputError
 
-__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard", "MAX_ABS_COEF",
+__all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard",
+           "baseline_survival", "MAX_ABS_COEF",
            "RARE_FACTORS", "r_infinite_warning"]
 
-#: Policy ``"drop"``: a fitted |coefficient| above this (hazard ratio beyond e^10) is treated
+#: Policy ``"drop"``: a fitted ``|coefficient|`` above this (hazard ratio beyond e^10) is treated
 #: as "may be infinite" (monotone likelihood) and the covariate is dropped.
 MAX_ABS_COEF = 10.0
 #: R ``coxph.control()`` defaults: ``eps``, ``iter.max``, ``toler.chol``, ``toler.inf``.
@@ -176,6 +179,39 @@ def baseline_hazard(time, event, lp, ctype: int = 1) -> pd.DataFrame:
     """
     times, H = _cumhaz_steps(time, event, lp, ctype)
     return pd.DataFrame({"time": times, "cumhaz": H, "surv": np.exp(-H)})
+
+
+def baseline_survival(time: ArrayLike, event: ArrayLike, lp: ArrayLike, times: ArrayLike, ctype: int = 2) -> Any:
+    """Baseline survival S0(t) (all covariates 0) of a Cox fit, as a right-continuous step function.
+
+    The one definition behind :meth:`FastCox.baseline_survival` and
+    :meth:`CoxResult.baseline_survival`.
+
+    Parameters
+    ----------
+    time, event : array-like
+        The fit's follow-up times and 0/1 events.
+    lp : array-like
+        The fit's linear predictor ``X coef`` per patient.
+    times : float or array-like
+        Where to evaluate S0.
+    ctype : {1, 2}
+        2 (default): the Efron-adjusted cumulative hazard, R's ``survfit.coxph`` default after
+        an Efron fit; 1: Breslow (Nelson-Aalen type).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        S0 at ``times`` (a float for a scalar ``times``); 1 before the first event time.
+
+    References
+    ----------
+    .. [1] Therneau T. A Package for Survival Analysis in R. R package survival 3.5-3,
+       ``survfit.coxph`` (arguments ``ctype``, ``newdata``).
+    """
+    s = _step_survival(*_cumhaz_steps(np.asarray(time, float), np.asarray(event), np.asarray(lp, float), ctype),
+                       times)
+    return float(s) if np.ndim(times) == 0 else s
 
 
 def _step_survival(times: np.ndarray, H: np.ndarray, at) -> np.ndarray:
@@ -582,14 +618,9 @@ class FastCox:
                     **{k: v for k, v in f.items() if k != "column"}} for f in out]
         return out
 
-    def baseline_survival(self, t: float, ctype: int = 2) -> float:
-        """Baseline survival S0(t) (all covariates 0) as a right-continuous step function.
-
-        ``ctype=2`` is the Efron-adjusted estimator, R's ``survfit.coxph`` default
-        after an Efron fit; ``ctype=1`` Breslow.
-        """
-        times, H = _cumhaz_steps(self.time, self.event, self.lp, ctype)
-        return float(_step_survival(times, H, t))
+    def baseline_survival(self, times: ArrayLike, ctype: int = 2) -> Any:
+        """Baseline survival S0 at ``times``: :func:`baseline_survival` of this fit's data."""
+        return baseline_survival(self.time, self.event, self.lp, times, ctype)
 
     def survival_at(self, X: np.ndarray, t: float, ctype: int = 2) -> np.ndarray:
         """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``."""
@@ -833,18 +864,15 @@ class CoxResult:
         """Baseline (all covariates 0) cumulative hazard and survival at the event times."""
         return baseline_hazard(self._time, self._event, self._lp, ctype=ctype)
 
-    def baseline_survival(self, times, ctype: int = 1) -> np.ndarray:
-        """Baseline survival S0(t) at ``times`` as a right-continuous step function.
+    def baseline_survival(self, times: ArrayLike, ctype: int = 2) -> Any:
+        """Baseline survival S0 at ``times``: :func:`baseline_survival` of this fit's data."""
+        return baseline_survival(self._time, self._event, self._lp, times, ctype)
 
-        ``ctype=1`` matches R ``survfit(fit, newdata = <all 0>, ctype = 1)``
-        (Breslow), ``ctype=2`` the Efron-adjusted default.
-        """
-        return _step_survival(*_cumhaz_steps(self._time, self._event, self._lp, ctype), times)
-
-    def predict_survival(self, X: pd.DataFrame, times, ctype: int = 1) -> np.ndarray:
-        """Survival ``S0(t) ** exp(x beta)`` for each row of ``X`` (rows) at ``times`` (columns)."""
+    def predict_survival(self, X: pd.DataFrame, times, ctype: int = 2) -> np.ndarray:
+        """Survival ``S0(t) ** exp(x beta)`` for each row of ``X`` (rows) at ``times`` (columns);
+        ``ctype`` as :func:`baseline_survival`."""
         lp = np.asarray(X[self.covariates], float) @ self.used_coef.to_numpy()
-        s0 = self.baseline_survival(times, ctype)
+        s0 = np.atleast_1d(self.baseline_survival(np.atleast_1d(np.asarray(times, float)), ctype))
         return s0[None, :] ** np.exp(lp)[:, None]
 
     def to_dict(self) -> dict:

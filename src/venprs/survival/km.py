@@ -121,8 +121,8 @@ class KMResult:
     n_events: int
     conf_level: float = 0.95
     conf_type: str = "log"
-    _time: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
-    _surv: np.ndarray = field(repr=False, default=None)  # type: ignore[assignment]
+    _time: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    _surv: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
     def survival_at(self, t) -> np.ndarray | float:
         """Survival at time(s) ``t`` as a right-continuous step function (1 before the first time)."""
@@ -236,6 +236,13 @@ def reverse_km_median_followup(time, event) -> KMResult:
 
 def logrank(time, event, groups) -> tuple[float, int, float]:
     """k-group log-rank test, as R's ``survdiff(Surv(time, event) ~ groups)``.
+
+    Parameters
+    ----------
+    time, event : array-like
+        Follow-up times and event indicators (1 = event).
+    groups : array-like
+        Group label per patient.
 
     Returns
     -------

@@ -2,15 +2,17 @@
 
 Routes
 ------
-``GET /``                   the calculator page (works without JavaScript via ``POST /``)
-``POST /api/v1/score``      one patient, JSON in and out
-``POST /api/v1/score-table`` CSV upload -> scored CSV (same contract as ``venprs score --input``)
-``GET /api/v1/score-table/template`` a CSV template for the batch tab
-``GET /api/v1/model``       the model file, exactly as shipped
-``GET /healthz``            liveness
-``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /api/v1/fhir/RiskAssessment``
-                            CDS Hooks 2.0 and FHIR R4 (:mod:`venprs.web.cds`)
-``GET /docs``               OpenAPI (Swagger UI served from the app, no CDN); ``/openapi.json``
+::
+
+    GET /                      the calculator page (works without JavaScript via POST /)
+    POST /api/v1/score         one patient, JSON in and out
+    POST /api/v1/score-table   CSV upload -> scored CSV (same contract as venprs score --input)
+    GET /api/v1/score-table/template   a CSV template for the batch tab
+    GET /api/v1/model          the model file, exactly as shipped
+    GET /healthz               liveness
+    GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+                               CDS Hooks 2.0 and FHIR R4 (venprs.web.cds)
+    GET /docs                  OpenAPI (Swagger UI served from the app, no CDN); /openapi.json
 
 Every score comes from :func:`venprs.score` / :func:`venprs.score_table`; every
 label, help text, coefficient, published outcome and the citation come from
@@ -93,13 +95,15 @@ _FactorValue = Union[bool, str, None]
 
 #: Request body of ``POST /api/v1/score``: the seven canonical factor names, built
 #: from :data:`venprs.fields.FACTOR_FIELDS` (omitted = unknown; extra fields are refused).
-ScoreRequest: type[BaseModel] = create_model(
+#: The example of the request body (also the docs' example response's input).
+_EXAMPLE: dict[str, _FactorValue] = {"extramedullary": True, "prior_hma": "no", "nf1": "wt", "ptpn11": "wt",
+                                     "flt3": "mut", "tp53": False, "sf3b1": None}
+
+ScoreRequest: type[BaseModel] = create_model(  # type: ignore[call-overload]  # pydantic's overloads miss **fields
     "ScoreRequest",
     __config__=ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "extramedullary": True, "prior_hma": "no", "nf1": "wt", "ptpn11": "wt", "flt3": "mut",
-            "tp53": False, "sf3b1": None}]},
+        json_schema_extra={"examples": [dict(_EXAMPLE)]},
     ),
     __validators__={"parse": field_validator(*FACTORS, mode="before")(classmethod(_parse_factor))},
     **{f.name: (Annotated[_FactorValue, Field(
@@ -366,8 +370,7 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
                                                                  "version": __version__})
 
     # ---- API
-    example = score_payload({f: parse_value(f, v) for f, v in
-                             ScoreRequest.model_config["json_schema_extra"]["examples"][0].items()})
+    example = score_payload({f: parse_value(f, v) for f, v in _EXAMPLE.items()})
     @app.post("/api/v1/score", tags=["score"], summary="Score one patient (OS and EFS)",
               response_class=Response,
               responses={200: {"content": {"application/json": {"example": example}},

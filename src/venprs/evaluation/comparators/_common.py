@@ -63,9 +63,10 @@ class Classification:
         if self.skipped is not None:
             out["skipped"] = self.skipped
             return out
-        counts = self.groups.value_counts()
+        groups = pd.Series(self.groups)
+        counts = groups.value_counts()
         out["n"] = {g: int(counts.get(g, 0)) for g in self.levels}
-        out["n_indeterminate"] = int((self.groups == "").sum())
+        out["n_indeterminate"] = int((groups == "").sum())
         return out
 
 

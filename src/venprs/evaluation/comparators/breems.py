@@ -130,6 +130,7 @@ def classify(df: pd.DataFrame) -> Classification:
                         "months >= 0")
     age = _numbers(df, found["age"])
     sct = tristate(df, (found["prior_allohct"],), "prior_allohct")
+    assert sct is not None  # the column was found above
     flags = parse_cytogenetics(df[found["cytogenetics_dx"]].to_numpy(), str(found["cytogenetics_dx"]))
     cyto = np.where(flags["inv16"] == 1, 0, np.where(flags["t8_21"] == 1, 1, 2))
     cyto = np.where(flags["inv16"] < 0, -1, cyto)

@@ -274,7 +274,8 @@ def parse_score(spec: Mapping[str, Any], where: str = "<score>") -> CustomScore:
             b = to_units(str(g[has[0]]), scale)
         except (ValueError, ArithmeticError):
             raise _err(where, f"group {label}: bound {g[has[0]]!r} is not a multiple of 1/{scale}") from None
-        if groups and b < groups[-1].bound_units:
+        prev = groups[-1].bound_units if groups else None
+        if prev is not None and b < prev:
             raise _err(where, f"group {label}: bounds must increase")
         groups.append(_Group(label, b, has[0] == "at_most"))
     return CustomScore(name=name, label=str(spec.get("label", name)), source=str(spec.get("source", "")),
@@ -303,8 +304,8 @@ def venprs_spec() -> dict[str, Any]:
     th = m.raw["thresholds"]
     factors = []
     for f in FACTOR_FIELDS:
-        weights = {ep: str(m.endpoints[ep].term(f.name).coefficient)
-                   for ep in ENDPOINTS if m.endpoints[ep].term(f.name) is not None}
+        terms = {ep: m.endpoints[ep].term(f.name) for ep in ENDPOINTS}
+        weights = {ep: str(t.coefficient) for ep, t in terms.items() if t is not None}
         factors.append({"name": f.name, "columns": [f.name, *f.aliases], "weight": weights})
     labels = m.raw["groups"]
     return {

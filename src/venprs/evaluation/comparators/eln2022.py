@@ -137,9 +137,9 @@ def parse_cytogenetics(values, column: str = "cytogenetics_dx") -> dict[str, np.
                 continue
             if tok not in _CYTO_TOKENS:
                 raise bad_value(column, i, v, ACCEPTED_CYTO)
-            k = _CYTO_TOKENS[tok]
-            if k is not None:
-                flags[k][i] = 1
+            flag = _CYTO_TOKENS[tok]
+            if flag is not None:
+                flags[flag][i] = 1
     return flags
 
 
@@ -263,6 +263,7 @@ def classify(df: pd.DataFrame) -> Classification:
             return rec
         return res
     if rec is not None:
+        assert res.groups is not None and res.possible is not None and rec.groups is not None  # not skipped
         both = (res.groups != "") & (rec.groups != "")
         agree = int((res.groups[both] == rec.groups[both]).sum())
         res.notes.append(f"derived group agrees with the recorded column in {agree} of {int(both.sum())} "
