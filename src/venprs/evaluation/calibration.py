@@ -157,7 +157,8 @@ def _permutation(seed_seq, n: int) -> np.ndarray:
 def _one_split(data: CalibrationData, seed_seq, n_train: int, horizon: float, policy: str, rare_factors: str = "r"):
     perm = _permutation(seed_seq, len(data.time))
     tr, te = perm[:n_train], perm[n_train:]
-    out = {"status": "ok", "dropped": [], "flags": [], "pred": [np.nan] * 3, "obs": [np.nan] * 3, "n": [0] * 3}
+    out: dict[str, Any] = {"status": "ok", "dropped": [], "flags": [], "pred": [np.nan] * 3, "obs": [np.nan] * 3,
+                           "n": [0] * 3}
     if data.event[tr].sum() == 0:
         out["status"] = "no_events"
         return out
@@ -242,7 +243,7 @@ def _summarise(data: CalibrationData, results: list, horizon: float, policy: str
         full = kaplan_meier(data.time[m], data.event[m]) if m.any() else None
         if full is not None and np.isfinite(km_at(data.time[m], data.event[m], horizon)):
             tab = full.table
-            i = np.searchsorted(tab["time"].to_numpy(), horizon, side="right") - 1
+            i = int(np.searchsorted(tab["time"].to_numpy(), horizon, side="right")) - 1
             fs = 1.0 if i < 0 else float(tab["surv"].iloc[i])
             flo = 1.0 if i < 0 else float(tab["lower"].iloc[i])
             fhi = 1.0 if i < 0 else float(tab["upper"].iloc[i])
@@ -339,6 +340,7 @@ def split_indices(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_
         data = prepare(df, ep)
         n = len(data.time)
         n_train = int(round(n * train_fraction))
+        assert data.rows is not None  # prepare() records the input rows
         rows = data.rows + 1
         tcol, ecol = TIME_COLUMNS[ep]
         entry: dict[str, Any] = {"factors": list(data.factors), "time_column": tcol, "event_column": ecol,
