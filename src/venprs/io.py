@@ -40,7 +40,7 @@ import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePath
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,6 +104,24 @@ def _suffix(name: str) -> str:
 def input_kind(name: str | os.PathLike) -> tuple[str, bool]:
     """``(format, gzipped)`` of an input file from its name: ``("csv", False)``, ``("tsv", True)``, ...
 
+    Parameters
+    ----------
+    name : str or path-like
+        The file name; only its suffix is read (case-insensitive, ``.gz`` allowed
+        after ``.csv``, ``.tsv`` and ``.txt``).
+
+    Returns
+    -------
+    tuple of (str, bool)
+        The format (``"csv"``, ``"tsv"``, ``"excel"`` or ``"parquet"``) and whether the file is gzipped.
+
+    Raises
+    ------
+    InputError
+        The suffix is not one venprs reads (the message lists those it reads).
+
+    Examples
+    --------
     >>> input_kind("cohort.CSV.gz"), input_kind("x.xlsx")
     (('csv', True), ('excel', False))
     """
@@ -164,13 +182,38 @@ class SourceInfo:
 
 
 def source_info(df: pd.DataFrame) -> SourceInfo | None:
-    """The :class:`SourceInfo` of a table read by :func:`read_table` (``None`` for other tables)."""
+    """The :class:`SourceInfo` of a table read by :func:`read_table` (``None`` for other tables).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table; :func:`read_table` keeps its :class:`SourceInfo` in ``df.attrs``.
+
+    Returns
+    -------
+    SourceInfo or None
+        How ``df`` was read, or ``None`` when it was not read by :func:`read_table`.
+    """
     info = df.attrs.get(SOURCE_ATTR)
     return info if isinstance(info, SourceInfo) else None
 
 
 def locate(df: pd.DataFrame, problems: Sequence[Problem]) -> list[Problem]:
-    """Add the spreadsheet row and the patient ID to problems that name a data row of ``df``."""
+    """Add the spreadsheet row and the patient ID to problems that name a data row of ``df``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table the problems were found in (its :class:`SourceInfo` maps data rows to spreadsheet rows).
+    problems : sequence of Problem
+        Problems with a 1-based data ``row`` (or none, for file-wide problems).
+
+    Returns
+    -------
+    list of Problem
+        The same problems, in order, with ``sheet_row`` and ``patient`` (the ID column's text, if the table has
+        one) filled in where a data row is named.
+    """
 
     info = source_info(df)
     idcol = find_id_column(df.columns)
@@ -243,7 +286,7 @@ def read_table(source: str | os.PathLike | bytes, *, filename: str | None = None
         raise InputError(f"a sheet ({sheet!r}) was given, but this is a {kind} file, not Excel", file=name)
     try:
         if kind in ("csv", "tsv"):
-            raw = data if data is not None else path.read_bytes()
+            raw = data if data is not None else Path(name).read_bytes()
             if gz:
                 raw = _gunzip(raw, name)
             if not text:
@@ -263,7 +306,8 @@ def read_table(source: str | os.PathLike | bytes, *, filename: str | None = None
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"cannot read this {kind} file: {first[:200]}", file=name) from None
     if len(df) == 0:
-        raise InputError("no data rows (only a header)", file=source_info(df).label if source_info(df) else name)
+        info = source_info(df)
+        raise InputError("no data rows (only a header)", file=info.label if info else name)
     return df
 
 
@@ -391,11 +435,14 @@ class _LazyRows:
     """The spreadsheet row of each record, computed on first use (only error messages need it)."""
 
     def __init__(self, source: str | bytes, sep: str):
-        self._source, self._sep, self._rows = source, sep, None
+        self._source: str | bytes | None = source
+        self._sep = sep
+        self._rows: tuple[int, ...] | None = None
 
     def __call__(self) -> tuple[int, ...]:
         if self._rows is None:
             src = self._source
+            assert src is not None
             self._rows = _record_rows(src.decode("utf-8") if isinstance(src, bytes) else src, self._sep)
             self._source = None
         return self._rows
@@ -847,8 +894,8 @@ class BatchWriter:
         if kind not in ("csv", "tsv", "parquet"):
             raise NotStreamable(str(path))
         self.path, self.kind, self.formula_guard = Path(path), kind, formula_guard
-        self._sink = None
-        self._schema = None
+        self._sink: Any = None
+        self._schema: Any = None
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future | None = None
 
@@ -974,6 +1021,23 @@ def atomic_write(path: str | os.PathLike, suffix: str | None = None):
     :func:`install_signal_cleanup`), the temporary file is removed and ``path``
     is left as it was. An ``OSError`` while writing (disk full, no permission)
     becomes an :class:`~venprs.errors.InputError` naming the file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; its folder must exist.
+    suffix : str, optional
+        Suffix of the temporary file (default: that of ``path``), for writers that choose the format by suffix.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary file to write.
+
+    Raises
+    ------
+    InputError
+        The folder does not exist or the file cannot be written.
     """
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
@@ -1037,6 +1101,16 @@ def atomic_dir(path: str | os.PathLike):
     no file of the user's is deleted. On failure or SIGTERM/SIGINT the temporary
     folder is removed and ``path`` is left exactly as it was.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The report folder to create or replace.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder to fill.
+
     Raises
     ------
     InputError
@@ -1083,8 +1157,16 @@ def atomic_dir(path: str | os.PathLike):
 
 
 def refuse_same_file(output: str | os.PathLike, inputs, *, folder: bool = False) -> None:
-    """Refuse an output that is one of the inputs (same path or same file), or, for a report
-    ``folder``, one that contains an input (it would be replaced).
+    """Refuse an output that is one of the inputs (same path or same file), or a folder holding an input.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The output file or report folder.
+    inputs : iterable of str or path-like
+        The input files of the command.
+    folder : bool, default False
+        ``output`` is a report folder, replaced as a whole: it must not contain an input either.
 
     Raises
     ------
@@ -1127,7 +1209,17 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return gets a leading ``'`` (OWASP's advice), unless the whole cell is a
     plain number such as ``-1.5`` or ``+3e2`` (a spreadsheet reads those as
     numbers, not formulas). Numeric, boolean and other non-text columns are never
-    touched. Returns a new frame when a cell changed, else ``df`` itself.
+    touched.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to be written as CSV/TSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame when a cell changed, else ``df`` itself (never modified in place).
 
     References
     ----------
@@ -1164,11 +1256,18 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
                 formula_guard: bool = True) -> None:
     """Write ``df`` atomically to CSV/TSV, Excel or Parquet, chosen by extension.
 
-    ``metadata`` is stored as Parquet key-value metadata (for Excel, in the
-    workbook's description; for CSV it is ignored: write a companion file).
-    ``formula_guard`` (CSV/TSV): neutralise formula-like text cells with
-    :func:`guard_formulas`. In ``.xlsx`` every text cell is a string cell, never a
-    formula, whatever ``formula_guard`` says.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to write (the index is not written).
+    path : str or path-like
+        The output file: ``.csv``, ``.tsv``, ``.xlsx`` or ``.parquet`` (gzipped ``.csv.gz``/``.tsv.gz`` too).
+    metadata : dict of str to str, optional
+        Stored as Parquet key-value metadata (for Excel, in the workbook's description; for CSV it is
+        ignored: write a companion file).
+    formula_guard : bool, default True
+        CSV/TSV: neutralise formula-like text cells with :func:`guard_formulas`. In ``.xlsx`` every text cell
+        is a string cell, never a formula, whatever ``formula_guard`` says.
 
     Raises
     ------
@@ -1190,7 +1289,20 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str
 
 
 def check_output_rows(n: int, path: str | os.PathLike) -> None:
-    """Refuse ``n`` data rows for an ``.xlsx`` output that cannot hold them (before any work is done)."""
+    """Refuse ``n`` data rows for an ``.xlsx`` output that cannot hold them (before any work is done).
+
+    Parameters
+    ----------
+    n : int
+        Number of data rows to be written.
+    path : str or path-like
+        The output file; only ``.xlsx`` outputs have a row limit (1,048,575 data rows under the header).
+
+    Raises
+    ------
+    InputError
+        ``path`` is ``.xlsx`` and ``n`` rows do not fit; the message names the formats that do.
+    """
     p = Path(path)
     if file_kind(p) == "excel" and n > XLSX_MAX_ROWS:
         raise InputError(f"{n:,} rows do not fit in an .xlsx sheet (at most {XLSX_MAX_ROWS:,} rows); "
@@ -1200,8 +1312,18 @@ def check_output_rows(n: int, path: str | os.PathLike) -> None:
 def write_csv(df: pd.DataFrame, path, sep: str = ",", *, formula_guard: bool = True) -> None:
     """Write ``df`` as CSV (``sep``) to a path or binary buffer: the format ``venprs score`` writes.
 
-    ``formula_guard``: apply :func:`guard_formulas` first (the web download does
-    the same). Not atomic by itself; :func:`write_table` wraps it for files.
+    Not atomic by itself; :func:`write_table` wraps it for files. Text is quoted only where needed.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to write (the index is not written).
+    path : str, path-like or binary file object
+        Where to write.
+    sep : str, default ","
+        The delimiter (``"\t"`` for TSV).
+    formula_guard : bool, default True
+        Apply :func:`guard_formulas` first (the web download does the same).
     """
     import pyarrow as pa
     import pyarrow.csv as pcsv

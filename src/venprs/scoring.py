@@ -46,6 +46,24 @@ OUTPUT_COLUMNS: tuple[str, ...] = tuple(f"{ep}_{s}" for ep in ENDPOINTS for s in
 def group_of(score: float | str, endpoint: str = "os") -> str:
     """Risk group of a score (exact: the score is rounded to hundredths first).
 
+    Parameters
+    ----------
+    score : float or str
+        A VEN-PRS score (the sum of the published points); a string such as ``"0.75"`` is read exactly.
+    endpoint : {"os", "efs"}, default "os"
+        The endpoint whose cut-points apply (both use the published cut-points of the model file).
+
+    Returns
+    -------
+    str
+        ``"favorable"``, ``"intermediate"`` or ``"adverse"``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622, Table 4. doi:10.1038/s41375-024-02501-6
+
+    Examples
+    --------
     >>> group_of(0.75), group_of(0.76), group_of(0.25), group_of(0.24)
     ('intermediate', 'adverse', 'intermediate', 'favorable')
     """
@@ -181,7 +199,7 @@ class ScoreResult:
 
 def _coef_units(endpoint: str) -> np.ndarray:
     ep = load_model().endpoints[endpoint]
-    return np.array([(ep.term(f).units if ep.term(f) else 0) for f in FACTORS], dtype=np.int64)
+    return np.array([(t.units if (t := ep.term(f)) else 0) for f in FACTORS], dtype=np.int64)
 
 
 def _group_table(coef: np.ndarray, low: int, high: int) -> tuple[np.ndarray, int]:
@@ -275,7 +293,7 @@ _BITS_TO_GROUPS = {b: tuple(g for i, g in enumerate(GROUPS) if b >> i & 1) for b
 
 def _endpoint_result(endpoint: str, values: Mapping[str, bool | None]) -> EndpointResult:
     m = load_model()
-    codes = np.array([[(-1 if values[f] is None else int(values[f])) for f in FACTORS]])
+    codes = np.array([[(-1 if (v := values[f]) is None else int(v)) for f in FACTORS]])
     r = score_codes(codes, endpoint)
     lo, hi = int(r["lo"][0]), int(r["hi"][0])
     groups = _BITS_TO_GROUPS[int(r["possible"][0])]
@@ -305,7 +323,7 @@ def _scenarios(endpoint: str, values: Mapping[str, bool | None],
     """
     m = load_model()
     ep = m.endpoints[endpoint]
-    units = {f: ep.term(f).units for f in ep.factors}
+    units = {t.factor: t.units for t in ep.terms}
     base = sum(units[f] for f in ep.factors if values[f])
 
     def at(u: int) -> dict[str, Any]:
@@ -342,6 +360,16 @@ def scenario_text(result: EndpointResult) -> str | None:
     First the group if every unknown factor is absent (pending genes wild-type),
     then which unknown factor, present on its own, would give which other group;
     then the deciding factors that change the group only together with others.
+
+    Parameters
+    ----------
+    result : EndpointResult
+        The result for one endpoint of :func:`score` (or a batch row's).
+
+    Returns
+    -------
+    str or None
+        One or two sentences, or ``None`` when no factor is unknown.
 
     Examples
     --------
@@ -488,15 +516,15 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
         )
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
     problems: list[Problem] = []
-    for j, f in enumerate(FACTORS):
-        if f in found:
-            col = found[f]
-            codes[:, j], bad = column_codes(df[col].array, f)
+    for j, name in enumerate(FACTORS):
+        if name in found:
+            col = found[name]
+            codes[:, j], bad = column_codes(df[col].array, name)
             problems += [Problem(msg, row=r + 1, column=str(col), value=v if isinstance(v, str) else str(v))
                          for r, v, msg in bad]
     if problems:
         order = {str(c): i for i, c in enumerate(df.columns)}
-        problems.sort(key=lambda p: (p.row, order.get(p.column, 0)))
+        problems.sort(key=lambda p: (p.row, order.get(p.column or "", 0)))
         info = source_info(df)
         raise InputErrors(locate(df, problems), file=info.label if info else None)
     return codes

@@ -135,7 +135,27 @@ def _by_time(time, event, lp) -> tuple[np.ndarray, _Ties]:
 
 
 def efron_loglik(time, event, lp) -> float:
-    """Efron partial log-likelihood for linear predictor ``lp`` (R's ``coxph`` loglik)."""
+    """Efron partial log-likelihood for linear predictor ``lp`` (R's ``coxph`` loglik).
+
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up times.
+    event : array-like of {0, 1}
+        1 for an event at ``time``, 0 for censored.
+    lp : array-like of float
+        Linear predictor of each patient.
+
+    Returns
+    -------
+    float
+        The log partial likelihood with Efron's handling of tied event times, as ``coxph(ties="efron")``.
+
+    References
+    ----------
+    .. [1] Efron B. The efficiency of Cox's likelihood function for censored data. J Am Stat Assoc.
+       1977;72:557-565.
+    """
     lp, tie = _by_time(time, event, lp)
     return _efron(lp, tie)
 
@@ -232,7 +252,18 @@ R_MAYBE_INFINITE_ANY = "one or more coefficients may be infinite"
 
 
 def r_infinite_warning(columns) -> str:
-    """R's warning for coefficients that may be infinite (1-based ``columns``), character for character."""
+    """R's warning for coefficients that may be infinite (1-based ``columns``), character for character.
+
+    Parameters
+    ----------
+    columns : iterable of int
+        1-based positions of the covariates whose coefficients diverge (as R numbers them).
+
+    Returns
+    -------
+    str
+        The text of ``coxph``'s warning "Loglik converged before variable ...; coefficient may be infinite."
+    """
     return "Loglik converged before variable  " + ",".join(str(int(c)) for c in columns) + \
         " ; coefficient may be infinite. "
 
@@ -585,7 +616,7 @@ class FastCox:
     time: np.ndarray = field(repr=False)
     event: np.ndarray = field(repr=False)
     lp: np.ndarray = field(repr=False)
-    se: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    se: np.ndarray | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
     flags: dict[int, str] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)
@@ -836,9 +867,9 @@ class CoxResult:
     converged: bool = True
     iterations: int = 0
     rare_factors: str = "r"
-    _time: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    _event: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    _lp: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    _time: np.ndarray | None = field(default=None, repr=False)
+    _event: np.ndarray | None = field(default=None, repr=False)
+    _lp: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def k(self) -> int:
@@ -866,6 +897,7 @@ class CoxResult:
 
     def baseline_survival(self, times: ArrayLike, ctype: int = 2) -> Any:
         """Baseline survival S0 at ``times``: :func:`baseline_survival` of this fit's data."""
+        assert self._time is not None and self._event is not None and self._lp is not None
         return baseline_survival(self._time, self._event, self._lp, times, ctype)
 
     def predict_survival(self, X: pd.DataFrame, times, ctype: int = 2) -> np.ndarray:
