@@ -1,11 +1,14 @@
-"""Benchmark (issue 14, first slice): ``venprs analyze`` on 1k/5k/10k synthetic patients and ``venprs score``
-on 1M CSV rows beside pyarrow's own read + write of the same file; wall time, peak memory, growth exponent.
+"""Benchmark (issue 14): ``venprs analyze`` on 1k-100k synthetic patients beside R doing the core statistics
+(``benchmarks/r/scale.R``: coxph, survfit by group, survdiff, concordance on the same CSV), ``venprs validate``
+on 1k-100k, and ``venprs score`` on 1M CSV rows beside pyarrow's own read + write of the same file; wall time,
+peak memory, growth exponent.
 
 Every run is a separate process (as a user calls it); peak memory is that process's maximum resident set
 (``os.wait4`` rusage ``ru_maxrss``). The load average is printed beside every figure: the development
 machine is shared, so times are upper bounds.
 
-Run by hand:   PYTHONPATH=src python benchmarks/bench_scale.py [--sizes 1000 5000 10000] [--score-rows 1000000]
+Run by hand:   PYTHONPATH=src python benchmarks/bench_scale.py [--sizes 1000 5000 10000] [--validate-sizes 1000 10000]
+                 [--score-rows 1000000]
 Profile:       PYTHONPATH=src python benchmarks/bench_scale.py --profile 10000   (cProfile of analyze, top 30)
 Costs of venprs.limits (per patient, per split): see the module docstring of venprs.limits.
 Results go in benchmarks/README.md.
@@ -26,6 +29,8 @@ import numpy as np
 
 #: Resampling kept small so that the table measures the cohort-size growth, not the 200 + 200 resamples.
 ANALYZE_ARGS = ("--splits", "10", "--bootstrap", "10", "--quiet")
+VALIDATE_ARGS = ("--bootstrap", "10", "--quiet")
+R_SCALE = Path(__file__).resolve().parent / "r" / "scale.R"
 PYARROW_RW = ("import sys, pyarrow.csv as c; t = c.read_csv(sys.argv[1]); c.write_csv(t, sys.argv[2])")
 
 
@@ -44,12 +49,18 @@ def load() -> str:
     return "load %.1f" % os.getloadavg()[0]
 
 
-def cohort_file(d: Path, n: int) -> Path:
+def cohort_file(d: Path, n: int, cohort: str = "rr") -> Path:
     import venprs
 
-    path = d / f"cohort_{n}.csv"
-    venprs.simulate("rr", n, 1).to_csv(path, index=False)
+    path = d / f"cohort_{cohort}_{n}.csv"
+    venprs.simulate(cohort, n, 1).to_csv(path, index=False)
     return path
+
+
+def growth(name: str, rows: list[tuple[int, float, float]]) -> None:
+    """Print the growth exponent (log time ratio / log size ratio) between consecutive sizes."""
+    for (n0, w0, _), (n1, w1, _) in zip(rows, rows[1:]):
+        print(f"growth exponent {name} {n0:,} -> {n1:,}: {math.log(w1 / w0) / math.log(n1 / n0):.2f}")
 
 
 def bench_analyze(d: Path, sizes: list[int]) -> None:
@@ -60,8 +71,20 @@ def bench_analyze(d: Path, sizes: list[int]) -> None:
                               *ANALYZE_ARGS])
         rows.append((n, wall, mb))
         print(f"analyze {n:>7,} patients: {wall:8.1f} s  {mb:7.0f} MB peak  ({load()})", flush=True)
-    for (n0, w0, _), (n1, w1, _) in zip(rows, rows[1:]):
-        print(f"growth exponent {n0:,} -> {n1:,}: {math.log(w1 / w0) / math.log(n1 / n0):.2f}")
+        wr, mbr = run_child(["Rscript", str(R_SCALE), str(src)])
+        print(f"R KM+Cox+log-rank+C {n:>7,}: {wr:8.1f} s  {mbr:7.0f} MB peak  ({load()})", flush=True)
+    growth("analyze", rows)
+
+
+def bench_validate(d: Path, sizes: list[int]) -> None:
+    rows = []
+    for n in sizes:
+        src = cohort_file(d, n, "first-line")
+        wall, mb = run_child([sys.executable, "-m", "venprs", "validate", str(src), "--out", str(d / f"v{n}"),
+                              *VALIDATE_ARGS])
+        rows.append((n, wall, mb))
+        print(f"validate {n:>7,} patients: {wall:8.1f} s  {mb:7.0f} MB peak  ({load()})", flush=True)
+    growth("validate", rows)
 
 
 def bench_score(d: Path, n: int) -> None:
@@ -104,6 +127,7 @@ def profile(d: Path, n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000])
+    ap.add_argument("--validate-sizes", type=int, nargs="*", default=[1000, 10000])
     ap.add_argument("--score-rows", type=int, default=1_000_000, help="0: skip the score benchmark")
     ap.add_argument("--profile", type=int, default=0, help="cProfile analyze on this many patients instead")
     a = ap.parse_args()
@@ -116,6 +140,8 @@ def main() -> None:
             return
         if a.sizes:
             bench_analyze(d, a.sizes)
+        if a.validate_sizes:
+            bench_validate(d, a.validate_sizes)
         if a.score_rows:
             bench_score(d, a.score_rows)
 
