@@ -301,3 +301,21 @@ def test_derived_groups_unknown_factors_follow_the_published_rule():
         want.append(got.pop() if len(got) == 1 else "")
     assert list(groups) == want
     assert (groups[:30] != "").any() and (groups[:30] == "").any()  # both cases occur
+
+
+def test_evaluate_and_the_report_sections_give_the_same_numbers(tmp_path):
+    """One computation of each evaluation statistic (issue 13): the analysis report's comparators,
+    discrimination and calibration sections call the evaluation-layer functions that ``evaluate()`` calls,
+    so on the same cohort and options both give identical numbers (not approximately: the same floats)."""
+    from venprs.evaluation.cohort import prepare_cohort
+    from venprs.reporting.report import run_report, to_jsonable
+
+    df = make_cohort(174, seed=0)
+    ev = to_jsonable(evaluate(df, splits=4, n_boot=4, seed=3))
+    rep = run_report(prepare_cohort(df), tmp_path / "o",
+                     options={"splits": 4, "n_boot": 4, "split_seed": 3,
+                              "only": {"comparators", "discrimination", "calibration"}})
+    for key in ("aic", "comparators", "discrimination", "calibration", "landmark_calibration"):
+        assert rep[key] == ev[key], key
+    assert ev["discrimination"]["os"]["c_harrell"]["estimate"] > 0.5
+    assert ev["comparators"]["os"]["venprs"]["logrank_p"] < 0.05

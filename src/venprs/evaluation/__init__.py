@@ -18,13 +18,15 @@ References
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from ..model import ENDPOINTS, GROUPS, load_model
 from ..scoring import FACTORS, codes_from_table, score_table
+from ..survival import kaplan_meier, logrank
 from ..survival.cox import fast_cox
 from .aic import aic_delta
 from .calibration import (
@@ -34,12 +36,15 @@ from .calibration import (
     TIME_COLUMNS,
     calibrate,
     landmark_calibration,
+    prepare,
 )
 from .comparators import CustomScore, classify_all
 from .derivation import groups_of_units, hundredths
-from .discrimination import discrimination
+from .discrimination import Discrimination, discrimination
 
-__all__ = ["evaluate", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
+__all__ = ["evaluate", "evaluate_calibration", "evaluate_discrimination", "evaluate_comparators",
+           "calibration_endpoints", "discrimination_sample", "DiscriminationSample", "too_few", "outcome",
+           "MIN_PATIENTS", "derived_groups", "published_groups", "calibrate", "discrimination", "aic_delta",
            "apparent_landmark_calibration"]
 
 
@@ -97,42 +102,304 @@ def derived_groups(df: pd.DataFrame, endpoint: str, rare_factors: str = "r") -> 
 
 
 def evaluate(df: pd.DataFrame, *, splits: int = PAPER_SPLITS, seed: int = 1,
-             train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, n_boot: int = 200, custom: Iterable[CustomScore] = (), n_jobs: int = 1,
-             backend: str = "joblib", scheduler: str | None = None, policy: str = "keep",
-             rare_factors: str = "r") -> dict[str, Any]:
-    """All evaluation sections for one cohort (JSON-ready); ``rare_factors`` as :func:`calibrate`."""
-    custom = list(custom)
+             train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON, n_boot: int = 200,
+             custom: Iterable[CustomScore] = (), n_jobs: int = 1, backend: str = "joblib",
+             scheduler: str | None = None, policy: str = "keep", rare_factors: str = "r") -> dict[str, Any]:
+    """All evaluation sections for one cohort (JSON-ready), as the analysis report computes them.
+
+    Runs :func:`evaluate_calibration`, :func:`evaluate_discrimination` and :func:`evaluate_comparators`
+    (the functions the report sections call). An endpoint with too few patients for calibration or
+    discrimination (:func:`too_few`) gets ``{"skipped": reason}`` in that section.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the factor, time and event columns (and any comparator inputs).
+    splits, seed, train_fraction, horizon, policy, rare_factors
+        As :func:`venprs.evaluation.calibration.calibrate`; ``seed`` also seeds the bootstrap.
+    n_boot : int
+        Bootstrap resamples of the discrimination CIs (0: none).
+    custom : iterable of CustomScore
+        User-defined scores compared beside the built-in classifications.
+    n_jobs, backend, scheduler
+        Where the calibration splits and the bootstrap run (:func:`venprs.resampling.map_replicates`).
+
+    Returns
+    -------
+    dict
+        ``calibration``, ``discrimination``, ``aic``, ``comparators`` and ``landmark_calibration``,
+        each keyed by endpoint (``docs/evaluation.md``).
+    """
+    run: dict[str, Any] = {"backend": backend, "n_jobs": n_jobs, "scheduler": scheduler}
     sc = score_table(df, missing_columns="unknown")
-    out: dict[str, Any] = {"calibration": calibrate(df, splits=splits, seed=seed, train_fraction=train_fraction,
-                                                    horizon=horizon, n_jobs=n_jobs, backend=backend,
-                                                    scheduler=scheduler, policy=policy,
-                                                    rare_factors=rare_factors),
-                           "discrimination": {}, "aic": {}, "comparators": {}, "landmark_calibration": {}}
+    eps, skipped = calibration_endpoints(df, horizon)
+    cal = evaluate_calibration(df, eps, splits=splits, seed=seed, train_fraction=train_fraction, horizon=horizon,
+                               policy=policy, rare_factors=rare_factors, **run)
+    out: dict[str, Any] = {"calibration": cal["calibration"], "discrimination": {}, "aic": {}, "comparators": {},
+                           "landmark_calibration": cal["landmark_calibration"]}
+    for s in skipped:
+        ep = s["analysis"].split(".")[-1]
+        out["calibration"][ep] = out["landmark_calibration"][ep] = {"skipped": s["reason"]}
     for ep in ENDPOINTS:
-        tcol, ecol = TIME_COLUMNS[ep]
-        t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)
-        e = pd.to_numeric(df[ecol], errors="coerce").to_numpy(float)
-        s = sc[f"{ep}_score"].to_numpy(float)
-        ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
-        out["discrimination"][ep] = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=n_boot, seed=seed).to_dict()
-        out["discrimination"][ep]["marker"] = "published VEN-PRS score"
-        out["landmark_calibration"][ep] = apparent_landmark_calibration(df, ep, horizon, rare_factors)
-        aic: dict[str, Any] = {}
-        aic["venprs"] = aic_delta(published_groups(sc, ep), t, e, list(GROUPS))
-        dg, info = derived_groups(df, ep, rare_factors)
-        aic["venprs_derived"] = aic_delta(dg, t, e, list(GROUPS))
-        aic["venprs_derived"]["coefficients"] = info["coefficients"]
-        comps = classify_all(df, ep, custom)
-        summaries = {}
-        for name, c in comps.items():
-            summaries[name] = c.summary()
-            if c.skipped is not None:
-                aic[name] = {"delta": None, "skipped": c.skipped}
-            else:
-                aic[name] = aic_delta(c.groups, t, e, list(c.levels))
-        out["aic"][ep] = aic
-        out["comparators"][ep] = summaries
+        sample = discrimination_sample(df, ep, horizon, scored=sc)
+        out["discrimination"][ep] = ({"skipped": sample.skipped} if sample.skipped else
+                                     evaluate_discrimination(sample, horizon, n_boot=n_boot, seed=seed,
+                                                             **run)[0])
+        cmp = evaluate_comparators(df, ep, custom, rare_factors, scored=sc)
+        out["aic"][ep], out["comparators"][ep] = cmp["aic"], cmp["comparators"]
     return out
+
+
+def outcome(df: pd.DataFrame, ep: str) -> tuple[np.ndarray, np.ndarray]:
+    """Time and event of endpoint ``ep`` as float arrays (NaN where missing or not a number).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the endpoint's time and event columns.
+    ep : {"os", "efs"}
+        The endpoint.
+
+    Returns
+    -------
+    time, event : numpy.ndarray
+    """
+    tcol, ecol = TIME_COLUMNS[ep]
+    return (pd.to_numeric(df[tcol], errors="coerce").to_numpy(float),
+            pd.to_numeric(df[ecol], errors="coerce").to_numpy(float))
+
+
+#: Fewest complete patients for discrimination and calibration (fewer: skipped with the reason).
+MIN_PATIENTS = 20
+
+
+def too_few(n: int, events: int, horizon: float, t) -> str | None:
+    """Reason to skip discrimination or calibration on ``n`` complete patients, or ``None``.
+
+    Parameters
+    ----------
+    n : int
+        Patients with every factor known and an outcome.
+    events : int
+        Events among them.
+    horizon : float
+        Horizon in months; some patient must be followed beyond it.
+    t : array-like
+        Their follow-up times (months).
+
+    Returns
+    -------
+    str or None
+        The reason, or ``None`` when the analysis can run.
+    """
+    if n < MIN_PATIENTS or events < 2:
+        return (f"{n} patient(s) with every factor known and an outcome ({events} event(s)); at least "
+                f"{MIN_PATIENTS} patients and 2 events are needed")
+    if not (np.asarray(t) > horizon).any():
+        return f"no patient followed beyond {horizon:g} months"
+    return None
+
+
+@dataclass
+class DiscriminationSample:
+    """Complete cases of one endpoint for discrimination: time, event, published score; skip reason."""
+
+    time: np.ndarray
+    event: np.ndarray
+    score: np.ndarray
+    skipped: str | None
+
+    @property
+    def n(self) -> int:
+        """Number of complete patients."""
+        return len(self.time)
+
+
+def discrimination_sample(df: pd.DataFrame, ep: str, horizon: float = PAPER_HORIZON,
+                          scored: pd.DataFrame | None = None) -> DiscriminationSample:
+    """The patients with an outcome and a published VEN-PRS score, and whether there are enough.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table.
+    ep : {"os", "efs"}
+        The endpoint.
+    horizon : float
+        Horizon in months (:func:`too_few`).
+    scored : pandas.DataFrame, optional
+        ``score_table(df, missing_columns="unknown")`` if already computed.
+
+    Returns
+    -------
+    DiscriminationSample
+    """
+    sc = score_table(df, missing_columns="unknown") if scored is None else scored
+    t, e = outcome(df, ep)
+    s = sc[f"{ep}_score"].to_numpy(float)
+    ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
+    return DiscriminationSample(t[ok], e[ok], s[ok], too_few(int(ok.sum()), int(np.nansum(e[ok])), horizon, t[ok]))
+
+
+def evaluate_discrimination(sample: DiscriminationSample, horizon: float = PAPER_HORIZON, *, n_boot: int = 200,
+                            seed: int = 1, backend: str = "joblib", n_jobs: int = 1, scheduler: str | None = None,
+                            progress: Callable[[int], None] | None = None) -> tuple[dict[str, Any], Discrimination]:
+    """Discrimination of the published VEN-PRS score (time-dependent AUC, Harrell's and Uno's C).
+
+    Parameters
+    ----------
+    sample : DiscriminationSample
+        From :func:`discrimination_sample` (not skipped).
+    horizon : float
+        Horizon of the AUC in months.
+    n_boot, seed : int
+        Bootstrap resamples of the CIs and their seed.
+    backend, n_jobs, scheduler, progress
+        Where the bootstrap runs, as for calibration (:func:`venprs.resampling.map_replicates`).
+
+    Returns
+    -------
+    results : dict
+        JSON-ready (``Discrimination.to_dict()`` with ``marker``).
+    discrimination : Discrimination
+        :func:`venprs.evaluation.discrimination.discrimination`'s result (with the ROC curves).
+    """
+    d = discrimination(sample.time, sample.event, sample.score, horizon, n_boot=n_boot, seed=seed,
+                       backend=backend, n_jobs=n_jobs, scheduler=scheduler, progress=progress)
+    r = d.to_dict()
+    r["marker"] = "published VEN-PRS score"
+    return r, d
+
+
+def calibration_endpoints(df: pd.DataFrame, horizon: float = PAPER_HORIZON) -> tuple[list[str], list[dict]]:
+    """Endpoints with enough complete patients for calibration, and the skipped ones with the reason.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table.
+    horizon : float
+        Horizon in months (:func:`too_few`).
+
+    Returns
+    -------
+    endpoints : list of str
+    skipped : list of dict
+        ``{"analysis": "calibration.<ep>", "reason": ...}`` per skipped endpoint.
+    """
+    eps, skipped = [], []
+    for ep in ENDPOINTS:
+        d = prepare(df, ep)
+        why = too_few(len(d.time), int(d.event.sum()), horizon, d.time)
+        if why:
+            skipped.append({"analysis": f"calibration.{ep}", "reason": why})
+        else:
+            eps.append(ep)
+    return eps, skipped
+
+
+def evaluate_calibration(df: pd.DataFrame, endpoints: Iterable[str], *, splits: int = PAPER_SPLITS, seed: int = 1,
+                         train_fraction: float = DEFAULT_TRAIN_FRACTION, horizon: float = PAPER_HORIZON,
+                         policy: str = "keep", rare_factors: str = "r", backend: str = "joblib", n_jobs: int = 1,
+                         scheduler: str | None = None,
+                         progress: Callable[[int], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Calibration over random splits and apparent landmark calibration of ``endpoints``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table.
+    endpoints : iterable of str
+        Endpoints to calibrate (:func:`calibration_endpoints`).
+    splits, seed, train_fraction, horizon, policy, rare_factors, backend, n_jobs, scheduler, progress
+        As :func:`venprs.evaluation.calibration.calibrate`.
+
+    Returns
+    -------
+    dict
+        ``calibration`` (per endpoint, with the landmark ICI/E50/E90 under ``landmark``) and
+        ``landmark_calibration`` (per endpoint, :func:`apparent_landmark_calibration`).
+    """
+    eps = tuple(endpoints)
+    if not eps:
+        return {"calibration": {}, "landmark_calibration": {}}
+    cal = calibrate(df, endpoints=eps, splits=splits, seed=seed, train_fraction=train_fraction, horizon=horizon,
+                    policy=policy, rare_factors=rare_factors, backend=backend, n_jobs=n_jobs, scheduler=scheduler,
+                    progress=progress)
+    lm_res = {}
+    for ep in cal:
+        lm = apparent_landmark_calibration(df, ep, horizon, rare_factors)
+        lm_res[ep] = lm
+        cal[ep]["landmark"] = {k: lm[k] for k in ("ici", "e50", "e90", "n", "notes", "method", "model")}
+    return {"calibration": cal, "landmark_calibration": lm_res}
+
+
+def evaluate_comparators(df: pd.DataFrame, ep: str, custom: Iterable[CustomScore] = (), rare_factors: str = "r",
+                         scored: pd.DataFrame | None = None) -> dict[str, Any]:
+    """AIC against the null model, Kaplan-Meier medians and log-rank test of every classification.
+
+    The classifications: the published VEN-PRS groups, the groups of the score re-derived on ``df``
+    (:func:`derived_groups`), the built-in comparators and ``custom`` scores
+    (:func:`venprs.evaluation.comparators.classify_all`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table (with any comparator input columns).
+    ep : {"os", "efs"}
+        The endpoint.
+    custom : iterable of CustomScore
+        User-defined scores.
+    rare_factors : {"r", "drop"}
+        Cox policy of the re-derivation (:func:`venprs.survival.cox.fast_cox`).
+    scored : pandas.DataFrame, optional
+        ``score_table(df, missing_columns="unknown")`` if already computed.
+
+    Returns
+    -------
+    dict
+        ``aic`` (per classification, :func:`venprs.evaluation.aic.aic_delta`; ``venprs_derived`` adds
+        ``coefficients``), ``comparators`` (per classification: label, counts, ``groups`` with n and KM
+        median and CI, ``logrank_p`` when two or more groups are present, ``skipped``) and ``flags``
+        (flagged Cox fits of the re-derivation).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Results, "Comparison of VEN-PRS to other AML
+       risk models").
+    """
+    sc = score_table(df, missing_columns="unknown") if scored is None else scored
+    t, e = outcome(df, ep)
+    classes: dict[str, tuple[str, Any, list[str], Any]] = {
+        "venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
+    dg, info = derived_groups(df, ep, rare_factors)
+    classes["venprs_derived"] = ("VEN-PRS (re-derived)", dg, list(GROUPS), None)
+    for name, c in classify_all(df, ep, list(custom)).items():
+        classes[name] = (c.label, c.groups, list(c.levels), c)
+    aic_ep: dict[str, Any] = {}
+    cmp_ep: dict[str, Any] = {}
+    for name, (label, groups, levels, c) in classes.items():
+        if c is not None and c.skipped is not None:
+            aic_ep[name] = {"delta": None, "skipped": c.skipped}
+            cmp_ep[name] = c.summary()
+            continue
+        a = aic_delta(groups, t, e, levels)
+        if name == "venprs_derived":
+            a["coefficients"] = info["coefficients"]
+        aic_ep[name] = a
+        g = pd.Series(groups).fillna("").astype(str).to_numpy()
+        ok = (g != "") & np.isfinite(t) & np.isfinite(e)
+        summary: dict[str, Any] = c.summary() if c is not None else {"label": label}
+        summary["groups"] = {}
+        for lv in levels:
+            m = ok & (g == lv)
+            if m.any():
+                km = kaplan_meier(t[m], e[m])
+                summary["groups"][lv] = {"n": int(m.sum()), "median": km.median, "ci": list(km.ci)}
+        if len(summary["groups"]) >= 2:
+            summary["logrank_p"] = float(logrank(t[ok], e[ok], g[ok])[2])
+        cmp_ep[name] = summary
+    return {"aic": aic_ep, "comparators": cmp_ep, "flags": info.get("flags", [])}
 
 
 def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PAPER_HORIZON,

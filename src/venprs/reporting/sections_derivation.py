@@ -10,6 +10,8 @@ References
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..cohort_fields import level_label
@@ -126,6 +128,7 @@ def _table1_comparison(ctx: Context) -> list[dict]:
             var, _, level = key.partition(".")
             col = _T1_VAR.get(var, var)
             src = v.get("source", "")
+            ours: float | None
             if var == "relapse_timing" and "time_cr_to_relapse_months" in d:
                 t = d.time_cr_to_relapse_months.where(mask & (d.get("disease_status") == "relapsed"))
                 rel = mask & (d.get("disease_status") == "relapsed").to_numpy()
@@ -342,7 +345,8 @@ def build_groups(ctx: Context) -> SectionOutput:
     c = ctx.cohort
     m = load_model()
     fits = ctx.state.get("cox") or {}
-    res, html, comp = {}, "", []
+    res: dict[str, Any] = {}
+    html, comp = "", []
     groups_state = {}
     html += note("Published: the paper's coefficients (Table 4). Re-derived: this cohort's multivariate "
                  "coefficients rounded to hundredths (as the paper reports them; half away from zero), "
@@ -371,17 +375,17 @@ def build_groups(ctx: Context) -> SectionOutput:
                                   "note": "the multivariate Cox model is not estimable on this cohort"}
             html += note(f"{EP_LABEL[ep]}: no re-derived score (the multivariate Cox model is not estimable).")
         html += f"<h3>{EP_LABEL[ep]}</h3>"
-        for kind, g in (("published", gk), ("derived", gd)):
-            if g is None:
+        for kind, gkm in (("published", gk), ("derived", gd)):
+            if gkm is None:
                 continue
-            r = g.results
+            r = gkm.results
             html += table(["group", "n", "events", "median (months)", "95% CI"], _group_rows(r),
                           caption=f"{kind} VEN-PRS, {EP_LABEL[ep]}: log-rank p {fmt_p(r['logrank_p'])} "
                                   f"(chi2 {fmt(r['logrank_chi2'], 2, '-')}, df {r['logrank_df'] or '-'}); "
                                   f"{r['n_used']} patients, {r['n_excluded']} excluded "
                                   f"({r['n_indeterminate']} indeterminate)")
-            if g.fits:
-                html += ctx.figures.km({gg.capitalize(): k for gg, k in g.fits.items()}, f"km_{ep}_{kind}",
+            if gkm.fits:
+                html += ctx.figures.km({gg.capitalize(): k for gg, k in gkm.fits.items()}, f"km_{ep}_{kind}",
                                        f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
                                        title=f"{EP_LABEL[ep]} by {kind} VEN-PRS group",
                                        annotation=f"log-rank p {fmt_p(r['logrank_p'])}",
@@ -429,7 +433,8 @@ def build_subgroups(ctx: Context) -> SectionOutput:
         out.skipped.append({"analysis": "subgroups.prior_lines", "reason": "no prior_lines column"})
     if not masks:
         return out
-    res, html = {}, note("Published VEN-PRS groups within each subgroup (as Supplementary Figs. S7-S10).")
+    res: dict[str, dict[str, Any]] = {}
+    html = note("Published VEN-PRS groups within each subgroup (as Supplementary Figs. S7-S10).")
     for name, mask in masks.items():
         res[name] = {"n": int(mask.sum())}
         if mask.sum() == 0:
@@ -479,7 +484,7 @@ def build_baseline(ctx: Context) -> SectionOutput:
     pub = pd.concat(frames_pub, ignore_index=True)
     write_table(der, ctx.out_dir / "baseline_survival.csv")
     write_table(pub, ctx.out_dir / "baseline_survival_published.csv")
-    res = {"baseline": {
+    res: dict[str, Any] = {"baseline": {
         "derived_file": "baseline_survival.csv", "published_file": "baseline_survival_published.csv",
         "columns": ["endpoint", "time", "surv"], "time_unit": "months",
         "convention": "Breslow (R survfit(fit, newdata = all factors absent, ctype = 1)); S0(t) for a patient "

@@ -16,29 +16,36 @@ References
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..evaluation import apparent_landmark_calibration, derived_groups, published_groups
-from ..evaluation.aic import aic_delta
-from ..evaluation.calibration import calibrate, prepare, split_indices
+from ..evaluation import (
+    calibration_endpoints,
+    discrimination_sample,
+    evaluate_calibration,
+    evaluate_comparators,
+    evaluate_discrimination,
+)
+from ..evaluation.calibration import split_indices
 from ..evaluation.cohort import DAYS_PER_MONTH
-from ..evaluation.comparators import classify_all, find_column
+from ..evaluation.comparators import find_column
 from ..evaluation.comparators.breems import RFI_COLUMNS
-from ..evaluation.discrimination import auc_key, discrimination
+from ..evaluation.discrimination import auc_key
 from ..evaluation.validation import validate
 from ..io import atomic_write
 from ..model import ENDPOINTS, GROUPS, calibration_protocol, load_model
 from ..scoring import score_table
-from ..survival import kaplan_meier, logrank
 from .figures import COLORS, roc_figure
 from .html import fmt, fmt_ci, fmt_p, note, table
 from .paper import compare_row
 from .rare_factors import flagged_entries, flagged_html, policy_note
 from .registry import Context, SectionOutput, resampling, section
 from .sections_derivation import comparison_html
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival"}
 _SPLITS, _TRAIN, _HORIZON = calibration_protocol()
@@ -74,23 +81,10 @@ def _frame(ctx: Context) -> pd.DataFrame:
     return df
 
 
-def _outcome(df: pd.DataFrame, ep: str):
-    return (pd.to_numeric(df[f"{ep}_months"], errors="coerce").to_numpy(float),
-            pd.to_numeric(df[f"{ep}_event"], errors="coerce").to_numpy(float))
-
-
-#: Fewest complete patients for discrimination and calibration (fewer: skipped with the reason).
-MIN_PATIENTS = 20
-
-
-def _too_few(n: int, events: int, horizon: float, t) -> str | None:
-    """Reason to skip an evaluation on ``n`` complete patients, or ``None``."""
-    if n < MIN_PATIENTS or events < 2:
-        return (f"{n} patient(s) with every factor known and an outcome ({events} event(s)); at least "
-                f"{MIN_PATIENTS} patients and 2 events are needed")
-    if not (np.asarray(t) > horizon).any():
-        return f"no patient followed beyond {horizon:g} months"
-    return None
+def _ci3(pair) -> str:
+    """A ``[low, high]`` pair with 3 digits."""
+    lo, hi = pair
+    return fmt_ci(lo, hi, digits=3)
 
 
 def _perf() -> dict:
@@ -101,6 +95,21 @@ def _perf() -> dict:
 
 @section("comparators", "Other risk classifications and AIC against the null model", order=90)
 def build_comparators(ctx: Context) -> SectionOutput:
+    """AIC against the null model and Kaplan-Meier medians of VEN-PRS and the other classifications.
+
+    The numbers come from :func:`venprs.evaluation.evaluate_comparators`; this section formats them
+    and puts the published values beside them (``venprs reproduce``).
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (cohort, options ``comparators`` and ``rare_factors``, paper values).
+
+    Returns
+    -------
+    SectionOutput
+        ``aic``, ``comparators``, ``rare_factors`` (and ``comparison`` with paper values) and the HTML.
+    """
     if not _wanted(ctx, "comparators"):
         return SectionOutput()
 
@@ -119,47 +128,23 @@ def build_comparators(ctx: Context) -> SectionOutput:
     comp = []
     perf = _perf().get("aic_delta_vs_null", {})
     for ep in ENDPOINTS:
-        t, e = _outcome(df, ep)
-
-        classes = {"venprs": ("VEN-PRS (published)", published_groups(sc, ep), list(GROUPS), None)}
-        dg, info = derived_groups(df, ep, rare)
-        flagged += flagged_entries(info.get("flags", []), analysis="re-derived score (comparators)", endpoint=ep)
-        classes["venprs_derived"] = ("VEN-PRS (re-derived)", dg, list(GROUPS), None)
-        comps = classify_all(df, ep, custom)
-        for name, c in comps.items():
-            classes[name] = (c.label, c.groups, list(c.levels), c)
-        aic_ep, cmp_ep, rows, km_rows = {}, {}, [], []
-        for name, (label, groups, levels, c) in classes.items():
-            if c is not None and c.skipped is not None:
-                aic_ep[name] = {"delta": None, "skipped": c.skipped}
-                cmp_ep[name] = c.summary()
-                rows.append([label, "-", "-", "-", "skipped: " + c.skipped])
+        r = evaluate_comparators(df, ep, custom, rare, scored=sc)
+        flagged += flagged_entries(r["flags"], analysis="re-derived score (comparators)", endpoint=ep)
+        rows: list[list[Any]] = []
+        km_rows: list[list[Any]] = []
+        for name, summary in r["comparators"].items():
+            label, a = summary["label"], r["aic"][name]
+            if "skipped" in summary:
+                rows.append([label, "-", "-", "-", "skipped: " + summary["skipped"]])
                 continue
-            a = aic_delta(groups, t, e, levels)
-            aic_ep[name] = a
-            if name == "venprs_derived":
-                a["coefficients"] = info["coefficients"]
-            g = pd.Series(groups).fillna("").astype(str).to_numpy()
-            ok = (g != "") & np.isfinite(t) & np.isfinite(e)
-            summary = c.summary() if c is not None else {"label": label}
-            summary["groups"] = {}
-            for lv in levels:
-                m = ok & (g == lv)
-                if m.any():
-                    km = kaplan_meier(t[m], e[m])
-                    summary["groups"][lv] = {"n": int(m.sum()), "median": km.median, "ci": list(km.ci)}
-                    km_rows.append([label, lv, int(m.sum()), fmt(km.median, 1), fmt_ci(*km.ci)])
-            present = [lv for lv in levels if (ok & (g == lv)).any()]
-            if len(present) >= 2:
-                chi2, dfree, p = logrank(t[ok], e[ok], g[ok])
-                summary["logrank_p"] = float(p)
-            cmp_ep[name] = summary
-            notes = "; ".join((c.notes if c is not None else []) + a["notes"])
+            for lv, grp in summary["groups"].items():
+                km_rows.append([label, lv, grp["n"], fmt(grp["median"], 1), fmt_ci(*grp["ci"])])
+            notes = "; ".join(list(summary.get("notes", [])) + a["notes"])
             rows.append([label, a["n"], fmt(a["delta"], 2, "-"), fmt_p(summary.get("logrank_p")), notes])
             if ctx.paper is not None and name in perf and perf[name].get(ep) is not None:
                 comp.append(compare_row(f"{ep.upper()} AIC difference, {label}", perf[name][ep], a["delta"], 2,
                                         perf[name].get("source", ""), judge="aic"))
-        res_aic[ep], res_cmp[ep] = aic_ep, cmp_ep
+        res_aic[ep], res_cmp[ep] = r["aic"], r["comparators"]
         html += f"<h3>{EP_LABEL[ep]}</h3>"
         html += table(["classification", "n", "AIC difference vs null", "log-rank p", "notes"], rows,
                       caption=f"{EP_LABEL[ep]}: AIC difference against the null model")
@@ -176,7 +161,6 @@ def build_comparators(ctx: Context) -> SectionOutput:
                          "rare_factors": {"policy": rare, "flagged": flagged}}, html)
     if comp:
         out.results["comparison"] = {"aic": comp}
-
         out.html += comparison_html(comp, "AIC differences and comparator medians: paper vs this run")
     return out
 
@@ -185,46 +169,62 @@ def build_comparators(ctx: Context) -> SectionOutput:
 
 @section("discrimination", "Discrimination: time-dependent AUC, Harrell's and Uno's C", order=92)
 def build_discrimination(ctx: Context) -> SectionOutput:
+    """Time-dependent AUC (Heagerty NNE, IPCW), Harrell's and Uno's C of the published score, ROC figure.
+
+    The numbers come from :func:`venprs.evaluation.evaluate_discrimination` (bootstrap run where the
+    options ``backend``, ``n_jobs``, ``scheduler`` say); an endpoint with too few patients is skipped
+    (:func:`venprs.evaluation.too_few`).
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (cohort, options ``horizon``, ``n_boot``, ``split_seed``, paper values).
+
+    Returns
+    -------
+    SectionOutput
+        ``discrimination`` (and ``comparison``), the HTML with the ROC figure, skipped endpoints.
+    """
     if not _wanted(ctx, "discrimination"):
         return SectionOutput()
 
     df = _frame(ctx)
     sc = score_table(df, missing_columns="unknown")
     horizon = float(_opt(ctx, "horizon"))
-    res, rows, comp, skipped, panels = {}, [], [], [], {}
+    n_boot = int(_opt(ctx, "n_boot"))
+    res: dict[str, Any] = {}
+    rows: list[list[Any]] = []
+    comp: list[dict] = []
+    skipped: list[dict] = []
+    panels: dict[str, Any] = {}
     for ep in ENDPOINTS:
-        t, e = _outcome(df, ep)
-        s = sc[f"{ep}_score"].to_numpy(float)
-        ok = np.isfinite(t) & np.isfinite(e) & np.isfinite(s)
-        why = _too_few(int(ok.sum()), int(np.nansum(e[ok])), horizon, t[ok])
-        if why:
-            skipped.append({"analysis": f"discrimination.{ep}", "reason": why})
+        sample = discrimination_sample(df, ep, horizon, scored=sc)
+        if sample.skipped:
+            skipped.append({"analysis": f"discrimination.{ep}", "reason": sample.skipped})
             continue
-        d = discrimination(t[ok], e[ok], s[ok], horizon, n_boot=int(_opt(ctx, "n_boot")), seed=int(_opt(ctx, "split_seed")),
-                           **resampling(ctx, f"bootstrap {EP_LABEL[ep]}", int(_opt(ctx, "n_boot"))))
-        r = d.to_dict()
+        r, d = evaluate_discrimination(sample, horizon, n_boot=n_boot, seed=int(_opt(ctx, "split_seed")),
+                                       **resampling(ctx, f"bootstrap {EP_LABEL[ep]}", n_boot))
         key = auc_key(horizon)
         panels[EP_LABEL[ep]] = {
             f"Heagerty NNE (AUC {fmt(r[key]['heagerty']['estimate'], 3, '-')})": d.curves["heagerty"],
             f"IPCW (AUC {fmt(r[key]['ipcw']['estimate'], 3, '-')})": d.curves["ipcw"]}
-        r["marker"] = "published VEN-PRS score"
         res[ep] = r
         auc = r[key]
         for label, item in ((f"AUC({horizon:g} m), Heagerty NNE", auc["heagerty"]),
                             (f"AUC({horizon:g} m), IPCW", auc["ipcw"]),
                             ("Harrell's C", r["c_harrell"]), ("Uno's C", r["c_uno"])):
-            rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), fmt_ci(*item["ci"], digits=3)])
+            rows.append([EP_LABEL[ep], label, fmt(item["estimate"], 3, "-"), _ci3(item["ci"])])
         if ctx.paper is not None:
             p = _perf().get("auc_10m", {})
             if p.get(ep) is not None and horizon == _HORIZON:  # the paper's AUC is at its own horizon only
                 comp.append(compare_row(f"{ep.upper()} AUC at {horizon:g} months", p[ep], auc["heagerty"]["estimate"], 2,
-                                        p.get("source", ""), judge="auc", n=int(ok.sum())))
+                                        p.get("source", ""), judge="auc", n=sample.n))
     html = note("Marker: the published VEN-PRS score (patients with every factor known). Each measure equals an R "
                 "reference implementation (tests/r/discrimination_reference.R): Heagerty, Lumley & Pepe (2000) "
                 "nearest-neighbour AUC = survivalROC 1.0.3.1 (method \"NNE\", span 0.25 n^-0.2, the survivalROC "
                 "documentation's value); IPCW cumulative/dynamic AUC = riskRegression::Score (censoring weights "
                 "1/G(T-)); Harrell's and Uno's C = survival::concordance (timewt \"n\" and \"n/G2\"). 95% CIs: "
-                f"seeded percentile bootstrap ({int(_opt(ctx, 'n_boot'))} resamples).")
+                f"seeded percentile bootstrap ({n_boot} resamples).")
     html += note("Changed in this version: the Heagerty AUC now uses survivalROC's neighbourhood (symmetric in "
                  "marker distance, k = n x span neighbours above). Earlier venprs versions used a neighbourhood "
                  "of the marker's ranks, whose AUCs differed from survivalROC's by 0.02-0.07 (higher on the "
@@ -248,8 +248,21 @@ def build_discrimination(ctx: Context) -> SectionOutput:
 
 # ------------------------------------------------------------------ calibration
 
-def calibration_figure(cal: dict[str, Any], title: str):
-    """Predicted vs observed 10-month survival per group, with split-to-split 95% ranges."""
+def calibration_figure(cal: dict[str, Any], title: str) -> Figure:
+    """Predicted vs observed survival at the horizon per group, with split-to-split 95% ranges.
+
+    Parameters
+    ----------
+    cal : dict
+        ``calibration`` results per endpoint (:func:`venprs.evaluation.evaluate_calibration`).
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per endpoint.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(cal), figsize=(4.2 * len(cal), 4.0), squeeze=False)
@@ -275,26 +288,37 @@ def calibration_figure(cal: dict[str, Any], title: str):
 
 @section("calibration", "Calibration over random splits, and landmark calibration", order=94)
 def build_calibration(ctx: Context) -> SectionOutput:
+    """Calibration over random train/test splits and apparent landmark calibration, with the figure.
+
+    The numbers come from :func:`venprs.evaluation.evaluate_calibration` (splits run where the options
+    ``backend``, ``n_jobs``, ``scheduler`` say); endpoints with too few patients are skipped
+    (:func:`venprs.evaluation.calibration_endpoints`). Option ``save_splits`` writes the split indices.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (cohort, options ``splits``, ``split_seed``, ``train_fraction``, ``horizon``,
+        ``rare_factors``).
+
+    Returns
+    -------
+    SectionOutput
+        ``calibration``, ``landmark_calibration``, ``rare_factors``, the HTML with the figure, skipped endpoints.
+    """
     if not _wanted(ctx, "calibration"):
         return SectionOutput()
 
     df = _frame(ctx)
     horizon = float(_opt(ctx, "horizon"))
-    skipped, eps = [], []
-    for ep in ENDPOINTS:
-        d = prepare(df, ep)
-        why = _too_few(len(d.time), int(d.event.sum()), horizon, d.time)
-        if why:
-            skipped.append({"analysis": f"calibration.{ep}", "reason": why})
-        else:
-            eps.append(ep)
+    eps, skipped = calibration_endpoints(df, horizon)
     if not eps:
         return SectionOutput(skipped=skipped)
     rare = str(_opt(ctx, "rare_factors"))
-    split_args = dict(splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
-                      train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon)
-    cal = calibrate(df, endpoints=tuple(eps), **split_args, rare_factors=rare,
-                    **resampling(ctx, "calibration splits", int(split_args["splits"]) * len(eps)))
+    split_args: dict[str, Any] = dict(splits=int(_opt(ctx, "splits")), seed=int(_opt(ctx, "split_seed")),
+                                      train_fraction=float(_opt(ctx, "train_fraction")), horizon=horizon)
+    ev = evaluate_calibration(df, eps, **split_args, rare_factors=rare,
+                              **resampling(ctx, "calibration splits", int(split_args["splits"]) * len(eps)))
+    cal, lm_res = ev["calibration"], ev["landmark_calibration"]
     if ctx.options.get("save_splits"):
         _save_splits(ctx.options["save_splits"], split_indices(df, endpoints=tuple(eps), **split_args))
     rows = []
@@ -313,13 +337,12 @@ def build_calibration(ctx: Context) -> SectionOutput:
                      "default synthetic cohort by at most 0.002); splits without a flag are unchanged, and so "
                      "are the observed values. --rare-factors drop gives the former numbers. The published "
                      "values are the paper's and are not adjusted.")
-    lm_res = {}
     for ep, r in cal.items():
         for g in GROUPS:
             x = r[g]
-            rows.append([EP_LABEL[ep], g, fmt(x["predicted"], 3, "-"), fmt_ci(*x["predicted_ci"], digits=3),
-                         fmt(x["observed"], 3, "-"), fmt_ci(*x["observed_ci"], digits=3),
-                         fmt(x["observed_full"], 3, "-"), fmt_ci(*x["observed_full_ci"], digits=3)])
+            rows.append([EP_LABEL[ep], g, fmt(x["predicted"], 3, "-"), _ci3(x["predicted_ci"]),
+                         fmt(x["observed"], 3, "-"), _ci3(x["observed_ci"]),
+                         fmt(x["observed_full"], 3, "-"), _ci3(x["observed_full_ci"])])
         det = r["failed_splits_detail"]
         counts = "; ".join(f"{flag}: " + ", ".join(f"{k} {v}" for k, v in by.items())
                            for flag, by in det["flag_counts"].items())
@@ -331,10 +354,8 @@ def build_calibration(ctx: Context) -> SectionOutput:
         html += note(html_f)
         for f in r["flagged"]:
             flagged += flagged_entries([f], analysis="calibration", endpoint=ep, split=f["split"])
-        lm = apparent_landmark_calibration(df, ep, horizon, rare)
-        flagged += flagged_entries(lm["flags"], analysis="landmark calibration (whole cohort)", endpoint=ep)
-        lm_res[ep] = lm
-        cal[ep]["landmark"] = {k: lm[k] for k in ("ici", "e50", "e90", "n", "notes", "method", "model")}
+        flagged += flagged_entries(lm_res[ep]["flags"], analysis="landmark calibration (whole cohort)",
+                                   endpoint=ep)
     html += table(["endpoint", "group", "predicted", "range", "observed (KM)", "range", "whole cohort KM",
                    "95% CI"], rows, caption=f"Predicted vs observed {horizon:g}-month survival")
     html += ctx.figures.save(calibration_figure(cal, "Calibration over random splits"), "calibration",
@@ -363,6 +384,22 @@ def _save_splits(path, splits: dict) -> None:
 
 @section("validation", "External validation of the published VEN-PRS", order=96)
 def build_validation(ctx: Context) -> SectionOutput:
+    """External validation of the published score in the ``validation`` cohort.
+
+    The numbers come from :func:`venprs.evaluation.validation.validate`; without a validation cohort
+    the section only says how to give one.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (options ``validation``, ``horizon``, ``n_boot``, ``split_seed``,
+        ``validation_is_first_line``; paper values).
+
+    Returns
+    -------
+    SectionOutput
+        ``validation`` (and ``comparison``) and the HTML.
+    """
     if not _wanted(ctx, "validation"):
         return SectionOutput()
     other = ctx.options.get("validation")
