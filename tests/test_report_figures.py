@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from venprs.reporting.figures import COLORS, OKABE_ITO, FigureStore, km_figure
+from venprs.reporting.figures import COLORS, MARK_GRID, OKABE_ITO, FigureStore, censor_marks, km_figure
 from venprs.survival import kaplan_meier
 
 
@@ -92,3 +92,21 @@ def test_one_colour_blind_safe_palette_for_figures_and_page():
         "fav": COLORS["favorable"].upper(), "int": COLORS["intermediate"].upper(), "adv": COLORS["adverse"].upper()}
     src = (Path(venprs.web.__file__).parents[1] / "reporting" / "sections_validate.py").read_text()
     assert "#2166ac" not in src  # the validate figures use the palette too
+
+
+def test_censor_marks_on_the_same_spot_are_drawn_once():
+    """Large cohorts (issue 14): one censoring mark per 1/2000 of the axes, not one per patient; marks
+    further apart are all kept, in time order, each at the survival of its own time."""
+    t = np.array([1.0, 1.001, 1.002, 5.0, 5.0004, 9.0])
+    s = np.array([0.9, 0.9, 0.9, 0.5, 0.5, 0.2])
+    kt, ks = censor_marks(t, s, 20.0)  # cells of 0.01 months
+    assert kt.tolist() == [1.0, 5.0, 9.0] and ks.tolist() == [0.9, 0.5, 0.2]
+    kt, ks = censor_marks(t, s, 1.0)  # cells of 0.0005 months: the first three are apart
+    assert kt.tolist() == [1.0, 1.001, 1.002, 5.0, 9.0]
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.uniform(0, 40, 100_000))
+    kt, ks = censor_marks(t, np.exp(-t / 10), 40.0)
+    assert len(kt) <= 2 * MARK_GRID and np.all(np.diff(kt) > 0)
+    fig = km_figure({"A": kaplan_meier(t, np.zeros_like(t))}, title="all censored")
+    marks = [ln for ln in fig.axes[0].lines if ln.get_marker() == "+"][0]
+    assert 1000 < len(marks.get_xdata()) <= MARK_GRID  # all at S = 1: one mark per x cell at most

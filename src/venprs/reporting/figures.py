@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from ..io import atomic_write  # noqa: E402
 from .html import esc
 
-__all__ = ["FigureStore", "km_figure", "roc_figure", "COLORS", "OKABE_ITO"]
+__all__ = ["FigureStore", "km_figure", "censor_marks", "roc_figure", "COLORS", "OKABE_ITO"]
 
 #: Okabe & Ito's colour-blind-safe palette (Okabe M, Ito K. Color Universal Design, 2008; jfly.uni-koeln.de).
 OKABE_ITO = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish_green": "#009E73", "reddish_purple": "#CC79A7",
@@ -35,6 +35,38 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": 
 
 #: What the shaded bands of a KM figure are (:func:`venprs.survival.kaplan_meier`, tested against R).
 KM_CI_NOTE = 'pointwise 95% CI, R survfit conf.type = "log" (Greenwood)'
+
+
+#: Censoring marks closer than 1/MARK_GRID of the axes (in x and in y) are drawn once (:func:`censor_marks`).
+MARK_GRID = 2000
+
+
+def censor_marks(time: np.ndarray, surv: np.ndarray, xspan: float) -> tuple[np.ndarray, np.ndarray]:
+    """The censoring marks to draw: one per cell of a ``MARK_GRID`` x ``MARK_GRID`` grid over the axes.
+
+    A 5-point ``+`` spans about 1/60 of the plot's width, so marks within 1/2000 of the axes of each other
+    print as one mark: drawing one of them gives the same picture, and a 100,000-patient curve no longer
+    puts one SVG element per censored patient into the report.
+
+    Parameters
+    ----------
+    time, surv : numpy.ndarray
+        Censoring times and the survival estimate at each.
+    xspan : float
+        Width of the x axis (months).
+
+    Returns
+    -------
+    time, surv : numpy.ndarray
+        The marks kept, in time order (the first of each grid cell).
+    """
+    if len(time) <= 1 or not xspan > 0:
+        return time, surv
+    cell = np.floor(time / xspan * MARK_GRID).astype(np.int64) * (MARK_GRID + 1) + \
+        np.floor(surv * MARK_GRID).astype(np.int64)
+    _, first = np.unique(cell, return_index=True)
+    keep = np.sort(first)
+    return time[keep], surv[keep]
 
 
 def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = False, xmax: float | None = None,
@@ -64,8 +96,9 @@ def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = Fa
         x = np.concatenate([[0.0], tab["time"].to_numpy()])
         y = np.concatenate([[1.0], tab["surv"].to_numpy()])
         ax.step(x, y, where="post", color=color, lw=1.6, label=f"{label} (n={km.n})")
-        cens = tab[tab["n_censor"] > 0]
-        ax.plot(cens["time"], km.survival_at(cens["time"].to_numpy()), "+", color=color, ms=5, mew=0.8)
+        ct = tab["time"].to_numpy()[tab["n_censor"].to_numpy() > 0]
+        ct, cs = censor_marks(ct, km.survival_at(ct), tmax * 1.02)
+        ax.plot(ct, cs, "+", color=color, ms=5, mew=0.8)
         if ci:
             lo = np.concatenate([[1.0], tab["lower"].fillna(0).to_numpy()])
             hi = np.concatenate([[1.0], tab["upper"].fillna(0).to_numpy()])
