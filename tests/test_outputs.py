@@ -294,6 +294,27 @@ def test_formula_guard_csv(tmp_path):
     assert (scores == 0.0).all()  # numeric columns untouched
 
 
+def test_formula_guard_arrow_fast_path_equals_the_regular_expression():
+    """The Arrow fast path of guard_formulas (first byte of each value, issue 14: 0.45 -> 0.10 s CPU per
+    million scored rows) marks exactly the cells the regular expression marks: empty strings, nulls,
+    non-ASCII first characters, a sliced and a chunked array, string and large_string."""
+    import numpy as np
+    import pyarrow as pa
+
+    values = HOSTILE + ["", None, "é=1", "€", "=", "-", "Ω+", " =1", "@", None, ""]
+    expected = vio.guard_formulas(pd.DataFrame({"v": pd.Series(values, dtype=object)}))["v"].tolist()
+    regex = pd.Series(values, dtype=object).fillna("").str.match(r"[=+\-@\t\r]").to_numpy(bool)
+    arrays = {"string": pa.array(values, pa.string()), "large_string": pa.array(values, pa.large_string()),
+              "sliced": pa.array(["=x", *values, "+y"], pa.string()).slice(1, len(values)),
+              "chunked": pa.chunked_array([pa.array(values[:7]), pa.array(values[7:])])}
+    for name, arr in arrays.items():
+        s = pd.Series(pd.arrays.ArrowExtensionArray(arr))
+        assert np.array_equal(vio._arrow_formula_start(s), regex), name
+        got = vio.guard_formulas(pd.DataFrame({"v": s}))["v"].tolist()
+        assert [None if pd.isna(v) else v for v in got] == [None if v is None else v for v in expected], name
+    assert vio._arrow_formula_start(pd.Series(["=1"], dtype=object)) is None  # other columns: the regex
+
+
 def test_no_formula_guard_writes_text_unchanged(tmp_path):
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     _hostile_input(src)

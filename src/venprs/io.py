@@ -697,7 +697,7 @@ def _parquet_text(table, name: str, *, header_row: int) -> pd.DataFrame:
 # ---------------------------------------------------------------- streaming (venprs score)
 
 #: Bytes of CSV/TSV text parsed per batch when a table is streamed (:class:`TableStream`).
-STREAM_BLOCK_BYTES = 1 << 20
+STREAM_BLOCK_BYTES = 4 << 20  # 4 MiB: 1.68 s CPU per million rows against 2.0 s with 1 MiB (issue 14)
 #: Rows of a Parquet file read per batch when a table is streamed.
 STREAM_PARQUET_ROWS = 1 << 16
 
@@ -1202,6 +1202,47 @@ def _text_mask(s: pd.Series) -> np.ndarray:
     return np.fromiter((isinstance(v, str) for v in s.tolist()), bool, len(s))
 
 
+_FORMULA_TABLE = np.zeros(256, bool)
+_FORMULA_TABLE[np.frombuffer(b"=+-@\t\r", np.uint8)] = True  # first byte -> starts a formula
+
+
+def _arrow_formula_start(s: pd.Series) -> np.ndarray | None:
+    """Which cells of an Arrow-backed text column start with a formula character, or ``None`` for another column.
+
+    Reads the first byte of each value from the Arrow buffers (the formula characters are ASCII, and in
+    UTF-8 no other character starts with an ASCII byte), ten times faster than a regular expression: the
+    same cells as ``s.str.match(_FORMULA_START)`` (``tests/test_outputs.py``).
+    """
+    import pyarrow as pa
+
+    if not isinstance(s.dtype, pd.ArrowDtype):
+        return None
+    arr = s.array.__arrow_array__()
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = []
+    for c in chunks:
+        width: np.dtype
+        if pa.types.is_string(c.type) or pa.types.is_binary(c.type):
+            width = np.dtype(np.int32)
+        elif pa.types.is_large_string(c.type) or pa.types.is_large_binary(c.type):
+            width = np.dtype(np.int64)
+        else:
+            return None
+        _, offsets, data = c.buffers()[:3]
+        n = len(c)
+        starts = np.frombuffer(offsets, width, n + 1, c.offset * width.itemsize) if n else \
+            np.zeros(1, width)
+        if data is None or not len(data):  # only empty strings or nulls
+            parts.append(np.zeros(n, bool))
+            continue
+        first = np.frombuffer(data, np.uint8).take(starts[:-1], mode="clip")  # an empty last value: clipped
+        hit = _FORMULA_TABLE[first] & (starts[1:] > starts[:-1])
+        if c.null_count:
+            hit &= c.is_valid().to_numpy(zero_copy_only=False)
+        parts.append(hit)
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
 def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Neutralise text cells a spreadsheet would run as a formula (CSV injection, CWE-1236).
 
@@ -1241,9 +1282,13 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
             text = _text_mask(s)
             st = pd.Series(np.where(text, s.astype(object), ""), index=s.index, dtype=object).astype(str)
         else:  # a string column (pyarrow or pandas): vectorised
-            text, st = s.notna().to_numpy(bool), s
-        first = st.str.match(_FORMULA_START)
-        risky = text & (first.fillna(False).to_numpy(bool) if first.hasnans else first.to_numpy(bool))
+            text, st = None, s
+        risky = _arrow_formula_start(s)
+        if risky is None:
+            if text is None:
+                text = s.notna().to_numpy(bool)
+            first = st.str.match(_FORMULA_START)
+            risky = text & (first.fillna(False).to_numpy(bool) if first.hasnans else first.to_numpy(bool))
         if risky.any():
             number = st[risky].str.fullmatch(_PLAIN_NUMBER).to_numpy(bool)
             risky[np.flatnonzero(risky)[number]] = False
