@@ -7,7 +7,8 @@ Every run is a separate process (as a user calls it); peak memory is that proces
 (``os.wait4`` rusage ``ru_maxrss``). The load average is printed beside every figure: the development
 machine is shared, so times are upper bounds.
 
-Run by hand:   PYTHONPATH=src python benchmarks/bench_scale.py [--sizes 1000 5000 10000] [--validate-sizes 1000 10000]
+Run by hand:   PYTHONPATH=src python benchmarks/bench_scale.py [--sizes 1000 5000 10000 50000 100000]
+                 [--validate-sizes 1000 10000 100000]
                  [--score-rows 1000000]
 Profile:       PYTHONPATH=src python benchmarks/bench_scale.py --profile 10000   (cProfile of analyze, top 30)
 Costs of venprs.limits (per patient, per split): see the module docstring of venprs.limits.
@@ -126,8 +127,8 @@ def profile(d: Path, n: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000])
-    ap.add_argument("--validate-sizes", type=int, nargs="*", default=[1000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 10000, 50000, 100000])
+    ap.add_argument("--validate-sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     ap.add_argument("--score-rows", type=int, default=1_000_000, help="0: skip the score benchmark")
     ap.add_argument("--profile", type=int, default=0, help="cProfile analyze on this many patients instead")
     a = ap.parse_args()

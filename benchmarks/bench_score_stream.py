@@ -48,6 +48,11 @@ def make_input(d: Path, n: int, parquet: bool) -> Path:
     return src
 
 
+#: Above this many rows pyarrow's whole-table read + write of the scored output is not run (it holds the
+#: whole output in memory: about 10 GB at 50M rows).
+OUTPUT_RW_MAX = 10_000_000
+
+
 def bench(d: Path, n: int, parquet: bool) -> None:
     # the input is written by a child: a forked child starts with its parent's peak resident set, so this
     # process must stay small for the children's figures to be their own
@@ -61,6 +66,11 @@ def bench(d: Path, n: int, parquet: bool) -> None:
                          str(d / f"pa{ext}")])
     print(f"pyarrow read + write {n:>9,} rows: {wa:7.1f} s  {mba:6.0f} MB peak  ({load()})")
     print(f"ratio venprs / pyarrow: {w / wa:.2f} x", flush=True)
+    if n > OUTPUT_RW_MAX:
+        print(f"(pyarrow read + write of the scored output not run above {OUTPUT_RW_MAX:,} rows: memory)")
+        for p in d.iterdir():
+            p.unlink()
+        return
     # the output has 12 more columns (numbers, groups, booleans): pyarrow reading and writing that table
     wo, mbo = run_child([sys.executable, "-c", PYARROW_PARQUET_RW if parquet else PYARROW_RW, str(d / f"out{ext}"),
                          str(d / f"pa_out{ext}")])
