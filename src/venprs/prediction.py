@@ -110,7 +110,24 @@ Baseline = WeibullBaseline | StepBaseline
 
 
 def model_baseline(endpoint: str = "os") -> WeibullBaseline:
-    """The reconstructed baseline stored in the model file for ``endpoint``."""
+    """The reconstructed baseline stored in the model file for ``endpoint``.
+
+    Parameters
+    ----------
+    endpoint : {"os", "efs"}
+        The endpoint.
+
+    Returns
+    -------
+    WeibullBaseline
+        Shape and scale of the reconstruction (``baseline_survival`` in the model file), with
+        its label as ``source``.
+
+    Raises
+    ------
+    RuntimeError
+        The model file has no ``baseline_survival``.
+    """
     b = load_model().raw.get("baseline_survival")
     if not b:
         raise RuntimeError("the model file has no baseline_survival")
@@ -162,7 +179,29 @@ def predict_survival(score: float, times, endpoint: str = "os", baseline=None) -
 
 
 def median_survival(score: float, endpoint: str = "os", baseline=None) -> float | None:
-    """Predicted median survival (months) for a score; ``None`` when not reached."""
+    """Predicted median survival (months) for a score; ``None`` when not reached.
+
+    Parameters
+    ----------
+    score : float
+        VEN-PRS score for ``endpoint``.
+    endpoint : {"os", "efs"}
+        The endpoint.
+    baseline : WeibullBaseline, StepBaseline, dict of them by endpoint, or None
+        ``None``: the venprs reconstruction in the model file (:func:`model_baseline`).
+
+    Returns
+    -------
+    float or None
+        The time at which ``S0(t) ** exp(score)`` reaches 0.5 (for a step baseline the first
+        step at or below 0.5, R's ``survfit`` rule), ``None`` when a step baseline does not
+        reach it.
+
+    Raises
+    ------
+    InputError
+        Unknown endpoint, or a baseline dict without it.
+    """
     return _resolve(endpoint, baseline).median(float(score))
 
 
@@ -174,9 +213,15 @@ def load_baseline(path: str | Path) -> dict[str, StepBaseline]:
     ``{"os": {"time": [...], "surv": [...]}, "efs": {...}}`` or a list of records
     with the same fields as the CSV.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file; ``.json`` is read as JSON, any other suffix as a table (:func:`venprs.io.read_table`).
+
     Returns
     -------
-    dict ``{endpoint: StepBaseline}``, usable as ``baseline=`` everywhere.
+    dict of str to StepBaseline
+        ``{endpoint: StepBaseline}``, usable as ``baseline=`` everywhere.
 
     Raises
     ------
@@ -254,6 +299,22 @@ def predicted_summary(lo: float, hi: float, endpoint: str, baseline=None) -> dic
 
     For a range the values are ``{"lo": ..., "hi": ...}`` over the range (the
     best case is the lowest score: longest median, highest survival).
+
+    Parameters
+    ----------
+    lo, hi : float
+        Lowest and highest possible score for ``endpoint`` (equal for a known score).
+    endpoint : {"os", "efs"}
+        The endpoint.
+    baseline : WeibullBaseline, StepBaseline, dict of them by endpoint, or None
+        As for :func:`predict_survival` (``None``: the model file's reconstruction).
+
+    Returns
+    -------
+    dict
+        ``median_months`` (1 decimal, ``None`` if not reached), ``survival_6m``,
+        ``survival_12m``, ``survival_24m`` (3 decimals) and ``baseline`` (its source); each
+        value a ``{"lo": ..., "hi": ...}`` pair for a range.
     """
     b = _resolve(endpoint, baseline)
 
@@ -279,7 +340,23 @@ def predicted_summary(lo: float, hi: float, endpoint: str, baseline=None) -> dic
 
 
 def predicted_text(endpoint: str, pred: dict[str, Any]) -> str:
-    """One readable line for the score output."""
+    """One readable line for the score output.
+
+    Parameters
+    ----------
+    endpoint : {"os", "efs"}
+        The endpoint (shown upper case).
+    pred : dict
+        :func:`predicted_summary` result, optionally with ``withheld`` (the reason why no
+        prediction is given).
+
+    Returns
+    -------
+    str
+        ``predicted OS: median <m> months; 6m <p>%, 12m <p>%, 24m <p>% [<baseline>]`` (a range
+        as ``<lo> to <hi>``, ``not reached`` for no median), the reconstructed baseline labelled
+        as not published.
+    """
     name = endpoint.upper()
 
     def fm(v, pct=False):
@@ -303,6 +380,16 @@ def supported_score_range(endpoint: str) -> tuple[float, float]:
     """The supported score range stored in the model file (``baseline_survival.supported_scores``).
 
     Predicted survival is withheld for scores outside it (see docs/web.md).
+
+    Parameters
+    ----------
+    endpoint : {"os", "efs"}
+        Endpoint whose score range is read.
+
+    Returns
+    -------
+    lo, hi : float
+        Lowest and highest supported score.
     """
     lo, hi = load_model().raw["baseline_survival"]["supported_scores"]["endpoints"][endpoint]
     return float(lo), float(hi)

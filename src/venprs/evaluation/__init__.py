@@ -49,7 +49,21 @@ __all__ = ["evaluate", "evaluate_calibration", "evaluate_discrimination", "evalu
 
 
 def published_groups(scored: pd.DataFrame, endpoint: str) -> np.ndarray:
-    """``<ep>_group`` of :func:`venprs.score_table` as an object array, ``""`` where not determinate."""
+    """``<ep>_group`` of :func:`venprs.score_table` as an object array, ``""`` where not determinate.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Output of :func:`venprs.score_table` (with the column ``<endpoint>_group``).
+    endpoint : {"os", "efs"}
+        The endpoint.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        The published VEN-PRS group per row (``"favorable"``, ``"intermediate"``, ``"adverse"``),
+        ``""`` where the group is missing (not determinate).
+    """
     return scored[f"{endpoint}_group"].astype(object).fillna("").to_numpy(object)
 
 
@@ -407,7 +421,32 @@ def apparent_landmark_calibration(df: pd.DataFrame, ep: str, horizon: float = PA
     """Landmark calibration (ICI/E50/E90) of the VEN-PRS Cox model refitted on the whole cohort.
 
     Uses the patients with every factor of the endpoint's model known and a
-    complete outcome; see :func:`venprs.evaluation.calibration.landmark_calibration`.
+    complete outcome; the Cox model with the endpoint's VEN-PRS factors is fitted
+    on them (:func:`venprs.survival.cox.fast_cox`) and its predicted survival at
+    ``horizon`` is assessed on the same patients (apparent calibration) by
+    :func:`venprs.evaluation.calibration.landmark_calibration`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort with the endpoint's factors, time and event.
+    ep : {"os", "efs"}
+        Endpoint whose model is refitted.
+    horizon : float
+        Landmark time in months (paper: 10).
+    rare_factors : {"r", "drop"}
+        Cox policy for rare or monotone factors (:func:`venprs.survival.cox.fast_cox`).
+
+    Returns
+    -------
+    dict
+        The result of :func:`venprs.evaluation.calibration.landmark_calibration` with ``model``
+        (a description of the fitted model) and ``flags`` (flagged factors of the Cox fit).
+
+    References
+    ----------
+    .. [1] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and the integrated
+       calibration index (ICI) for survival models. Stat Med. 2020;39:2714-2742.
     """
     tcol, ecol = TIME_COLUMNS[ep]
     t = pd.to_numeric(df[tcol], errors="coerce").to_numpy(float)

@@ -85,6 +85,20 @@ def km_at(time: np.ndarray, event: np.ndarray, horizon: float) -> float:
     Not estimable: no patient, or the last follow-up is a censoring before the
     horizon with survival still above 0 (R ``summary(survfit, times, extend = FALSE)``
     gives no row then). Checked against :func:`venprs.survival.kaplan_meier`.
+
+    Parameters
+    ----------
+    time : numpy.ndarray
+        Follow-up times (any unit, the unit of ``horizon``).
+    event : numpy.ndarray
+        Event indicators (1 event, 0 censored), same length as ``time``.
+    horizon : float
+        Time at which the survival is read; events at exactly ``horizon`` count.
+
+    Returns
+    -------
+    float
+        The Kaplan-Meier estimate at ``horizon``, or NaN.
     """
     if len(time) == 0:
         return float("nan")
@@ -120,6 +134,22 @@ class CalibrationData:
 
 def prepare(df: pd.DataFrame, endpoint: str) -> CalibrationData:
     """Complete-case covariates, outcome and published group for ``endpoint``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort with the seven factor columns and the endpoint's time and event columns
+        (``os_months, os_event`` or ``efs_months, efs_event``).
+    endpoint : {"os", "efs"}
+        The endpoint; its model's factors are those of the model file.
+
+    Returns
+    -------
+    CalibrationData
+        The patients with every factor of the endpoint known and a time and event: factor codes
+        (``X``), ``time``, ``event``, published VEN-PRS group (0 favorable, 1 intermediate,
+        2 adverse), their 0-based ``rows`` in ``df`` and the number of other patients
+        (``n_excluded``).
 
     Raises
     ------
@@ -329,6 +359,29 @@ def split_indices(df: pd.DataFrame, *, endpoints=ENDPOINTS, splits: int = PAPER_
     *k* its training rows ``train[k - 1]`` in the order drawn (the test part is the
     other complete cases). Same arguments and streams as :func:`calibrate`.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort with the seven factor columns and ``os_months, os_event, efs_months, efs_event``.
+    endpoints : iterable of str
+        Endpoints (``"os"``, ``"efs"``) whose splits are listed.
+    splits : int
+        Number of random splits (paper: 200).
+    seed : int
+        Seed of the splits.
+    train_fraction : float
+        Fraction of the complete cases in the training part (paper: 100/174).
+    horizon : float
+        Horizon in months (paper: 10); only recorded in the output.
+
+    Returns
+    -------
+    dict
+        ``format`` (:data:`SPLITS_FORMAT`), ``seed``, ``splits``, ``train_fraction``,
+        ``horizon_months`` and ``endpoints``: per endpoint ``factors``, ``time_column``,
+        ``event_column``, ``n``, ``n_train``, ``rows``, ``group``, ``patient_id`` (if present)
+        and ``train`` (one list of rows per split).
+
     References
     ----------
     .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622 (Methods; Supplementary Fig. S11).
@@ -377,13 +430,35 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     smoothed observed survival at ``horizon``; ICI is the mean, E50 the median
     and E90 the 90th percentile of ``|predicted - observed|`` over the patients.
     With fewer distinct predictions than knots + 1 (a score with few values),
-    the linear term alone is used (stated in ``notes``).
+    the linear term alone is used (stated in ``notes``). Patients with a missing
+    time or prediction are left out.
+
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up times (months).
+    event : array-like of int
+        Event indicators (1 event, 0 censored).
+    predicted_survival : array-like of float
+        Predicted survival probability at ``horizon`` per patient (clipped to
+        ``[1e-9, 1 - 1e-9]``).
+    horizon : float
+        Landmark time in months (paper: 10).
+    knots : int
+        Number of spline knots: 3 at the 10/50/90 percentiles, otherwise equally
+        spaced percentiles from 5 to 95.
 
     Returns
     -------
     dict
-        ``ici, e50, e90, n, notes`` and the curve points ``predicted, observed``
-        (one per distinct predicted value).
+        ``horizon_months``, ``n``, ``ici``, ``e50``, ``e90``, ``notes``, ``method`` and
+        ``curve`` with the points ``predicted`` and ``observed`` (one per distinct
+        predicted value).
+
+    References
+    ----------
+    .. [1] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and the integrated
+       calibration index (ICI) for survival models. Stat Med. 2020;39:2714-2742.
     """
     t = np.asarray(time, float)
     e = np.asarray(event).astype(int)

@@ -119,7 +119,25 @@ class Cohort:
 
 
 def read_columns_map(path) -> dict[str, str]:
-    """Read ``--columns MAP.yaml``: ``canonical_name: input column name`` pairs."""
+    """Read ``--columns MAP.yaml``: ``canonical_name: input column name`` pairs.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The YAML file: one ``canonical_name: column name`` pair per line; every
+        canonical name must be a required or optional cohort column.
+
+    Returns
+    -------
+    dict of str to str
+        Canonical name to input column name (column names given as numbers become text).
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not valid YAML, is not such a mapping, or names an
+        unknown canonical name.
+    """
     import yaml
 
     p = Path(path)

@@ -64,7 +64,21 @@ def _num(x):
 
 
 def molecular_mask(c: Cohort) -> tuple[np.ndarray, str]:
-    """Patients of the molecular cohort and how it was defined."""
+    """Patients of the molecular cohort and how it was defined.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; its ``molecular`` column or the five model gene columns are read.
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool
+        True for the patients of the molecular cohort: ``molecular`` = yes where the
+        cohort has that column, else every one of the five model genes known.
+    definition : str
+        How the mask was defined (for the report).
+    """
     d = c.data
     if "molecular" in d:
         return (d["molecular"] == 1).to_numpy(), "column 'molecular' = yes"
@@ -83,12 +97,24 @@ def table1(c: Cohort) -> dict:
     """Table 1 (tableone) for the entire and the molecular cohort.
 
     Continuous variables as median [min, max] (the paper gives median and range);
-    categorical as n (%), with missing counts.
+    categorical as n (%), with missing counts. Variables absent from the cohort or
+    missing for every patient are left out (the latter listed in ``all_missing``).
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; the Table 1 variables present in ``c.data`` are summarised.
 
     Returns
     -------
     dict
-        ``rows``: list of ``{variable, level, entire, molecular}``; ``n``; ``variables``.
+        ``rows``: list of ``{variable, level, entire, molecular, missing_entire}``;
+        ``n`` (patients of the entire and the molecular cohort); ``molecular_definition``
+        (:func:`molecular_mask`); ``variables``; ``all_missing``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
     from tableone import TableOne
 
@@ -132,7 +158,24 @@ def table1(c: Cohort) -> dict:
 # ------------------------------------------------------------------ Table 3 and Fisher tests
 
 def response_table(c: Cohort) -> dict:
-    """Best response counts (Table 3) in the entire and molecular cohorts: n (%), CR/CRi, ORR."""
+    """Best response counts (Table 3) in the entire and molecular cohorts: n (%), CR/CRi, ORR.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort, with its ``best_response`` column.
+
+    Returns
+    -------
+    dict
+        ``{"entire": ..., "molecular": ...}``, each with ``n`` (patients with a best response),
+        ``n_missing``, ``counts`` per response plus ``CR/CRi`` and ``ORR (CR, CRi, MLFS)``, and
+        ``percent`` of ``n`` (``None`` when ``n`` is 0).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
 
     d = c.data
     mol, _ = molecular_mask(c)
@@ -172,10 +215,23 @@ def response_associations(c: Cohort) -> dict:
     Patients without a best response are excluded; "died before assessment" counts
     as no CR/CRi.
 
+    Parameters
+    ----------
+    c : Cohort
+        The cohort, with ``best_response`` and any of ``wbc``, ``platelets`` and gene columns.
+
     Returns
     -------
     dict
-        ``{"entire": {var: result}, "molecular": {var: result}}``.
+        ``{"entire": {var: result}, "molecular": {var: result}}``; each result has ``label``,
+        ``n``, ``n_excluded``, the 2x2 ``table`` (present/absent x CR/CRi yes/no), the CR/CRi
+        rates ``rate_present`` and ``rate_absent``, and Fisher's ``odds_ratio`` (the
+        sample odds ratio of :func:`scipy.stats.fisher_exact`) and ``p`` (``None`` with a
+        ``note`` when a row or column of the table is empty).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
 
     d = c.data
@@ -209,7 +265,33 @@ def _complete(c: Cohort, ep: str, mask=None) -> tuple[np.ndarray, np.ndarray, np
 
 
 def km_endpoint(c: Cohort, ep: str, mask=None, population: str = "entire cohort") -> tuple[dict, KMResult]:
-    """Kaplan-Meier median with R's default 95% CI for one endpoint."""
+    """Kaplan-Meier median with R's default 95% CI for one endpoint.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort (``<ep>_months``, ``<ep>_event``).
+    ep : {"os", "efs"}
+        The endpoint (columns ``<ep>_months`` and ``<ep>_event``).
+    mask : numpy.ndarray of bool, optional
+        The patients of the population (default: every patient).
+    population : str
+        Name of the population, stored in the result.
+
+    Returns
+    -------
+    result : dict
+        :meth:`venprs.survival.KMResult.to_dict` (median, CI, n, events) with ``population``,
+        ``n_excluded`` (patients of the population without time or event) and
+        ``excluded_reason``.
+    km : KMResult
+        The Kaplan-Meier fit (for figures).
+
+    Raises
+    ------
+    ValueError
+        No patient of the population has a time and an event.
+    """
     t, e, ok = _complete(c, ep, mask)
     base = int(mask.sum()) if mask is not None else c.n
     if ok.sum() == 0:
@@ -222,7 +304,23 @@ def km_endpoint(c: Cohort, ep: str, mask=None, population: str = "entire cohort"
 
 
 def followup(c: Cohort) -> dict:
-    """Median follow-up (OS) by reverse Kaplan-Meier."""
+    """Median follow-up (OS) by reverse Kaplan-Meier.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort (``os_months``, ``os_event``).
+
+    Returns
+    -------
+    dict
+        ``median`` and ``ci`` (months) of :func:`venprs.survival.reverse_km_median_followup`
+        on the patients with an OS time and event, ``n`` and ``method``.
+
+    References
+    ----------
+    .. [1] Schemper M, Smith TL. Control Clin Trials. 1996;17:343-346.
+    """
     t, e, ok = _complete(c, "os")
     fu = reverse_km_median_followup(t[ok], e[ok])
     return {"median": fu.median, "ci": list(fu.ci), "n": int(ok.sum()), "method": "reverse Kaplan-Meier (OS)"}
@@ -231,7 +329,25 @@ def followup(c: Cohort) -> dict:
 # ------------------------------------------------------------------ Cox
 
 def univariate_candidates(c: Cohort) -> pd.DataFrame:
-    """0/1 candidate variables: the seven factors, clinical variables derived from present columns, other genes."""
+    """0/1 candidate variables: the seven factors, clinical variables derived from present columns, other genes.
+
+    Derived where the source column is present (NaN where it is missing): ``age_gt70``
+    (age > 70), ``sex_male``, ``wbc_gt5`` (WBC > 5), ``platelets_gt30`` (platelets > 30),
+    ``refractory`` (disease status), ``prior_lines_gt1``, ``decitabine`` (vs azacitidine;
+    other agents missing) and ``eln2022_adverse``; ``complex_karyotype``,
+    ``prior_allohct``, ``prior_intensive`` and the other gene columns
+    (:data:`venprs.evaluation.cohort.OTHER_GENES`) as they are.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; the factor columns and the clinical and gene columns present are read.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per candidate (1.0, 0.0 or NaN), same rows as ``c.data``.
+    """
     d = c.data
     out = pd.DataFrame({f: d[f] for f in FACTORS})
 
@@ -275,7 +391,27 @@ def _cox_terms(fit: CoxResult) -> dict:
 
 
 def cox_univariate(c: Cohort, ep: str, cand: pd.DataFrame, rare_factors: str = "r") -> dict:
-    """One Cox model per candidate (patients with the candidate known); ``rare_factors`` as :func:`fit_cox`."""
+    """One Cox model per candidate (patients with the candidate known); ``rare_factors`` as :func:`fit_cox`.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort, for the endpoint's time and event.
+    ep : {"os", "efs"}
+        The endpoint (columns ``<ep>_months`` and ``<ep>_event``).
+    cand : pandas.DataFrame
+        Candidate variables (:func:`univariate_candidates`), same rows as ``c.data``.
+    rare_factors : {"r", "drop"}
+        Cox policy for rare or monotone factors (:func:`venprs.survival.fit_cox`).
+
+    Returns
+    -------
+    dict
+        Per candidate: ``label``, ``n``, ``n_excluded``, the term's ``coef``, ``se``, ``hr``,
+        ``ci_low``, ``ci_high``, ``p``, ``estimable``, ``carriers``, ``carrier_events`` and
+        ``flag``, and ``n_events``, ``notes``, ``flags``, ``converged``; a candidate whose model
+        cannot be fitted gets ``None`` values, ``estimable = False`` and the reason in ``notes``.
+    """
     t, e, ok = _complete(c, ep)
     out = {}
     for v in cand.columns:
@@ -298,6 +434,30 @@ def cox_multivariate(c: Cohort, ep: str, factors, rare_factors: str = "r") -> tu
 
     When no complete case has an event, nothing is estimable: every term is
     returned with ``estimable = False`` and the fit is ``None``.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort with the factor columns and the endpoint's time and event.
+    ep : {"os", "efs"}
+        The endpoint (columns ``<ep>_months`` and ``<ep>_event``).
+    factors : sequence of str
+        The factor columns of the model.
+    rare_factors : {"r", "drop"}
+        Cox policy for rare or monotone factors (:func:`venprs.survival.fit_cox`).
+
+    Returns
+    -------
+    results : dict
+        ``terms`` (per factor: the :class:`venprs.survival.CoxResult` term with ``label``) and
+        ``fit`` (n, events, log-likelihoods, AIC, notes, flags, ``n_excluded``,
+        ``excluded_reason``, ``estimable``).
+    fit : CoxResult or None
+        The fitted model, ``None`` when it is not estimable.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
     t, e, ok = _complete(c, ep)
     tn, en = f"{ep}_months", f"{ep}_event"
@@ -334,7 +494,28 @@ def _codes(c: Cohort) -> np.ndarray:
 
 
 def published_groups(c: Cohort, ep: str) -> tuple[np.ndarray, np.ndarray]:
-    """Published VEN-PRS group of each patient (``""`` when indeterminate) and the exact score (NaN if unknown)."""
+    """Published VEN-PRS group of each patient (``""`` when indeterminate) and the exact score (NaN if unknown).
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; its seven factor columns (1/0/NaN) are scored.
+    ep : {"os", "efs"}
+        The endpoint whose score is used.
+
+    Returns
+    -------
+    groups : numpy.ndarray of object
+        ``"favorable"``, ``"intermediate"``, ``"adverse"`` or ``""`` (unknown factors leave
+        more than one group possible).
+    score : numpy.ndarray of float
+        The published score (:func:`venprs.scoring.score_codes`), NaN where a factor that
+        matters is unknown.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     m = load_model()
     r = score_codes(_codes(c), ep)
     names = {1: "favorable", 2: "intermediate", 4: "adverse"}
@@ -349,6 +530,16 @@ def hundredths(b: float) -> int:
     Rounding is half away from zero on the *decimal* value that ``repr`` shows (so 0.125 -> 13 and
     -0.125 -> -13, and 1.005 -> 101 although ``1.005 * 100`` is 100.49999999999999 in binary); a
     coefficient that is not finite gets 0. The one rounding rule for every re-derived score.
+
+    Parameters
+    ----------
+    b : float
+        A Cox coefficient.
+
+    Returns
+    -------
+    int
+        ``b`` in hundredths (``round(100 * b)``, half away from zero on the decimal value).
 
     Examples
     --------
@@ -365,6 +556,16 @@ def derived_units(fit: CoxResult) -> dict[str, int]:
 
     A factor without a coefficient (R: NA, or dropped) gets 0. A large estimate R keeps
     ("may be infinite") is rounded as it is.
+
+    Parameters
+    ----------
+    fit : CoxResult
+        The Cox fit of the re-derivation (:func:`cox_multivariate`).
+
+    Returns
+    -------
+    dict of str to int
+        Coefficient of each covariate of ``fit`` in hundredths.
     """
     return {f: hundredths(fit.coef[f]) for f in fit.covariates}
 
@@ -439,7 +640,29 @@ class GroupKM:
 
 
 def group_km(c: Cohort, ep: str, groups: np.ndarray, mask=None) -> GroupKM:
-    """Group sizes, KM medians with CI and the k-group log-rank test (groups with >= 1 patient)."""
+    """Group sizes, KM medians with CI and the k-group log-rank test (groups with >= 1 patient).
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort whose patients ``groups`` classifies (same rows).
+    ep : {"os", "efs"}
+        The endpoint (columns ``<ep>_months`` and ``<ep>_event``).
+    groups : numpy.ndarray of object
+        Risk group of each patient (``"favorable"``, ``"intermediate"``, ``"adverse"``),
+        ``""`` where not determinate (left out).
+    mask : numpy.ndarray of bool, optional
+        The patients of a subgroup (default: every patient).
+
+    Returns
+    -------
+    GroupKM
+        ``results``: per group ``n``, ``n_events``, ``median``, ``ci_low``, ``ci_high``; the
+        log-rank ``logrank_chi2``, ``logrank_df``, ``logrank_p`` (``None`` with a
+        ``logrank_note`` when fewer than two groups have patients or there is no event);
+        ``n_used``, ``n_excluded``, ``n_indeterminate``, ``excluded_reason``. ``fits``: the
+        Kaplan-Meier fit of each non-empty group.
+    """
     t, e, ok = _complete(c, ep, mask)
     has = groups != ""
     base = int(mask.sum()) if mask is not None else c.n
@@ -469,7 +692,23 @@ def group_km(c: Cohort, ep: str, groups: np.ndarray, mask=None) -> GroupKM:
 
 
 def subgroups(c: Cohort) -> dict[str, np.ndarray]:
-    """Subgroup masks as in the paper: relapsed vs refractory; one vs more than one prior line."""
+    """Subgroup masks as in the paper: relapsed vs refractory; one vs more than one prior line.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort; ``disease_status`` and ``prior_lines`` are read when present.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of bool
+        ``relapsed`` and ``refractory`` (with a ``disease_status`` column),
+        ``one_prior_line`` and ``more_than_one_prior_line`` (with a ``prior_lines`` column).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     d = c.data
     out = {}
     if "disease_status" in d:
@@ -486,6 +725,24 @@ def baseline_table(c: Cohort, ep: str, coefs: dict[str, float], ctype: int = 1) 
 
     ``ctype=1`` is R's ``survfit(fit, ctype = 1)`` (Breslow); evaluate it as a
     right-continuous step function.
+
+    Parameters
+    ----------
+    c : Cohort
+        The cohort with the factor columns of ``coefs`` and the endpoint's time and event.
+    ep : {"os", "efs"}
+        The endpoint (columns ``<ep>_months`` and ``<ep>_event``).
+    coefs : dict of str to float
+        Fixed coefficient of each factor column; patients with any of them unknown are left out.
+    ctype : {1, 2}
+        Baseline hazard increments (:func:`venprs.survival.cox.baseline_hazard`): 1 Breslow,
+        2 Efron-adjusted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``endpoint``, ``time`` (each distinct event time) and ``surv``
+        (``exp(-cumulative hazard)``).
     """
     t, e, ok = _complete(c, ep)
     X = c.data[list(coefs)].to_numpy(float)

@@ -93,6 +93,16 @@ __all__ = ["auc_key", "heagerty_roc", "heagerty_auc", "ipcw_roc", "ipcw_auc", "h
 def default_span(n: int) -> float:
     """Default NNE span, ``0.25 * n ** -0.2`` (the ``survivalROC`` documentation's example).
 
+    Parameters
+    ----------
+    n : int
+        Number of patients.
+
+    Returns
+    -------
+    float
+        The span (fraction of the patients in each neighbourhood) for :func:`heagerty_roc`.
+
     Examples
     --------
     >>> round(default_span(174), 6)
@@ -502,6 +512,16 @@ def auc_key(horizon: float) -> str:
 
     ``"auc_<horizon>m"`` with the horizon in months as ``:g`` formats it, e.g. ``auc_10m`` at the
     paper's 10 months and ``auc_12m`` at 12 months.
+
+    Parameters
+    ----------
+    horizon : float
+        Horizon of the AUC in months.
+
+    Returns
+    -------
+    str
+        ``"auc_<horizon>m"``.
 
     Examples
     --------

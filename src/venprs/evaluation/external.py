@@ -134,6 +134,19 @@ def calibration_slope(time, event, score) -> dict[str, Any]:
     or a weaker effect here), above 1 too little. Efron ties, Wald 95% CI;
     ``p_slope_1`` tests slope = 1 (Wald).
 
+    Parameters
+    ----------
+    time, event : array-like of float
+        Follow-up times (months) and event indicators (1 event, 0 censored).
+    score : array-like of float
+        The published VEN-PRS score of each patient.
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_slope_1``, ``loglik`` and ``method``;
+        when the coefficient is not finite, ``None`` values and a ``note``.
+
     References
     ----------
     .. [1] Royston P, Altman DG. BMC Med Res Methodol. 2013;13:33.
@@ -157,6 +170,26 @@ def in_the_large(time, event, predicted_risk, horizon: float) -> dict[str, Any]:
     ``exp(ln(O/E) +/- 1.96 SE)`` with ``SE = SE(O) / O`` (Greenwood SE of the
     Kaplan-Meier estimate, delta method; E treated as fixed), as in Riley et al.'s
     criterion for O/E.
+
+    Parameters
+    ----------
+    time, event : array-like of float
+        Follow-up times (months) and event indicators (1 event, 0 censored).
+    predicted_risk : array-like of float
+        Predicted risk ``1 - S(horizon)`` of each patient; ``E`` is their mean.
+    horizon : float
+        Horizon in months.
+
+    Returns
+    -------
+    dict
+        ``horizon_months``, ``observed`` (``1 - KM(h)``) with ``observed_ci``, ``expected``,
+        ``difference`` (O - E), ``oe_ratio`` with ``oe_ci_low``, ``oe_ci_high`` and
+        ``se_log_oe``; ``None`` where not estimable (then ``note`` says why; O/E needs O > 0).
+
+    References
+    ----------
+    .. [1] Riley RD, Debray TPA, Collins GS, et al. Stat Med. 2021;40:4230-4251.
     """
     obs = km_risk_at(time, event, horizon)
     exp_ = float(np.mean(predicted_risk)) if len(predicted_risk) else float("nan")
@@ -188,11 +221,22 @@ def net_benefit(time, event, predicted_risk, horizon: float, thresholds=DEFAULT_
     forward when a subgroup's last follow-up is a censoring before the horizon
     (R ``summary(survfit, times, extend = TRUE)``); no patient treated gives NB 0.
 
+    Parameters
+    ----------
+    time, event : array-like of float
+        Follow-up times (months) and event indicators (1 event, 0 censored).
+    predicted_risk : array-like of float
+        Predicted risk at ``horizon`` of each patient.
+    horizon : float
+        Horizon in months.
+    thresholds : iterable of float
+        Risk thresholds ``p_t`` (each below 1; default 0.01 to 0.99).
+
     Returns
     -------
     dict
         ``horizon_months``, ``thresholds``, ``net_benefit: {model, treat_all, treat_none}``,
-        ``treated`` (proportion at each threshold).
+        ``treated`` (proportion at each threshold), ``method``.
 
     Examples
     --------
@@ -241,6 +285,29 @@ def oe_sample_size(risk: float, oe: float = 1.0, ci_width: float = PRECISION_TAR
     i.e. ``SE = asinh(ci_width / (2 oe)) / 1.96``. With censoring before the
     horizon more patients are needed (a lower bound for time-to-event data).
 
+    Parameters
+    ----------
+    risk : float
+        Outcome proportion ``phi`` (the risk at the horizon), between 0 and 1.
+    oe : float
+        Anticipated O/E ratio.
+    ci_width : float
+        Target width of the 95% CI of O/E (default 0.2, ``pmvalsampsize``'s).
+
+    Returns
+    -------
+    int
+        The minimum number of patients (rounded up).
+
+    Raises
+    ------
+    ValueError
+        ``risk`` is not strictly between 0 and 1.
+
+    References
+    ----------
+    .. [1] Riley RD, Debray TPA, Collins GS, et al. Stat Med. 2021;40:4230-4251.
+
     Examples
     --------
     Risk 0.5, O/E 1, CI width 0.2: SE = asinh(0.1) / 1.95996 = 0.050937, N = 0.5 / (0.5 * 0.050937^2) = 385.4:
@@ -262,6 +329,32 @@ def precision(n: int, events: int, oe: dict, slope: dict, disc: dict) -> dict[st
     with Collins et al. (2016). For each measure ``n_needed`` extrapolates the
     achieved width by ``SE ~ 1/sqrt(N)`` (``n * (width / target)^2``); for O/E also
     the closed-form criterion :func:`oe_sample_size` (no censoring before the horizon).
+
+    Parameters
+    ----------
+    n : int
+        Patients used.
+    events : int
+        Events among them.
+    oe : dict
+        :func:`in_the_large` result (``oe_ci_low``, ``oe_ci_high``, ``observed``, ``oe_ratio``).
+    slope : dict
+        :func:`calibration_slope` result (``ci_low``, ``ci_high``).
+    disc : dict
+        :meth:`venprs.evaluation.discrimination.Discrimination.to_dict` result (``c_harrell``'s ``ci``).
+
+    Returns
+    -------
+    dict
+        ``n``, ``events``, ``events_min``, ``events_ideal``, ``enough_events``, ``measures``
+        (per measure ``ci_width``, ``target``, ``met``, ``n_needed``; O/E also
+        ``n_needed_closed_form``), ``adequate`` (every target met and enough events) and ``method``.
+
+    References
+    ----------
+    .. [1] Riley RD, Debray TPA, Collins GS, et al. Stat Med. 2021;40:4230-4251.
+    .. [2] Riley RD, Collins GS, Ensor J, et al. Stat Med. 2022;41:1280-1295.
+    .. [3] Collins GS, Ogundimu EO, Altman DG. Stat Med. 2016;35:214-226.
     """
     T = PRECISION_TARGETS
     items: dict[str, Any] = {}

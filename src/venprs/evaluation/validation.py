@@ -47,7 +47,29 @@ def _outcome(df: pd.DataFrame, ep: str):
 
 
 def published_baseline(endpoint: str, derivation: pd.DataFrame | None, horizon: float) -> tuple[float | None, str]:
-    """Baseline survival S0(horizon) of the published model, and where it came from."""
+    """Baseline survival S0(horizon) of the published model, and where it came from.
+
+    The reconstructed baseline of the model file when it holds one; else the
+    Efron-adjusted Breslow estimate on ``derivation`` (patients with a published score
+    and an outcome) with the published score as a fixed offset.
+
+    Parameters
+    ----------
+    endpoint : {"os", "efs"}
+        The endpoint.
+    derivation : pandas.DataFrame or None
+        Derivation cohort (factor, time and event columns), used only when the model
+        file holds no baseline survival.
+    horizon : float
+        Time in months at which S0 is read (step function).
+
+    Returns
+    -------
+    s0 : float or None
+        S0(horizon), ``None`` when neither source provides a baseline.
+    source : str
+        Where the baseline came from (for ``baseline_source``).
+    """
     m = load_model()
     if m.raw.get("baseline_survival") is not None:  # the reconstructed baseline in the model file
         s = predict_survival(0.0, [horizon], endpoint=endpoint)
@@ -66,7 +88,38 @@ def published_baseline(endpoint: str, derivation: pd.DataFrame | None, horizon: 
 
 def validate(validation: pd.DataFrame, derivation: pd.DataFrame | None = None, *, horizon: float = PAPER_HORIZON,
              n_boot: int = 200, seed: int = 1) -> dict[str, Any]:
-    """External validation results per endpoint (JSON-ready; see the module docstring)."""
+    """External validation results per endpoint (JSON-ready; see the module docstring).
+
+    Patients with a time, an event and a determinate published group are used.
+
+    Parameters
+    ----------
+    validation : pandas.DataFrame
+        Validation cohort with the factor, time and event columns.
+    derivation : pandas.DataFrame, optional
+        Derivation cohort, for the baseline survival when the model file holds none
+        (:func:`published_baseline`).
+    horizon : float
+        Horizon of discrimination and calibration in months (paper: 10).
+    n_boot : int
+        Bootstrap resamples of the discrimination CIs.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    dict
+        ``n`` and per endpoint: ``n``, ``n_excluded``, ``groups`` (n, KM median and CI,
+        observed survival at the horizon, keyed ``observed_10m`` at 10 months), ``logrank``
+        (two or more groups), ``aic`` (:func:`venprs.evaluation.aic.aic_delta`),
+        ``discrimination`` and ``calibration`` (``baseline_source``, predicted and observed
+        survival per group, ``landmark``).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    .. [2] Royston P, Altman DG. BMC Med Res Methodol. 2013;13:33.
+    """
     sc = score_table(validation, missing_columns="unknown")
     out: dict[str, Any] = {"n": int(len(validation))}
     for ep in ENDPOINTS:

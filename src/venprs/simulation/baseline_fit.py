@@ -125,6 +125,24 @@ def derive_supported_scores(endpoint: str, min_expected: float = SUPPORT_MIN_EXP
     score >= it: beyond these ends fewer than one patient of the derivation
     cohort is expected, so the fitted model is extrapolating.
 
+    Parameters
+    ----------
+    endpoint : {"os", "efs"}
+        The endpoint whose score is used.
+    min_expected : float
+        Fewest expected patients at or beyond an end of the range
+        (:data:`SUPPORT_MIN_EXPECTED`).
+    n : int, optional
+        Size of the derivation cohort (default: the endpoint's ``n_derivation`` in the
+        model file).
+
+    Returns
+    -------
+    lo, hi : float
+        Lowest and highest supported score.
+
+    Examples
+    --------
     >>> derive_supported_scores("os"), derive_supported_scores("efs")
     ((-0.98, 2.03), (-0.87, 1.75))
 
@@ -197,7 +215,19 @@ def write_baseline_entry(path: Path, entry: dict[str, Any]) -> bool:
     """Store ``entry`` as the ``baseline_survival`` block of the model file at ``path``.
 
     Only that block is rewritten (its other keys, e.g. ``supported_scores``, are kept);
-    the rest of the file keeps its bytes. Returns True when the file changed.
+    the rest of the file keeps its bytes.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The model file (:func:`model_file_path`).
+    entry : dict
+        Keys to set in the ``baseline_survival`` block (:func:`baseline_entry`).
+
+    Returns
+    -------
+    bool
+        True when the file changed (it is written only then).
     """
     text = path.read_text(encoding="utf-8")
     start, end = _block_span(text, "baseline_survival")

@@ -40,6 +40,19 @@ def km_median(t, e) -> float:
 
     The one Kaplan-Meier definition of venprs (R's ``survfit``: where the curve is exactly 0.5 on a
     step, the midpoint to the next event time). NaN for no patients, ``inf`` when not reached.
+
+    Parameters
+    ----------
+    t : array-like of float
+        Times (months).
+    e : array-like of float
+        Event flags (1 event, 0 censored); ``1 - event`` gives the reverse Kaplan-Meier
+        median follow-up.
+
+    Returns
+    -------
+    float
+        The median, NaN or ``inf``.
     """
     t = np.asarray(t, float)
     e = np.asarray(e, float)
@@ -60,6 +73,21 @@ def summarize(df: pd.DataFrame, cohort: str = "rr") -> dict[str, float]:
     Count targets are returned as proportions of their denominator; OS group
     sizes (``model.os.group_n.<group>``) are counts per 174 molecular patients;
     Kaplan-Meier medians: :func:`km_median` (venprs.survival.kaplan_meier, as R's survfit).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A simulated cohort (:func:`venprs.simulation.simulate`).
+    cohort : {"rr", "first-line"}
+        The simulated cohort (:func:`venprs.simulation.simulate`): relapsed/refractory or
+        first-line validation.
+
+    Returns
+    -------
+    dict of str to float
+        Statistic per target key (``table1.*``, ``table2.*``, ``table3.*``, ``text.*``,
+        ``response.*`` (pairs of CR/CRi rates), ``km.*``, ``model.*``; for ``"first-line"``
+        only ``first_line.*``).
     """
     out: dict[str, float] = {}
     n_mol = cohort_size("molecular")
@@ -148,7 +176,22 @@ def summarize(df: pd.DataFrame, cohort: str = "rr") -> dict[str, float]:
 
 
 def paper_rows(cohort: str) -> list[dict[str, Any]]:
-    """The published value, kind and tolerance for every statistic that :func:`summarize` returns."""
+    """The published value, kind and tolerance for every statistic that :func:`summarize` returns.
+
+    Parameters
+    ----------
+    cohort : {"rr", "first-line"}
+        The simulated cohort (:func:`venprs.simulation.simulate`): relapsed/refractory or
+        first-line validation.
+
+    Returns
+    -------
+    list of dict
+        One row per statistic: ``key``, ``paper`` (the published value, a count target as a
+        proportion of its denominator), ``kind`` (``proportion``, ``median``, ``rate_pair``,
+        ``group_n`` or ``total``; it selects the tolerance) and ``source``; targets from
+        ``paper_targets.json``, group sizes and medians from the model file.
+    """
     rows = []
     if cohort == "first-line":
         for k in ("first_line.n", "first_line.prior_hma.yes", "first_line.extramedullary.yes"):
@@ -217,6 +260,32 @@ def check(cohort: str = "rr", seeds: int = 50, default_seed: int = 0, n: int | N
     or on a Dask cluster (``backend="dask"``, ``scheduler`` address); see
     :func:`venprs.resampling.map_replicates`. ``progress(k)`` is called as ``k``
     more cohorts are done.
+
+    Parameters
+    ----------
+    cohort : {"rr", "first-line"}
+        The simulated cohort (:func:`venprs.simulation.simulate`): relapsed/refractory or
+        first-line validation.
+    seeds : int
+        Number of simulated cohorts (seeds 0 .. seeds-1).
+    default_seed : int
+        Seed of the cohort reported as ``default``.
+    n : int, optional
+        Patients per cohort (default: the published size).
+    progress : callable, optional
+        ``progress(k)``, called as ``k`` more cohorts are done.
+    backend : {"joblib", "dask"}
+        Where the cohorts are drawn (fewer than 4 cohorts: serially).
+    n_jobs : int
+        Local processes with ``backend="joblib"`` (-1: all cores).
+    scheduler : str, optional
+        Dask scheduler address with ``backend="dask"``.
+
+    Returns
+    -------
+    list of dict
+        One row per statistic of :func:`paper_rows`, with ``value``, ``summary``, ``mean``,
+        ``default``, ``tolerance``, ``off`` and ``not_reached``.
     """
     sums = map_replicates(_summaries, (cohort, n), list(range(seeds)), backend=backend, n_jobs=n_jobs,
                           scheduler=scheduler, progress=progress, serial_below=4)

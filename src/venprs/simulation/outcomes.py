@@ -29,7 +29,24 @@ def baseline_parameters() -> dict[str, dict[str, float]]:
 
 
 def linear_predictor(x: np.ndarray, endpoint: str) -> np.ndarray:
-    """Linear predictor b'x with the Table 4 coefficients (exact units / scale), ``x`` in FACTORS order."""
+    """Linear predictor b'x with the Table 4 coefficients (exact units / scale), ``x`` in FACTORS order.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (n, 7)
+        Factor values (1/0) in the order of :data:`venprs.simulation.assumptions.FACTORS`.
+    endpoint : {"os", "efs"}
+        The endpoint; a factor not in its model has coefficient 0.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        ``x @ beta`` per patient (the endpoint's VEN-PRS score).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6 (Table 4).
+    """
     m = load_model()
     ep = m.endpoints[endpoint]
     beta = np.array([t.units / m.scale if (t := ep.term(f)) else 0.0 for f in FACTORS])
@@ -57,6 +74,27 @@ def survival_times(rng, x: np.ndarray, offset: dict[str, np.ndarray] | None = No
     ``offset`` (per endpoint, one value per patient) is added to b'x: the log
     hazard ratio of the patients without molecular data
     (``CALIBRATION["nonmolecular_log_hr_os"|"_efs"]``), 0 for the molecular cohort.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The cohort's random stream (one uniform per patient).
+    x : numpy.ndarray, shape (n, 7)
+        Factor values (1/0) in the order of :data:`venprs.simulation.assumptions.FACTORS`.
+    offset : dict of str to numpy.ndarray, optional
+        Per endpoint (``"os"``, ``"efs"``), added to the linear predictor (default 0).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``os`` and ``efs`` latent times in months, and ``u_efs`` = 1 - U, the patient's
+        percentile given ``x`` (larger: longer survival), for the response copula.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6 (Table 4).
+    .. [2] Bender R, Augustin T, Blettner M. Generating survival times to simulate
+       Cox proportional hazards models. Stat Med. 2005;24:1713-23.
     """
     b = baseline_parameters()
     ko, lo = b["os"]["shape"], b["os"]["scale"]

@@ -22,10 +22,46 @@ __all__ = ["draw_response"]
 def draw_response(rng, cols, x, g_other, surv, t_assess, n_mol, rr, cal):
     """CR/CRi flags and best-response labels (Table 3 categories) for every patient.
 
+    A patient who dies before the assessment time is "died before assessment". CR/CRi
+    follows a logistic model (WBC <= 5, platelets > 30, NF1, PTPN11, TP53, IDH2, STAG2
+    with the published crude log odds ratios plus calibrated shifts) coupled to the EFS
+    percentile by a Gaussian copula with correlation ``cal["crc_rho"]``, and needs the
+    patient alive and event-free at the assessment. CR vs CRi and MLFS / PR / SD/RD among
+    the rest are drawn with the Table 3 shares: the molecular cohort's for its patients,
+    the entire minus the molecular counts for the other R/R patients.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The cohort's random stream.
+    cols : dict of str to numpy.ndarray
+        Drawn columns, with ``wbc`` and ``platelets`` (x10^9/L).
+    x : numpy.ndarray, shape (n, 7)
+        Factor values in the order of :data:`venprs.simulation.assumptions.FACTORS`.
+    g_other : dict of str to numpy.ndarray
+        Other gene flags, with ``idh2`` and ``stag2``.
+    surv : dict of str to numpy.ndarray
+        Latent times of :func:`venprs.simulation.outcomes.survival_times` (``os``, ``efs``, ``u_efs``).
+    t_assess : numpy.ndarray of float
+        Response assessment time of each patient (months).
+    n_mol : int
+        Patients of the molecular cohort (the first ``n_mol`` rows).
+    rr : bool
+        True for the relapsed/refractory cohort (the other patients get the entire minus
+        molecular shares); False: every patient gets the molecular shares.
+    cal : dict of str to float
+        Calibrated constants: ``crc_intercept``, ``crc_rho`` and optional ``crc_shift_<var>``.
+
     Returns
     -------
-    crc : bool array
-    resp : object array of "CR", "CRi", "MLFS", "PR", "SD/RD", "died before assessment"
+    crc : numpy.ndarray of bool
+        CR or CRi.
+    resp : numpy.ndarray of object
+        ``"CR"``, ``"CRi"``, ``"MLFS"``, ``"PR"``, ``"SD/RD"`` or ``"died before assessment"``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6 (Table 3).
     """
     n = len(x)
     died = surv["os"] < t_assess

@@ -26,13 +26,46 @@ def load_targets() -> dict[str, Any]:
 
 
 def share(key: str) -> float:
-    """A count target as the exact fraction count/denominator (a proportion target: its value)."""
+    """A count target as the exact fraction count/denominator (a proportion target: its value).
+
+    Parameters
+    ----------
+    key : str
+        Target key in ``paper_targets.json``, e.g. ``"table3.entire.crc"``.
+
+    Returns
+    -------
+    float
+        ``count / denominator``, or the target's ``value``.
+
+    Raises
+    ------
+    KeyError
+        No such target.
+    """
     t = target(key)
     return t["count"] / t["denominator"] if "count" in t else float(t["value"])
 
 
 def target(key: str) -> dict[str, Any]:
-    """One target entry by key, e.g. ``target("km.os.median")["value"]`` (7.9)."""
+    """One target entry by key, e.g. ``target("km.os.median")["value"]`` (7.9).
+
+    Parameters
+    ----------
+    key : str
+        Target key in ``paper_targets.json``.
+
+    Returns
+    -------
+    dict
+        The entry: ``kind``, ``value`` and ``source``, and depending on the kind ``count`` and
+        ``denominator``, ``range``, ``ci``, ``unit`` or ``note``.
+
+    Raises
+    ------
+    KeyError
+        No such target.
+    """
     t = load_targets()["targets"]
     if key not in t:
         raise KeyError(f"no target {key!r} in paper_targets.json")
@@ -68,7 +101,23 @@ def cohort_size(cohort: str) -> int:
 
 
 def levels(prefix: str) -> dict[str, int]:
-    """``{level: count}`` for the count targets under ``prefix.`` (``missing`` included when present)."""
+    """``{level: count}`` for the count targets under ``prefix.`` (``missing`` included when present).
+
+    Parameters
+    ----------
+    prefix : str
+        Key prefix, e.g. ``"table3.entire.best_response"``.
+
+    Returns
+    -------
+    dict of str to int
+        Published count per level (the key after the prefix).
+
+    Raises
+    ------
+    KeyError
+        No count target under ``prefix``.
+    """
     out = {}
     for k, v in load_targets()["targets"].items():
         if k.startswith(prefix + ".") and v["kind"] == "count":
@@ -79,7 +128,21 @@ def levels(prefix: str) -> dict[str, int]:
 
 
 def split_counts(prefix_entire: str, prefix_mol: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Counts for the molecular cohort and for the other patients (entire minus molecular)."""
+    """Counts for the molecular cohort and for the other patients (entire minus molecular).
+
+    Parameters
+    ----------
+    prefix_entire : str
+        Key prefix of the entire cohort's counts (:func:`levels`).
+    prefix_mol : str
+        Key prefix of the molecular cohort's counts.
+
+    Returns
+    -------
+    molecular, other : dict of str to int
+        Count per level; ``other`` has the levels of the entire cohort (a level missing in the
+        molecular cohort counts as 0 there).
+    """
     e, mo = levels(prefix_entire), levels(prefix_mol)
     other = {k: e[k] - mo.get(k, 0) for k in e}
     return mo, other

@@ -26,6 +26,18 @@ def write_cohort(df: pd.DataFrame, path, *, cohort: str, seed: int) -> list[str]
     CSV/TSV get a companion ``<file>.README.txt``; Parquet gets the note as key-value
     metadata; XLSX gets it in the workbook description, with fixed timestamps.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The simulated cohort (:func:`venprs.simulation.simulate`).
+    path : str or pathlib.Path
+        Output file; its suffix selects the format (:func:`venprs.io.file_kind`: CSV, TSV,
+        Excel or Parquet).
+    cohort : str
+        Name of the simulated cohort (``"rr"``, ``"first-line"``), recorded in the metadata.
+    seed : int
+        Seed the cohort was drawn with, recorded in the metadata.
+
     Returns
     -------
     list of str

@@ -118,6 +118,21 @@ def prefix_rank_counts(ranks: np.ndarray, prefix: np.ndarray, query: np.ndarray)
     the set bits of P. Time O((n + q) log^2 n), memory O(n + q). With few
     distinct ranks m (n m <= 2**20, e.g. a score) a cumulative count table is
     used instead: time and memory O(n m).
+
+    Parameters
+    ----------
+    ranks : numpy.ndarray of int
+        Rank (>= 0) of each position ``p = 0..n-1``.
+    prefix : numpy.ndarray of int
+        Length of the prefix of positions counted for each query (0..n).
+    query : numpy.ndarray of int
+        Rank compared with, one per query.
+
+    Returns
+    -------
+    lt, le : numpy.ndarray of int
+        Per query, the positions in the prefix with a rank below ``query[k]`` and with a
+        rank at most ``query[k]``.
     """
     r = np.asarray(ranks, dtype=np.int64)
     P = np.asarray(prefix, dtype=np.int64)
@@ -181,6 +196,26 @@ def concordance_counts(time, event, marker) -> ConcordanceCounts:
     A patient j is comparable with an event i when ``T_j > T_i``, or ``T_j ==
     T_i`` and j is censored (R ``survival::concordance``: censorings at a tied
     time count as later). Time O(n log^2 n).
+
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up times.
+    event : array-like of int
+        Event indicators (1 event, 0 censored).
+    marker : array-like of float
+        Risk marker (higher = higher risk).
+
+    Returns
+    -------
+    ConcordanceCounts
+        For each event (``index``, its position in the input), the comparable patients with a
+        lower (concordant), equal (tied.x) and higher (discordant) marker.
+
+    Raises
+    ------
+    ValueError
+        The arrays are not 1-d or differ in length.
 
     References
     ----------
@@ -256,6 +291,30 @@ def concordance_from_counts(cc: ConcordanceCounts, time, event, *, timewt: str =
     """:func:`concordance` from counts already made by :func:`concordance_counts` (same data).
 
     Lets Harrell's and Uno's C share one counting pass.
+
+    Parameters
+    ----------
+    cc : ConcordanceCounts
+        Result of :func:`concordance_counts` on ``time``, ``event`` and the marker.
+    time : array-like of float
+        Follow-up times (the same as for ``cc``).
+    event : array-like of int
+        Event indicators (the same as for ``cc``).
+    timewt : {"n", "n/G2"}
+        Time weight: ``"n"`` Harrell's C; ``"n/G2"`` Uno's C (weight ``1 / G(T_i-)^2``,
+        ``"n"`` with fewer than two events). Any other value is treated as ``"n"``.
+    ymax : float, optional
+        Truncation time: events after ``ymax`` get weight 0.
+
+    Returns
+    -------
+    float
+        The concordance, NaN when there is no comparable pair with weight.
+
+    References
+    ----------
+    .. [1] Harrell FE, et al. JAMA. 1982;247:2543-2546.
+    .. [2] Uno H, et al. Stat Med. 2011;30:1105-1117.
     """
     t, e = _arrays(time, event)
     te = t[cc.index]

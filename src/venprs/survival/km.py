@@ -226,6 +226,18 @@ def reverse_km_median_followup(time, event) -> KMResult:
     Returns the :class:`KMResult` of ``survfit(Surv(time, 1 - event) ~ 1)``; its
     ``median`` and ``ci`` are the median follow-up and its confidence interval.
 
+    Parameters
+    ----------
+    time : array-like of float
+        Follow-up times (>= 0).
+    event : array-like of 0/1
+        1 = event, 0 = censored; the censorings are the "events" of the reverse estimate.
+
+    Returns
+    -------
+    KMResult
+        Kaplan-Meier estimate of the censoring distribution (R's defaults: log CI, 95%).
+
     References
     ----------
     .. [1] Schemper M, Smith TL. Control Clin Trials. 1996;17:343-346.

@@ -27,6 +27,23 @@ def classify_all(df: pd.DataFrame, endpoint: str = "os", custom: Iterable[Custom
     """Every built-in comparator plus the user-defined scores, as ``{name: Classification}``.
 
     A user-defined score named like a built-in one (e.g. ``gangat``) replaces it.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the comparators' input columns (a comparator whose inputs
+        are missing is returned with ``skipped`` set).
+    endpoint : {"os", "efs"}
+        Endpoint passed to the user-defined scores (a score may differ by endpoint);
+        the built-in comparators do not depend on it.
+    custom : iterable of CustomScore
+        User-defined scores (:func:`load_score`).
+
+    Returns
+    -------
+    dict of str to Classification
+        ``breems``, ``eln2022``, ``four_gene``, ``gangat`` (report order), then the
+        user-defined scores by name.
     """
     out = {name: f(df) for name, f in BUILTIN.items()}
     for s in custom:

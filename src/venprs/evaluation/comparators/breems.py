@@ -77,13 +77,35 @@ STATUS_COLUMNS = ("disease_status", "status", "relapsed_refractory")
 def points(rfi: np.ndarray, cyto: np.ndarray, age: np.ndarray, sct: np.ndarray) -> np.ndarray:
     """Breems points; NaN where an input is unknown.
 
+    Sum of the four factors' points (module docstring): relapse-free interval
+    > 18 months 0, 7-18 months 3, < 7 months 5; cytogenetics inv(16)/t(16;16) 0,
+    t(8;21) 3, other 5; age (completed years) <= 35 0, 36-45 1, > 45 2; prior
+    stem-cell transplantation 2.
+
     Parameters
     ----------
-    rfi : float months (NaN unknown)
-    cyto : int codes 0 inv(16)/t(16;16), 1 t(8;21), 2 other, -1 unknown
-    age : float years (NaN unknown)
-    sct : int 1/0/-1
+    rfi : numpy.ndarray of float
+        Relapse-free interval after first CR in months (NaN unknown).
+    cyto : numpy.ndarray of int
+        Cytogenetics at diagnosis: 0 inv(16)/t(16;16), 1 t(8;21), 2 other, -1 unknown.
+    age : numpy.ndarray of float
+        Age in years (NaN unknown); its floor is used.
+    sct : numpy.ndarray of int
+        Stem-cell transplantation before relapse: 1 yes, 0 no, -1 unknown.
 
+    Returns
+    -------
+    numpy.ndarray of float
+        Points (0-14) per patient, NaN where any input is unknown.
+
+    References
+    ----------
+    .. [1] Breems DA, Van Putten WLJ, Huijgens PC, et al. Prognostic index for adult
+       patients with acute myeloid leukemia in first relapse. J Clin Oncol.
+       2005;23:1969-1978.
+
+    Examples
+    --------
     >>> points(np.array([20., 10., 3.]), np.array([0, 1, 2]), np.array([30., 40., 60.]), np.array([0, 0, 1]))
     array([ 0.,  7., 14.])
     """
@@ -99,7 +121,19 @@ def points(rfi: np.ndarray, cyto: np.ndarray, age: np.ndarray, sct: np.ndarray) 
 
 
 def group_of_points(p: np.ndarray) -> np.ndarray:
-    """Group labels from points: <= 6 favorable, 7-9 intermediate, >= 10 adverse; '' for NaN."""
+    """Group labels from points: <= 6 favorable, 7-9 intermediate, >= 10 adverse; '' for NaN.
+
+    Parameters
+    ----------
+    p : numpy.ndarray of float
+        Breems points (:func:`points`), NaN where unknown.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"favorable"``, ``"intermediate"`` or ``"adverse"`` (the index's "poor") per
+        patient, ``""`` where the points are NaN.
+    """
     p = np.asarray(p, dtype=float)
     return np.where(np.isnan(p), "", np.where(p <= 6, "favorable", np.where(p <= 9, "intermediate", "adverse")))
 
@@ -116,7 +150,34 @@ def _numbers(df: pd.DataFrame, col) -> np.ndarray:
 
 
 def classify(df: pd.DataFrame) -> Classification:
-    """Classify every row of ``df`` (see the module docstring)."""
+    """Classify every row of ``df`` by the Breems prognostic index (see the module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the relapse-free interval, ``cytogenetics_dx``, ``age`` and
+        prior stem-cell transplantation columns (or their aliases, module docstring); an
+        optional ``disease_status`` column marks refractory patients, who are not classified.
+
+    Returns
+    -------
+    Classification
+        Groups per row (``""`` where not classified), reachable groups (``possible``),
+        ``score`` (the points) and notes; ``skipped`` names the missing input columns
+        when one of the four inputs has no column.
+
+    Raises
+    ------
+    InputError
+        A value that is not a number (interval, age), a negative interval, or an
+        unreadable yes/no or cytogenetics value (naming row and column).
+
+    References
+    ----------
+    .. [1] Breems DA, Van Putten WLJ, Huijgens PC, et al. Prognostic index for adult
+       patients with acute myeloid leukemia in first relapse. J Clin Oncol.
+       2005;23:1969-1978.
+    """
     res = Classification(NAME, "Breems prognostic index", LEVELS, source=SOURCE)
     found, missing = require(df, {"cr_to_relapse_months": RFI_COLUMNS, "cytogenetics_dx": CYTO_COLUMNS,
                                   "age": AGE_COLUMNS, "prior_allohct": SCT_COLUMNS})

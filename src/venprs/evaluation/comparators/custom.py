@@ -210,6 +210,21 @@ def _err(where: str, msg: str) -> InputError:
 def parse_score(spec: Mapping[str, Any], where: str = "<score>") -> CustomScore:
     """Validate a score specification (the parsed YAML/JSON) and build a :class:`CustomScore`.
 
+    Parameters
+    ----------
+    spec : Mapping
+        The parsed score file: ``name``, ``factors`` and ``groups``, optionally ``label``,
+        ``source``, ``scale`` (default 100) and ``endpoints`` (default both); the format
+        is in the module docstring.
+    where : str
+        File named in error messages and stored as the score's ``path``
+        (``"<score>"``, the default, stores no path).
+
+    Returns
+    -------
+    CustomScore
+        Weights and group bounds as integers in units of ``1/scale``.
+
     Raises
     ------
     InputError
@@ -284,7 +299,23 @@ def parse_score(spec: Mapping[str, Any], where: str = "<score>") -> CustomScore:
 
 
 def load_score(path: str | Path) -> CustomScore:
-    """Read a score file (``.yaml``, ``.yml`` or ``.json``)."""
+    """Read a score file (``.yaml``, ``.yml`` or ``.json``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The score file; a ``.json`` suffix is read as JSON, anything else as YAML.
+
+    Returns
+    -------
+    CustomScore
+        The validated score (:func:`parse_score`), with ``path`` set to the file.
+
+    Raises
+    ------
+    InputError
+        The file is missing, cannot be parsed, or is not a valid score specification.
+    """
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=p)

@@ -117,6 +117,32 @@ ACCEPTED_CYTO = ", ".join(sorted([*_CYTO_TOKENS, "other"])) + "; several joined 
 def parse_cytogenetics(values, column: str = "cytogenetics_dx") -> dict[str, np.ndarray]:
     """Parse cytogenetic codes into int8 flags (1/0, -1 when the karyotype is unknown).
 
+    Each value is one or more codes joined by ``|`` (case-insensitive, spaces ignored;
+    accepted codes in the module docstring). An empty or unknown value makes every flag
+    -1; the code ``other`` (not core-binding factor, details unknown) makes the
+    adverse-risk, complex, monosomal and hyperdiploid flags -1 unless another code sets them.
+
+    Parameters
+    ----------
+    values : sequence
+        One cytogenetics value per patient (str, or None/NaN for unknown).
+    column : str
+        Column name used in error messages.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One int8 array per flag of :data:`CYTO_FLAGS` (``t8_21``, ``inv16``, ``t9_11``,
+        ``adv_cyto``, ``complex``, ``monosomal``, ``hyperdiploid``): 1 present, 0 absent,
+        -1 unknown.
+
+    Raises
+    ------
+    InputError
+        A code that is not accepted (naming row, column and value).
+
+    Examples
+    --------
     >>> f = parse_cytogenetics(["t(8;21)|-7", "normal", ""])
     >>> f["t8_21"].tolist(), f["adv_cyto"].tolist()
     ([1, 0, -1], [1, 0, -1])
@@ -144,7 +170,28 @@ def parse_cytogenetics(values, column: str = "cytogenetics_dx") -> dict[str, np.
 
 
 def rule(x) -> np.ndarray:
-    """Group index (0 favorable, 1 intermediate, 2 adverse) from boolean arrays (steps 1-9 above)."""
+    """Group index (0 favorable, 1 intermediate, 2 adverse) from boolean arrays (steps 1-9 above).
+
+    Complex karyotype counts only without hyperdiploidy and without a class-defining
+    abnormality, monosomal karyotype only without core-binding-factor AML or t(9;11);
+    the first matching step of the module docstring gives the group.
+
+    Parameters
+    ----------
+    x : Mapping of str to numpy.ndarray of bool
+        One boolean array per input, all of the same length: the cytogenetic flags of
+        :func:`parse_cytogenetics`, ``npm1``, ``flt3_itd``, ``cebpa_bzip``, ``tp53`` and
+        the genes of :data:`MR_GENES`.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Group index per patient.
+
+    References
+    ----------
+    .. [1] Döhner H, et al. Blood. 2022;140:1345-1377 (Table 6 and its footnotes).
+    """
     cbf = x["t8_21"] | x["inv16"]
     class_defining = cbf | x["t9_11"] | x["adv_cyto"]
     complex_eff = x["complex"] & ~x["hyperdiploid"] & ~class_defining
@@ -163,7 +210,29 @@ def rule(x) -> np.ndarray:
 
 
 def derive(df: pd.DataFrame) -> Classification:
-    """Derive the ELN 2022 genetic risk from cytogenetics and mutations (Table 6)."""
+    """Derive the ELN 2022 genetic risk from cytogenetics and mutations (Table 6).
+
+    Unknown inputs are completed both ways (every completion, up to 16 unknown inputs
+    per patient); the group is kept only when every completion gives the same one. MR genes without a column are assumed not mutated, a missing CEBPA
+    column means no in-frame bZIP mutation (both stated in the notes).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with ``cytogenetics_dx``, ``npm1``, FLT3-ITD (``flt3_itd`` or
+        ``flt3_type``) and ``tp53`` (or their aliases), optionally the MR genes,
+        ``cebpa_bzip`` / ``cebpa``, ``complex_karyotype`` and ``monosomal_karyotype``.
+
+    Returns
+    -------
+    Classification
+        Groups and reachable groups per row with notes on how the inputs were read;
+        ``skipped`` names the missing required columns.
+
+    References
+    ----------
+    .. [1] Döhner H, et al. Blood. 2022;140:1345-1377 (Table 6 and its footnotes).
+    """
     res = Classification(NAME, "ELN 2022 genetic risk", LEVELS, source=SOURCE)
     n = len(df)
     missing = []
@@ -230,7 +299,26 @@ _RECORDED = {"favorable": "favorable", "fav": "favorable", "favourable": "favora
 
 
 def recorded(df: pd.DataFrame) -> Classification | None:
-    """The ELN 2022 group as recorded in the cohort (``None`` if there is no such column)."""
+    """The ELN 2022 group as recorded in the cohort (``None`` if there is no such column).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table, possibly with a recorded group column (``eln2022``, ``eln2022_group``,
+        ``eln_2022``, ``eln_2022_group``, ``eln_risk``, ``eln2022_risk``).
+
+    Returns
+    -------
+    Classification or None
+        The recorded groups (``favorable``/``fav``/``favourable``, ``intermediate``/``int``,
+        ``adverse``/``adv``/``poor``; empty or unknown gives ``""``), or ``None`` without
+        such a column.
+
+    Raises
+    ------
+    InputError
+        A value that is not a group label (naming row, column and value).
+    """
     col = find_column(df, RECORDED_COLUMNS)
     if col is None:
         return None
@@ -253,7 +341,24 @@ def recorded(df: pd.DataFrame) -> Classification | None:
 def classify(df: pd.DataFrame) -> Classification:
     """Derived ELN 2022 risk when the genetic inputs exist; else the recorded group; else skipped.
 
-    When both exist, the notes give how often the derived and recorded groups agree.
+    When both exist, the notes give how often the derived and recorded groups agree, and a
+    patient whose derived group is open gets the recorded group if the derivation allows it.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with the genetic inputs of :func:`derive` and/or a recorded ELN 2022
+        group column (:func:`recorded`).
+
+    Returns
+    -------
+    Classification
+        The derived (or recorded) ELN 2022 genetic risk per row; ``skipped`` when neither the
+        derivation inputs nor a recorded group exist.
+
+    References
+    ----------
+    .. [1] Döhner H, et al. Blood. 2022;140:1345-1377 (Table 6 and its footnotes).
     """
     res = derive(df)
     rec = recorded(df)

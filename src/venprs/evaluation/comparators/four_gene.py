@@ -34,12 +34,46 @@ SOURCE = "Döhner H, et al. Blood. 2022;140:1441-1444; Bataller A, et al. Blood 
 
 
 def rule(x) -> np.ndarray:
-    """Group index (0 favorable, 1 intermediate, 2 adverse) from boolean arrays tp53, flt3_itd, nras, kras."""
+    """Group index (0 favorable, 1 intermediate, 2 adverse) from boolean arrays tp53, flt3_itd, nras, kras.
+
+    Parameters
+    ----------
+    x : Mapping of str to numpy.ndarray of bool
+        Arrays ``tp53``, ``flt3_itd``, ``nras`` and ``kras`` of the same length (True: mutated).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        2 where TP53 is mutated, else 1 where FLT3-ITD, NRAS or KRAS is mutated, else 0.
+
+    References
+    ----------
+    .. [1] Döhner H, et al. Blood. 2022;140:1441-1444.
+    .. [2] Bataller A, et al. Blood Adv. 2024;8:927-935.
+    """
     return np.where(x["tp53"], 2, np.where(x["flt3_itd"] | x["nras"] | x["kras"], 1, 0))
 
 
 def classify(df: pd.DataFrame) -> Classification:
-    """Classify every row of ``df`` (see the module docstring)."""
+    """Classify every row of ``df`` by the 4-gene signature (see the module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table with yes/no columns ``tp53``, ``nras``, ``kras`` (or their aliases) and
+        FLT3-ITD (``flt3_itd`` or ``flt3_type``).
+
+    Returns
+    -------
+    Classification
+        Groups and reachable groups per row (``""`` where an unknown input could change the
+        group); ``skipped`` names the missing input columns.
+
+    References
+    ----------
+    .. [1] Döhner H, et al. Blood. 2022;140:1441-1444.
+    .. [2] Bataller A, et al. Blood Adv. 2024;8:927-935.
+    """
     res = Classification(NAME, "4-gene signature (VIALE-A)", LEVELS, source=SOURCE)
     inputs, missing = {}, []
     for g in ("tp53", "nras", "kras"):

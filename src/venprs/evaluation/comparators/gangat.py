@@ -33,5 +33,16 @@ REASON = ("the point table of Gangat et al. (Am J Hematol 2024;99:193) could not
 
 
 def classify(df: pd.DataFrame) -> Classification:
-    """Always skipped with :data:`REASON` (see the module docstring)."""
+    """Always skipped with :data:`REASON` (see the module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Cohort table (not read).
+
+    Returns
+    -------
+    Classification
+        With ``skipped`` set to :data:`REASON` and no groups.
+    """
     return Classification(NAME, "Gangat et al. 2024", LEVELS, skipped=REASON, source=SOURCE)
