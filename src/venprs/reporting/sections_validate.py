@@ -60,7 +60,8 @@ def summary_lines(v: dict[str, Any]) -> list[str]:
     Parameters
     ----------
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation`.
+        The results of :func:`venprs.evaluation.external.external_validation`: its ``patients``, ``groups``,
+        ``discrimination``, ``calibration`` and ``precision`` by endpoint, and ``horizon_months``.
 
     Returns
     -------
@@ -99,7 +100,8 @@ def precision_sentence(v: dict[str, Any]) -> str:
     Parameters
     ----------
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``precision``).
+        Validation results (:func:`venprs.evaluation.external.external_validation`); the sentence uses
+        ``precision.<ep>``.
 
     Returns
     -------
@@ -110,12 +112,8 @@ def precision_sentence(v: dict[str, Any]) -> str:
 
     References
     ----------
-    .. [1] Riley RD, Collins GS, Ensor J, et al. Minimum sample size calculations for external validation of a
-       clinical prediction model with a time-to-event outcome. Stat Med. 2022;41:1280-1295.
-    .. [2] Riley RD, Debray TPA, Collins GS, et al. Minimum sample size for external validation of a clinical
-       prediction model with a binary outcome. Stat Med. 2021;40:4230-4251.
-    .. [3] Collins GS, Ogundimu EO, Altman DG. Sample size considerations for the external validation of a
-       multivariable prognostic model: a resampling study. Stat Med. 2016;35:214-226.
+    .. [1] The precision targets of :func:`precision_html` (Riley et al. 2021 and 2022; Collins et al. 2016),
+       cited there in full.
     """
     parts = []
     for ep in ENDPOINTS:
@@ -138,8 +136,8 @@ def baseline_warning(v: dict[str, Any]) -> str:
     Parameters
     ----------
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``baseline`` and
-        ``horizon_months``).
+        Output of :func:`venprs.evaluation.external.external_validation`; ``baseline.<ep>`` says whether the
+        reconstruction was used, and ``horizon_months`` where S0 is read.
 
     Returns
     -------
@@ -239,7 +237,8 @@ def groups_html(ctx: Context, v: dict, prefix: str) -> str:
         The report context (its cohort, or ``ctx.state["_cohort_for_<figure name>"]`` when set, gives the
         curves; ``ctx.options["km_ci"]`` shades their CIs; the figures are saved into ``ctx.figures``).
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``groups``).
+        What :func:`venprs.evaluation.external.external_validation` returned; the tables show
+        ``groups.<ep>.published``.
     prefix : str
         Prefix of the figure names (``<prefix>km_os``, ``<prefix>km_efs``).
 
@@ -298,7 +297,8 @@ def discrimination_html(v: dict) -> str:
     Parameters
     ----------
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``discrimination``).
+        From :func:`venprs.evaluation.external.external_validation`: ``discrimination.<ep>`` (estimates,
+        bootstrap CIs and the number of resamples).
 
     Returns
     -------
@@ -348,8 +348,8 @@ def calibration_figure(v: dict):
     Parameters
     ----------
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``calibration`` and
-        ``horizon_months``).
+        Results of :func:`venprs.evaluation.external.external_validation`; drawn from ``calibration.<ep>.curve``
+        and ``.grouped`` at ``horizon_months``.
 
     Returns
     -------
@@ -402,8 +402,8 @@ def calibration_html(ctx: Context, v: dict, prefix: str) -> str:
     ctx : Context
         The report context (the figure is saved into ``ctx.figures``).
     v : dict
-        The results of :func:`venprs.evaluation.external.external_validation` (reads ``calibration`` and
-        ``horizon_months``).
+        Results of :func:`venprs.evaluation.external.external_validation`: ``calibration.<ep>`` (``slope``,
+        ``in_the_large``, ``curve``, ``grouped``) at ``horizon_months``.
     prefix : str
         Prefix of the figure name (``<prefix>calibration``).
 
@@ -472,6 +472,25 @@ def build_calibration(ctx: Context) -> SectionOutput:
 # ------------------------------------------------------------------ decision curve
 
 def decision_figure(v: dict):
+    """Decision curves of the published model at the horizon, per endpoint.
+
+    Parameters
+    ----------
+    v : dict
+        :func:`venprs.evaluation.external.external_validation`'s results; the curves are
+        ``decision_curve.<ep>.net_benefit`` over its ``thresholds``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels (OS, EFS): net benefit against the threshold risk for the model, treat all and treat none.
+
+    References
+    ----------
+    .. [1] Vickers AJ, Cronin AM, Elkin EB, Gonen M. Extensions to decision curve analysis, a novel method for
+       evaluating diagnostic tests, prediction models and molecular markers. BMC Med Inform Decis Mak.
+       2008;8:53.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.6), squeeze=False)
@@ -495,6 +514,31 @@ def decision_figure(v: dict):
 
 
 def decision_html(ctx: Context, v: dict, prefix: str) -> str:
+    """The decision-curve figure and the net benefit at selected thresholds.
+
+    Parameters
+    ----------
+    ctx : Context
+        Gives ``ctx.figures``, where the decision-curve figure is written and embedded from.
+    v : dict
+        Validation results (:func:`venprs.evaluation.external.external_validation`); its ``decision_curve``
+        per endpoint and ``horizon_months`` are shown.
+    prefix : str
+        Start of the figure's file name, which ends in ``decision_curve``.
+
+    Returns
+    -------
+    str
+        HTML: :func:`decision_figure`, a table of the patients above the threshold and the net benefit of
+        the model and of treat all at the thresholds 20%, 40%, 50%, 60% and 80% (those on the curve's grid),
+        and a note on the method.
+
+    References
+    ----------
+    .. [1] Vickers AJ, Cronin AM, Elkin EB, Gonen M. Extensions to decision curve analysis, a novel method for
+       evaluating diagnostic tests, prediction models and molecular markers. BMC Med Inform Decis Mak.
+       2008;8:53.
+    """
     rows = []
     for ep in ENDPOINTS:
         dc = v["decision_curve"][ep]
@@ -515,12 +559,45 @@ def decision_html(ctx: Context, v: dict, prefix: str) -> str:
 
 @section("validate_decision", "Clinical usefulness: decision curve", order=50, reports=REPORT)
 def build_decision(ctx: Context) -> SectionOutput:
+    """The "Clinical usefulness" section of ``venprs validate``: the decision curve.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the net benefit uses the predicted risks at ``ctx.options["horizon"]`` (the
+        validation is shared, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`decision_html`; the numbers are in ``decision_curve`` of :func:`build_summary`).
+    """
     return SectionOutput(html=decision_html(ctx, _run(ctx), "validate_"))
 
 
 # ------------------------------------------------------------------ model updating
 
 def updating_html(v: dict) -> str:
+    """Model updating per endpoint: the published, recalibrated, slope-updated and refitted models side by side.
+
+    Parameters
+    ----------
+    v : dict
+        The validation (:func:`venprs.evaluation.external.external_validation`); its ``model_updating.<ep>``
+        holds the four models and the tests.
+
+    Returns
+    -------
+    str
+        HTML: per endpoint a table of predicted and observed risk, O/E, ICI, Harrell's and Uno's C and the
+        Heagerty AUC of each model present, the likelihood-ratio tests between the steps (closed testing),
+        and the published against the refitted coefficients; a closing note on the updating steps.
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019 (ch. 20, updating for a new
+       setting).
+    """
     html = ""
     for ep in ENDPOINTS:
         u = v["model_updating"][ep]
@@ -560,12 +637,49 @@ def updating_html(v: dict) -> str:
 
 @section("validate_updating", "Model updating", order=60, reports=REPORT)
 def build_updating(ctx: Context) -> SectionOutput:
+    """The "Model updating" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the updated models are fitted on ``ctx.cohort`` (the validation is shared, see
+        :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`updating_html`; the numbers are in ``model_updating`` of :func:`build_summary`).
+    """
     return SectionOutput(html=updating_html(_run(ctx)))
 
 
 # ------------------------------------------------------------------ precision
 
 def precision_html(v: dict) -> str:
+    """The precision table: CI widths against their targets, and the events against the recommended numbers.
+
+    Parameters
+    ----------
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation`; one row per measure of
+        ``precision.<ep>.measures``, then the events.
+
+    Returns
+    -------
+    str
+        HTML: per endpoint and measure (O/E, calibration slope, Harrell's C) the 95% CI width, its target,
+        whether it is met and the patients needed (extrapolated, and for O/E the closed form); the events
+        against at least 100 (ideally 200); a note on the targets.
+
+    References
+    ----------
+    .. [1] Riley RD, Collins GS, Ensor J, et al. Minimum sample size calculations for external validation of a
+       clinical prediction model with a time-to-event outcome. Stat Med. 2022;41:1280-1295.
+    .. [2] Riley RD, Debray TPA, Collins GS, et al. Minimum sample size for external validation of a clinical
+       prediction model with a binary outcome. Stat Med. 2021;40:4230-4251.
+    .. [3] Collins GS, Ogundimu EO, Altman DG. Sample size considerations for the external validation of a
+       multivariable prognostic model: a resampling study. Stat Med. 2016;35:214-226.
+    """
     rows = []
     for ep in ENDPOINTS:
         pr = v["precision"][ep]
@@ -588,6 +702,19 @@ def precision_html(v: dict) -> str:
 
 @section("validate_precision", "Sample size and precision", order=70, reports=REPORT)
 def build_precision(ctx: Context) -> SectionOutput:
+    """The "Sample size and precision" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the precision is that of ``ctx.cohort``'s estimates (the validation is shared,
+        see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`precision_html`; the numbers are in ``precision`` of :func:`build_summary`).
+    """
     return SectionOutput(html=precision_html(_run(ctx)))
 
 
@@ -620,6 +747,24 @@ TRIPOD_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 
 @section("validate_tripod", "TRIPOD checklist (validation items)", order=80, reports=REPORT)
 def build_tripod(ctx: Context) -> SectionOutput:
+    """The TRIPOD section of ``venprs validate``: the validation items of TRIPOD 2015 and what this run covers.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (not read: the checklist is :data:`TRIPOD_ITEMS`).
+
+    Returns
+    -------
+    SectionOutput
+        ``tripod``: a list of ``{item, topic, status, how}`` (``status``: ``covered``, ``partly`` or ``yours``);
+        HTML: the same as a table and a note on the manuscript's items.
+
+    References
+    ----------
+    .. [1] Collins GS, Reitsma JB, Altman DG, Moons KGM. Transparent reporting of a multivariable prediction
+       model for individual prognosis or diagnosis (TRIPOD). BMJ. 2015;350:g7594.
+    """
     rows = [[i, what, status, how] for i, what, status, how in TRIPOD_ITEMS]
     res = {"tripod": [{"item": i, "topic": w, "status": s, "how": h} for i, w, s, h in TRIPOD_ITEMS]}
     return SectionOutput(res, table(["item", "topic", "this report", "how / what is left"], rows,
@@ -633,7 +778,27 @@ def build_tripod(ctx: Context) -> SectionOutput:
 
 @section("external_validation", "External validation on the synthetic first-line cohort (venprs validate)", order=97)
 def build_reproduce_validation(ctx: Context) -> SectionOutput:
-    """``venprs reproduce``: the ``venprs validate`` measures on the synthetic first-line cohort."""
+    """``venprs reproduce``: the ``venprs validate`` measures on the synthetic first-line cohort.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context: runs only when ``ctx.options["validation_is_first_line"]`` is set and
+        ``ctx.options["validation"]`` holds the first-line cohort; its validation is kept in
+        ``ctx.state["external_first_line"]``.
+
+    Returns
+    -------
+    SectionOutput
+        Empty when it does not run; else ``external_validation``: ``source``, ``summary``, ``horizon_months``,
+        ``groups``, ``calibration``, ``decision_curve``, ``precision``, ``baseline`` and ``patients``; HTML: the
+        summary, :func:`baseline_warning`, :func:`groups_html`, :func:`calibration_html` and
+        :func:`decision_html`.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     other = ctx.options.get("validation")
     if not ctx.options.get("validation_is_first_line") or other is None:
         return SectionOutput()
