@@ -143,7 +143,26 @@ _LEVEL_ALIASES = {"icc2022": "icc_class", "ontogeny": "icc_qualifier"}
 
 
 def level_label(column: str, value) -> str:
-    """The human label of a coded value of ``column`` (the value itself when it has none)."""
+    """The human label of a coded value of ``column`` (the value itself when it has none).
+
+    Parameters
+    ----------
+    column : str
+        A cohort column with coded values (``cohort``, ``icc_class``, ``icc_qualifier``, ``flt3_type``) or
+        its analysis-input name (``icc2022``, ``ontogeny``); other columns have no labels.
+    value : object
+        The coded value, compared as ``str(value)`` with the codes in :data:`LEVEL_LABELS`.
+
+    Returns
+    -------
+    str
+        The label, or ``str(value)`` when the column or the value has none.
+
+    Examples
+    --------
+    >>> level_label("icc2022", "mrgm"), level_label("flt3_type", "itd"), level_label("sex", "f")
+    ('AML with myelodysplasia-related gene mutations', 'FLT3-ITD', 'f')
+    """
     labels = LEVEL_LABELS.get(_LEVEL_ALIASES.get(column, column), {})
     return labels.get(str(value), str(value))
 

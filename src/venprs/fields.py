@@ -69,6 +69,19 @@ def _tokens_of(factor: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def accepted_text(factor: str | None = None) -> str:
     """Every accepted value, in the user's words (``factor="flt3"`` adds the FLT3 subtypes).
 
+    Parameters
+    ----------
+    factor : str or None, default None
+        A factor name; ``"flt3"`` adds :data:`FLT3_PRESENT_TOKENS` to the present values, any other
+        value (or ``None``) gives the common vocabulary.
+
+    Returns
+    -------
+    str
+        ``"present: ...; absent: ...; unknown: empty/..."``, the tokens of each meaning joined by ``/``.
+
+    Examples
+    --------
     >>> accepted_text().split(";")[0]
     'present: 1/yes/y/true/mut/mutated/positive/pos/present'
     """
@@ -101,6 +114,19 @@ def _codes(factor: str | None) -> dict[str, int]:
 def is_unknown(text: object) -> bool:
     """Whether a cell's text means unknown/missing (empty, NA, pending, ...).
 
+    Parameters
+    ----------
+    text : object
+        One cell. ``None`` and float NaN are unknown; a string is unknown when, stripped and
+        lower-cased, it is one of :data:`UNKNOWN_TOKENS` (including empty text); anything else is not.
+
+    Returns
+    -------
+    bool
+        ``True`` if the cell means unknown.
+
+    Examples
+    --------
     >>> is_unknown(" NA "), is_unknown("pending"), is_unknown("None")
     (True, True, False)
     """
@@ -117,6 +143,23 @@ def yes_no_code(text: object, factor: str | None = None) -> int | None:
     The same vocabulary for the seven factors and every yes/no column of a cohort;
     ``factor="flt3"`` also takes the FLT3 subtypes.
 
+    Parameters
+    ----------
+    text : object
+        One cell: a string (compared stripped and lower-cased with the token lists), a bool, the
+        integers 0/1, the floats 0.0/1.0, or a missing value (``None``, NaN, ``pd.NA``, ``pd.NaT``:
+        unknown).
+    factor : str or None, default None
+        The factor the cell belongs to; only ``"flt3"`` changes the vocabulary (adds
+        :data:`FLT3_PRESENT_TOKENS`).
+
+    Returns
+    -------
+    int or None
+        1, 0 or -1; ``None`` if the value is not accepted (see :func:`refusal` for the message).
+
+    Examples
+    --------
     >>> yes_no_code("Y"), yes_no_code("wt"), yes_no_code("pending"), yes_no_code("ITD", "flt3"), yes_no_code("ITD")
     (1, 0, -1, 1, None)
     """
@@ -174,6 +217,18 @@ class Field:
 def normalize_name(name: object) -> str:
     """Normalise a column name for matching: lower case, runs of space/``_``/``-``/``.`` to ``_``.
 
+    Parameters
+    ----------
+    name : object
+        A column name (converted with ``str``); surrounding spaces and leading/trailing ``_`` are removed.
+
+    Returns
+    -------
+    str
+        The normalised name.
+
+    Examples
+    --------
     >>> normalize_name("  HMA pretreatment ")
     'hma_pretreatment'
     >>> normalize_name("Extramedullary-Disease")
@@ -238,6 +293,26 @@ def _reject(factor: str, value: object, row=None, column=None) -> InputError:
 def parse_value(factor: str, value: object) -> bool | None:
     """Parse one factor value: ``True`` (present), ``False`` (absent) or ``None`` (unknown).
 
+    Parameters
+    ----------
+    factor : str
+        One of the seven factor names (:data:`FACTOR_FIELDS`).
+    value : object
+        The value: accepted text (see :func:`accepted_text`), a bool, 0/1, 0.0/1.0, or a missing value.
+
+    Returns
+    -------
+    bool or None
+        ``True`` present, ``False`` absent, ``None`` unknown.
+
+    Raises
+    ------
+    InputError
+        If ``factor`` is not a factor name, or ``value`` is not accepted (the message says why and what is
+        accepted).
+
+    Examples
+    --------
     >>> parse_value("flt3", " Mut ")
     True
     >>> parse_value("nf1", "wild-type")
@@ -313,8 +388,26 @@ def column_codes(values, factor: str | None, *, decode=None) -> tuple[np.ndarray
 def parse_column(values, factor: str, column: str | None = None) -> np.ndarray:
     """Parse a column of factor values into int8 codes: 1 present, 0 absent, -1 unknown.
 
-    Raises :class:`~venprs.errors.InputErrors` listing every refused cell with its
-    1-based data row (see :func:`column_codes`).
+    Parameters
+    ----------
+    values : array-like
+        The column's cells (a pandas Series, NumPy array, Arrow array or list), read as in
+        :func:`column_codes`.
+    factor : str
+        The factor name (``"flt3"`` also accepts the FLT3 subtypes); used in the messages.
+    column : str or None, default None
+        The column name for the error messages; ``None`` uses ``factor``.
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        One code per cell.
+
+    Raises
+    ------
+    InputErrors
+        Listing every refused cell with its 1-based data row, the column and the value (see
+        :func:`column_codes`).
     """
     codes, bad = column_codes(values, factor)
     col = column if column is not None else factor
@@ -329,6 +422,20 @@ def _text(value: object) -> str:
 def find_id_column(columns) -> str | None:
     """The column holding the patient ID (``patient_id`` or an alias), or ``None``.
 
+    Parameters
+    ----------
+    columns : iterable of str
+        The input's column names, compared after :func:`normalize_name`.
+
+    Returns
+    -------
+    str or None
+        The column (as written in the input) matching the first alias in :data:`PATIENT_ID_ALIASES`
+        order that is present; when several columns normalise to that alias, the first of them.
+        ``None`` if no column matches.
+
+    Examples
+    --------
     >>> find_id_column(["EMD", "Patient ID", "FLT3"])
     'Patient ID'
     """
@@ -342,8 +449,22 @@ def find_id_column(columns) -> str | None:
 def match_columns(columns, factors=None) -> dict[str, str]:
     """Map each factor to the input column that holds it (case-insensitive, with aliases).
 
-    Returns ``{factor: column}`` for the factors found. Raises :class:`InputError`
-    if two columns match the same factor.
+    Parameters
+    ----------
+    columns : iterable of str
+        The input's column names, compared after :func:`normalize_name` with each factor's name and aliases.
+    factors : iterable of str or None, default None
+        The factor names to look for; ``None`` means all seven.
+
+    Returns
+    -------
+    dict of str to str
+        ``{factor: column}`` for the factors found (factors without a column are absent).
+
+    Raises
+    ------
+    InputError
+        If two columns match the same factor.
     """
     wanted = FACTOR_FIELDS if factors is None else tuple(_FACTOR_BY_NAME[f] for f in factors)
     lookup = {}

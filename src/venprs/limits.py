@@ -68,7 +68,20 @@ def _duration(s: float) -> str:
 
 
 def simulate_estimate(n: int) -> tuple[float, float]:
-    """Estimated ``(seconds, peak bytes)`` of ``venprs simulate --n n`` (measured per-patient costs)."""
+    """Estimated ``(seconds, peak bytes)`` of ``venprs simulate --n n`` (measured per-patient costs).
+
+    Parameters
+    ----------
+    n : int
+        Number of patients.
+
+    Returns
+    -------
+    seconds : float
+        ``n * SIMULATE_SECONDS_PER_PATIENT``.
+    peak_bytes : float
+        ``n * SIMULATE_BYTES_PER_PATIENT``.
+    """
     return n * SIMULATE_SECONDS_PER_PATIENT, float(n * SIMULATE_BYTES_PER_PATIENT)
 
 
@@ -93,7 +106,22 @@ def check_simulate(n: int, *, memory: int | None = None) -> None:
 
 
 def calibrate_estimate(splits: int, n_patients: int, n_jobs: int = 1) -> float:
-    """Estimated seconds of ``venprs calibrate --splits splits`` on ``n_patients`` (``n_jobs`` cores)."""
+    """Estimated seconds of ``venprs calibrate --splits splits`` on ``n_patients`` (``n_jobs`` cores).
+
+    Parameters
+    ----------
+    splits : int
+        Number of random train/test splits.
+    n_patients : int
+        Patients in the cohort.
+    n_jobs : int, default 1
+        Cores used; ``-1`` means every core (``os.cpu_count()``), any other value below 1 counts as 1.
+
+    Returns
+    -------
+    float
+        ``splits * (CALIBRATE_SECONDS_PER_SPLIT + n_patients * CALIBRATE_SECONDS_PER_SPLIT_PATIENT) / cores``.
+    """
     cores = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     per_split = CALIBRATE_SECONDS_PER_SPLIT + n_patients * CALIBRATE_SECONDS_PER_SPLIT_PATIENT
     return splits * per_split / cores
@@ -103,6 +131,25 @@ def check_calibrate(splits: int, n_patients: int, n_jobs: int = 1) -> None:
     """Raise :class:`InputError` (one line, with the estimate) when the calibration splits do not fit in time.
 
     Memory does not grow with ``splits`` beyond a few numbers per split, so time is the limit.
+
+    Parameters
+    ----------
+    splits : int
+        Number of random train/test splits asked for.
+    n_patients : int
+        Patients in the cohort.
+    n_jobs : int, default 1
+        Cores used, as in :func:`calibrate_estimate`.
+
+    Returns
+    -------
+    None
+        When the estimate (:func:`calibrate_estimate`) is at most :data:`MAX_SECONDS`.
+
+    Raises
+    ------
+    InputError
+        When it is longer; the message gives the estimate and about how many splits fit.
     """
     secs = calibrate_estimate(splits, n_patients, n_jobs)
     if secs <= MAX_SECONDS:

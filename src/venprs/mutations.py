@@ -677,8 +677,30 @@ def read_panel(panel: str | Iterable[str] | None = None, panel_file: str | os.Pa
 
     A panel file is plain text with gene symbols separated by commas, spaces or new lines
     (``#`` starts a comment), or a table (``.csv``/``.tsv``/``.xlsx``) with a ``gene``
-    (or ``Hugo_Symbol``) column. Returns ``None`` when neither is given.
+    (or ``Hugo_Symbol``) column.
 
+    Parameters
+    ----------
+    panel : str or iterable of str, optional
+        Gene symbols: one string separated by commas, semicolons or white space, or a list. Symbols are
+        upper-cased; repeats are dropped (first order kept).
+    panel_file : path-like, optional
+        A panel file as above (a table's gene column may also be named ``symbol`` or ``gene_symbol``;
+        ``.parquet`` is read as a table too).
+
+    Returns
+    -------
+    tuple of str or None
+        The genes, in the order given; ``None`` when neither ``panel`` nor ``panel_file`` is given.
+
+    Raises
+    ------
+    InputError
+        If both are given, the file does not exist or has no gene column, an item is not a gene symbol,
+        or the panel lists no genes.
+
+    Examples
+    --------
     >>> read_panel("nf1, FLT3  tp53")
     ('NF1', 'FLT3', 'TP53')
     """
@@ -760,7 +782,14 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     min_vaf : float, optional
         Variants with a lower VAF (fraction 0-1) do not count; default none (the paper gives none).
     id_column : str, optional
-        The clinical column holding the sample/patient identifier.
+        The clinical column holding the sample/patient identifier; default: the column named as in
+        :data:`ID_COLUMNS` (sample identifiers first, then :func:`venprs.fields.find_id_column`).
+    mutations_name : str, optional
+        Name of the mutation file in messages (default: its path, ``"upload"`` for bytes,
+        ``"mutation table"`` for a DataFrame).
+    columns : mapping, optional
+        For a long table whose column names are not among the accepted ones: ``{"sample": ...,
+        "gene": ..., "variant_class": ..., "variant": ..., "vaf": ...}`` (see :func:`read_mutations`).
 
     Returns
     -------

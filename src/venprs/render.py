@@ -17,7 +17,23 @@ def version_line() -> str:
 
 
 def format_ci(ci) -> str:
-    """``[lo, hi]`` as ``lo-hi``; a missing bound is written ``NR`` (not reached)."""
+    """``[lo, hi]`` as ``lo-hi``; a missing bound is written ``NR`` (not reached).
+
+    Parameters
+    ----------
+    ci : sequence of two numbers or None
+        The lower and upper bound; ``None`` for a bound that was not reached.
+
+    Returns
+    -------
+    str
+        ``"lo-hi"``, each bound as ``str`` gives it.
+
+    Examples
+    --------
+    >>> format_ci([1.2, 3.4]), format_ci((5.1, None))
+    ('1.2-3.4', '5.1-NR')
+    """
     lo, hi = ci
     return f"{'NR' if lo is None else lo}-{'NR' if hi is None else hi}"
 
@@ -59,7 +75,21 @@ def _endpoint_lines(r: EndpointResult) -> list[str]:
 
 
 def format_result(result: ScoreResult) -> str:
-    """Human-readable report of one patient's OS and EFS result."""
+    """Human-readable report of one patient's OS and EFS result.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        The result of :func:`venprs.score` for one patient.
+
+    Returns
+    -------
+    str
+        Several lines: the version and the seven inputs; for OS then EFS the score (or its range over the
+        unknown factors) and risk group (or the possible groups), the scenarios when factors are unknown,
+        the published median survival of each possible group and, when present, the predicted survival;
+        then the cut-point rule, the source and a not-a-medical-device line.
+    """
     m = load_model()
     lines = [version_line() + ": " + ", ".join(f"{k}={_value_word(v)}" for k, v in result.inputs.items())]
     lines += _endpoint_lines(result.os)

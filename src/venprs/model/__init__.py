@@ -31,7 +31,27 @@ ENDPOINTS: tuple[str, ...] = ("os", "efs")
 def to_units(value: str | Decimal, scale: int) -> int:
     """Convert a decimal string to an exact integer number of ``1/scale`` units.
 
-    Raises ``ValueError`` if the value is not an exact multiple of ``1/scale``.
+    Parameters
+    ----------
+    value : str or decimal.Decimal
+        The number, read exactly as ``Decimal(str(value))`` (no binary floating point).
+    scale : int
+        Units per 1 (the model file's scale, 100 for hundredths).
+
+    Returns
+    -------
+    int
+        ``value * scale``.
+
+    Raises
+    ------
+    ValueError
+        If the value is not an exact multiple of ``1/scale``.
+
+    Examples
+    --------
+    >>> to_units("0.75", 100), to_units("-1.2", 100)
+    (75, -120)
     """
     d = Decimal(str(value)) * scale
     if d != d.to_integral_value():

@@ -71,19 +71,33 @@ def censor_marks(time: np.ndarray, surv: np.ndarray, xspan: float) -> tuple[np.n
 
 def km_figure(curves: dict, *, title: str, xlabel: str = "Months", ci: bool = False, xmax: float | None = None,
               annotation: str = ""):
-    """A KM plot of one or more curves with a number-at-risk table, drawn as survminer's
-    ``ggsurvplot(risk.table = TRUE, risk.table.col = "strata")``: the at-risk numbers in each stratum's
-    colour, censoring marked ``+``, the p-value in the plot, optional CIs; nothing outside the canvas.
+    """A Kaplan-Meier plot of one or more curves with a number-at-risk table below it.
+
+    Drawn as survminer's ``ggsurvplot(risk.table = TRUE, risk.table.col = "strata")``: the at-risk numbers
+    in each stratum's colour, censoring marked ``+``, the p-value in the plot, optional CIs; nothing
+    outside the canvas.
 
     Parameters
     ----------
-    curves : dict
-        ``label -> KMResult`` (in legend order); a label that is a risk group gets its colour.
-    title, xlabel : str
-    ci : bool
+    curves : dict of str to KMResult
+        ``label -> KMResult`` (in legend order); a label whose first word is a risk group
+        (``favorable``, ``intermediate``, ``adverse``) gets that group's colour.
+    title : str
+        Title, placed top left.
+    xlabel : str, default "Months"
+        Label of the time axis.
+    ci : bool, default False
         Shade the pointwise 95% CI (R's log transform) of every curve.
-    annotation : str
+    xmax : float or None, default None
+        Right end of the time axis (the axis runs to 1.02 times it); ``None`` uses the longest time
+        of any curve.
+    annotation : str, default ""
         Text placed in the plot (e.g. the log-rank p).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (Agg backend); the at-risk numbers are counted at the x ticks.
     """
     fig = plt.figure(figsize=(6.4, 3.2 + 0.22 * len(curves)))
     gs = fig.add_gridspec(2, 1, height_ratios=[4.0, 0.35 + 0.3 * len(curves)], hspace=0.45)

@@ -47,9 +47,39 @@ def compare_row(quantity: str, paper, this_run, digits: int = 2, source: str = "
                 judge: str | None = None, n: int | None = None, ci: tuple | None = None) -> dict:
     """One comparison row: quantity, paper, this run, difference (this run - paper), tolerance and verdict.
 
-    ``kind="p"`` marks a p-value (shown as ``<0.001`` when small; no difference).
-    ``judge``, ``n`` and ``ci`` choose the tolerance (:func:`venprs.reporting.verdict.tolerance`;
-    default: ``kind``).
+    Parameters
+    ----------
+    quantity : str
+        What is compared (the row's label).
+    paper : float, str or None
+        The published value (from :func:`paper_values`).
+    this_run : float, str or None
+        This run's value.
+    digits : int, default 2
+        Decimals to show (stored in the row for the formatting).
+    source : str, default ""
+        Where the published value is in the paper (table, figure or text).
+    kind : str, default "value"
+        What the quantity is (the kinds of :func:`venprs.reporting.verdict.tolerance`); ``"p"`` marks a
+        p-value (shown as ``<0.001`` when small; no difference).
+    judge : str or None, default None
+        The tolerance kind, when it differs from ``kind``; ``None`` uses ``kind``.
+    n : int or None, default None
+        Cohort size, for the ``count`` and ``auc`` tolerances.
+    ci : tuple or None, default None
+        The paper's 95% CI, for the ``hr``, ``coef`` and ``median`` tolerances.
+
+    Returns
+    -------
+    dict
+        ``quantity``, ``paper``, ``this_run``, ``difference`` (``this_run - paper`` rounded to 10 decimals
+        when both are numbers and ``kind`` is not ``"p"``, else ``None``), ``tolerance`` (the dict of
+        :func:`~venprs.reporting.verdict.tolerance`), ``within_tolerance`` (bool, or ``None`` when this run
+        has no value), ``source``, ``digits`` and ``kind``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
     """
     diff = None
     if kind != "p" and isinstance(paper, (int, float)) and isinstance(this_run, (int, float)) \

@@ -31,12 +31,45 @@ POLICY = {
 
 
 def policy_note(policy: str) -> str:
-    """The policy paragraph."""
+    """The policy paragraph.
+
+    Parameters
+    ----------
+    policy : {"r", "drop"}
+        The rare-factor policy of the run (``--rare-factors``), a key of :data:`POLICY`.
+
+    Returns
+    -------
+    str
+        The policy's sentence as a note paragraph (:func:`venprs.reporting.html.note`).
+
+    References
+    ----------
+    .. [1] R package ``survival`` 3.5-3: ``coxph``, ``coxph.control``.
+    """
     return note(POLICY[policy])
 
 
 def flagged_entries(flags, *, analysis: str, endpoint: str, split: int | None = None) -> list[dict]:
-    """Report entries for the flags of one fit (``FastCox.flagged(names)`` / ``CoxResult.to_dict()["flags"]``)."""
+    """Report entries for the flags of one fit (``FastCox.flagged(names)`` / ``CoxResult.to_dict()["flags"]``).
+
+    Parameters
+    ----------
+    flags : iterable of dict
+        The fit's flags, each with ``flag`` and optionally ``factor``, ``reason`` and ``r_message``.
+    analysis : str, keyword-only
+        The analysis the fit belongs to (shown in the report).
+    endpoint : str, keyword-only
+        The endpoint of the fit (``"os"``, ``"efs"``, ...).
+    split : int or None, keyword-only, default None
+        The calibration split; ``None`` (other analyses) leaves ``split`` out of the entries.
+
+    Returns
+    -------
+    list of dict
+        One entry per flag: ``analysis``, ``endpoint``, ``factor`` (``None`` for the whole fit), ``flag``,
+        ``reason`` (``""`` if none), ``r_message`` (``None`` if none) and, when given, ``split``.
+    """
     out = []
     for f in flags:
         e = {"analysis": analysis, "endpoint": endpoint, "factor": f.get("factor"), "flag": f["flag"],
@@ -48,7 +81,20 @@ def flagged_entries(flags, *, analysis: str, endpoint: str, split: int | None = 
 
 
 def flagged_html(entries: list[dict], caption: str) -> str:
-    """Every flagged fit as a table (folded when long)."""
+    """Every flagged fit as a table (folded when long).
+
+    Parameters
+    ----------
+    entries : list of dict
+        Entries of :func:`flagged_entries`; a ``split`` column is shown when any entry has one.
+    caption : str
+        The table caption (also the summary line when folded).
+
+    Returns
+    -------
+    str
+        ``""`` without entries; the table, inside a ``<details>`` element when there are more than 12 entries.
+    """
     if not entries:
         return ""
     split = any("split" in e for e in entries)

@@ -98,7 +98,25 @@ _REGISTRY: dict[str, Section] = {}
 
 
 def section(key: str, title: str, order: int, reports: tuple[str, ...] = ("analysis",)):
-    """Decorator registering ``build(ctx) -> SectionOutput`` as a section of the given ``reports``."""
+    """Decorator registering ``build(ctx) -> SectionOutput`` as a section of the given ``reports``.
+
+    Parameters
+    ----------
+    key : str
+        The section's key (its results go under this key in ``results.json``); registering a key again
+        replaces the earlier section.
+    title : str
+        The section's title in the report.
+    order : int
+        Position in the report (sections run in ``(order, key)`` order).
+    reports : tuple of str, default ("analysis",)
+        The reports the section belongs to (``"analysis"``: analyze/reproduce/calibrate; ``"validate"``).
+
+    Returns
+    -------
+    callable
+        The decorator; it registers the function and returns it unchanged.
+    """
 
     def deco(fn: Callable[[Context], SectionOutput]):
         _REGISTRY[key] = Section(key, title, order, fn, tuple(reports))
@@ -108,7 +126,18 @@ def section(key: str, title: str, order: int, reports: tuple[str, ...] = ("analy
 
 
 def sections(report: str = "analysis") -> list[Section]:
-    """The sections of ``report``, in report order (imports :data:`SECTION_MODULES` first)."""
+    """The sections of ``report``, in report order (imports :data:`SECTION_MODULES` first).
+
+    Parameters
+    ----------
+    report : str, default "analysis"
+        The report (``"analysis"`` or ``"validate"``).
+
+    Returns
+    -------
+    list of Section
+        The registered sections whose ``reports`` include ``report``, sorted by ``(order, key)``.
+    """
     for m in SECTION_MODULES:
         importlib.import_module(m)
     return sorted((s for s in _REGISTRY.values() if report in s.reports), key=lambda s: (s.order, s.key))

@@ -32,7 +32,25 @@ SCHEMA = "venprs.results/1"
 
 
 def to_jsonable(x: Any) -> Any:
-    """Plain JSON values: numpy scalars to Python, NaN/inf to ``None``, tuples to lists."""
+    """Plain JSON values: numpy scalars to Python, NaN/inf to ``None``, tuples to lists.
+
+    Parameters
+    ----------
+    x : object
+        A value, converted recursively through dicts (keys become ``str``), lists, tuples and NumPy arrays.
+        Other values (strings, ``None``, ...) are returned unchanged.
+
+    Returns
+    -------
+    object
+        The same structure with only ``dict``, ``list``, ``bool``, ``int``, ``float`` (finite) and the
+        unchanged other values.
+
+    Examples
+    --------
+    >>> to_jsonable({1: (np.int64(2), np.float64("nan"), np.bool_(True))})
+    {'1': [2, None, True]}
+    """
     if isinstance(x, dict):
         return {str(k): to_jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -57,6 +75,7 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
     Parameters
     ----------
     cohort : venprs.evaluation.cohort.Cohort
+        The prepared cohort (:func:`venprs.evaluation.cohort.prepare_cohort`).
     out_dir : path-like
         Created if missing (its parent must exist). The report is built in a
         temporary sibling folder and renamed onto ``out_dir`` when complete
@@ -64,6 +83,10 @@ def run_report(cohort, out_dir, *, paper: dict | None = None, title: str = "VEN-
         a failed run leaves it untouched, any other non-empty folder is refused.
     paper : dict, optional
         Published values (:func:`venprs.reporting.paper.paper_values`) to show beside ours.
+    title : str, default "VEN-PRS cohort analysis"
+        Title of ``report.html``.
+    command : str, default "venprs analyze"
+        The command that made the report, stored under ``command`` in ``results.json``.
     progress : callable, optional
         ``progress(section_title, i, n)`` called before each section.
     options : dict, optional

@@ -28,7 +28,22 @@ EP_LABEL = {"os": "Overall survival", "efs": "Event-free survival", "rfs": "Rela
 
 
 def comparison_html(rows: list[dict], caption: str) -> str:
-    """A "paper | this run | difference" table."""
+    """A "paper | this run | difference" table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Comparison rows of :func:`venprs.reporting.paper.compare_row`.
+    caption : str
+        The table caption.
+
+    Returns
+    -------
+    str
+        A verdict paragraph (:func:`venprs.reporting.verdict.verdict_summary` and the synthetic-cohort scope)
+        followed by the table: quantity, paper, this run, difference, tolerance (reason), verdict
+        (``within``, ``OUTSIDE`` or ``-``) and the paper source.
+    """
     def show(v, d):
         return fmt(v, d, none="-") if not isinstance(v, str) else v
 
@@ -59,6 +74,20 @@ def _add_comparison(ctx: Context, out: SectionOutput, key: str, rows: list[dict]
 
 @section("input", "Cohort", order=10, reports=("analysis", "validate"))
 def build_input(ctx: Context) -> SectionOutput:
+    """The "Cohort" section: source, size, molecular cohort and the columns used.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``).
+
+    Returns
+    -------
+    SectionOutput
+        ``input``: ``source``, ``n_patients``, ``time_unit_input``, ``time_unit`` (months), ``columns``
+        (canonical name -> input column), ``notes``, ``n_molecular`` and ``molecular_definition``
+        (:func:`venprs.evaluation.derivation.molecular_mask`); HTML: one paragraph and the notes.
+    """
     c = ctx.cohort
     mol, how = dv.molecular_mask(c)
     res = {"input": {"source": c.source, "n_patients": c.n, "time_unit_input": c.time_unit,
@@ -74,6 +103,25 @@ def build_input(ctx: Context) -> SectionOutput:
 
 @section("table1", "Table 1: patient characteristics", order=20)
 def build_table1(ctx: Context) -> SectionOutput:
+    """The "Table 1" section: patient characteristics of the entire and the molecular cohort.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``; with ``ctx.paper``, the published Table 1 counts and
+        medians of ``paper_targets.json`` are compared).
+
+    Returns
+    -------
+    SectionOutput
+        ``table1``: :func:`venprs.evaluation.derivation.table1` (continuous: median [min, max];
+        categorical: n (%)); with ``ctx.paper`` also ``comparison.table1``. The HTML notes the columns
+        absent from the cohort and those empty for every patient.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     t1 = dv.table1(ctx.cohort)
     column_of = {v: k for k, v in dv.LABELS.items()}
     rows, prev = [], None
@@ -153,6 +201,27 @@ def _table1_comparison(ctx: Context) -> list[dict]:
 
 @section("response", "Table 3: treatment response", order=30)
 def build_response(ctx: Context) -> SectionOutput:
+    """The "Table 3" section: best response, and its association with clinical variables and genes.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``; with ``ctx.paper``, the published Table 3 counts and
+        CR/CRi rates are compared).
+
+    Returns
+    -------
+    SectionOutput
+        ``response``: ``table`` (:func:`venprs.evaluation.derivation.response_table`, n and % by best
+        response in the entire and the molecular cohort) and ``associations``
+        (:func:`venprs.evaluation.derivation.response_associations`: CR/CRi rates with and without each
+        variable, two-sided Fisher's exact p); with ``ctx.paper`` also ``comparison.response``. Skipped
+        without a ``best_response`` column.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     c = ctx.cohort
     if "best_response" not in c.data:
         return SectionOutput.skip("response", "no best_response column")
@@ -222,6 +291,28 @@ def _response_comparison(ctx: Context, tab: dict, assoc: dict) -> list[dict]:
 
 @section("km", "Kaplan-Meier: overall, event-free and relapse-free survival", order=40)
 def build_km(ctx: Context) -> SectionOutput:
+    """The Kaplan-Meier section: OS, EFS and RFS medians with 95% CIs, follow-up, and the figures.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``; draws into ``ctx.figures``; with ``ctx.paper``, the published
+        medians, their CIs, the number of deaths and the median follow-up are compared). Stores the
+        Kaplan-Meier fits in ``ctx.state["km"]``.
+
+    Returns
+    -------
+    SectionOutput
+        ``km.<ep>`` (:func:`venprs.evaluation.derivation.km_endpoint`; medians and CIs as R's ``survfit``,
+        ``conf.type = "log"``) for ``os`` and ``efs`` on the entire cohort and ``rfs`` on the patients
+        with CR/CRi, and ``followup`` (reverse Kaplan-Meier on OS); with ``ctx.paper`` also
+        ``comparison.km``. RFS is skipped, with the reason, without ``rfs_months``, ``rfs_event`` and
+        ``best_response`` or without a CR/CRi patient with both RFS columns.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     c = ctx.cohort
     res, html, skipped, kms = {}, "", [], {}
     for ep in ENDPOINTS:
@@ -284,6 +375,28 @@ def _cox_rows(terms: dict) -> list[list]:
 
 @section("cox", "Cox regression: univariate and multivariate (Efron ties)", order=50)
 def build_cox(ctx: Context) -> SectionOutput:
+    """The Cox section: univariate and multivariate Cox models (Efron ties) for OS and EFS.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort`` and ``ctx.options["rare_factors"]``, default ``"r"``; with
+        ``ctx.paper``, the published Table 4 HRs and coefficients are compared). Stores the multivariate
+        fits in ``ctx.state["cox"]`` (by endpoint; absent when not estimable).
+
+    Returns
+    -------
+    SectionOutput
+        ``cox.<ep>``: ``univariate`` (one model per candidate of
+        :func:`venprs.evaluation.derivation.univariate_candidates`), ``multivariate`` (the model file's
+        factors of the endpoint), ``multivariate_fit``, ``multivariate_factors``; ``rare_factors``
+        (``policy`` and every ``flagged`` fit); with ``ctx.paper`` also ``comparison.cox``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    .. [2] R package ``survival`` 3.5-3: ``coxph`` (``ties = "efron"``), ``coxph.control``.
+    """
     c = ctx.cohort
     m = load_model()
     cand = dv.univariate_candidates(c)
@@ -342,6 +455,31 @@ def _group_rows(r: dict) -> list[list]:
 
 @section("groups", "The VEN-PRS: published and re-derived scores", order=60)
 def build_groups(ctx: Context) -> SectionOutput:
+    """The VEN-PRS section: risk groups by the published and by the re-derived score, with Kaplan-Meier curves.
+
+    The re-derived score uses this cohort's multivariate coefficients (from ``ctx.state["cox"]``, so
+    :func:`build_cox` runs first) rounded to hundredths, 0 for a factor that is not estimable, and the
+    published cut-points. Patients whose unknown factors leave the group undetermined are excluded.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``, ``ctx.state["cox"]`` and ``ctx.options["km_ci"]``; with
+        ``ctx.paper``, the published group sizes, medians with CIs and log-rank p are compared). Stores the
+        groups in ``ctx.state["groups"]`` by ``(endpoint, "published" | "derived")``.
+
+    Returns
+    -------
+    SectionOutput
+        ``groups.<ep>.published`` and ``groups.<ep>.derived`` (:func:`venprs.evaluation.derivation.group_km`:
+        n, events, median and CI by group, log-rank test; ``coefficients``; ``derived`` also
+        ``not_estimable``, and a ``note`` with every group empty when the multivariate model is not
+        estimable); with ``ctx.paper`` also ``comparison.groups``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     c = ctx.cohort
     m = load_model()
     fits = ctx.state.get("cox") or {}
@@ -424,6 +562,27 @@ SUBGROUP_LABEL = {"relapsed": "Relapsed", "refractory": "Refractory", "one_prior
 
 @section("subgroups", "Subgroups: relapsed vs refractory, one vs more than one prior line", order=70)
 def build_subgroups(ctx: Context) -> SectionOutput:
+    """The subgroup section: published VEN-PRS groups in relapsed vs refractory and one vs more prior lines.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort``; ``ctx.options["quick"]`` omits the figures,
+        ``ctx.options["km_ci"]`` shades their CIs).
+
+    Returns
+    -------
+    SectionOutput
+        ``subgroups.<name>`` for the subgroups of :func:`venprs.evaluation.derivation.subgroups`: ``n`` and,
+        for ``os`` and ``efs``, the fields of :func:`venprs.evaluation.derivation.group_km` (a ``note`` for
+        an empty subgroup). The relapsed/refractory pair is skipped without a ``disease_status`` column, the
+        prior-lines pair without ``prior_lines``.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622, Supplementary Figs. S7-S10.
+       doi:10.1038/s41375-024-02501-6
+    """
     c = ctx.cohort
     masks = dv.subgroups(c)
     out = SectionOutput()
@@ -461,6 +620,30 @@ def build_subgroups(ctx: Context) -> SectionOutput:
 
 @section("baseline", "Baseline survival (Breslow) for the calculator", order=80)
 def build_baseline(ctx: Context) -> SectionOutput:
+    """The baseline-survival section: Breslow S0(t) of OS and EFS, written as CSV files for the calculator.
+
+    For each endpoint with a multivariate fit (``ctx.state["cox"]``), two baselines on this cohort: with the
+    re-derived (unrounded) coefficients (``baseline_survival.csv``) and with the published coefficients held
+    fixed (``baseline_survival_published.csv``); columns ``endpoint``, ``time``, ``surv``. S0(t) is the
+    survival of a patient with no factor present, so ``S(t | x) = S0(t) ** exp(x beta)``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort`` and ``ctx.state["cox"]``; writes the files into
+        ``ctx.out_dir``).
+
+    Returns
+    -------
+    SectionOutput
+        ``baseline``: the file names, ``columns``, ``time_unit``, ``convention`` and per endpoint ``n``,
+        ``n_events``, ``n_times``; HTML: S0 at 6, 12 and 24 months from both files. An endpoint whose
+        multivariate model is not estimable is skipped (no files when neither is).
+
+    References
+    ----------
+    .. [1] R package ``survival`` 3.5-3: ``survfit.coxph`` (``ctype = 1``, Breslow).
+    """
     c = ctx.cohort
     fits = ctx.state.get("cox") or {}
     import pandas as pd

@@ -55,7 +55,21 @@ def _ci(lo, hi, digits=2) -> str:
 # ------------------------------------------------------------------ plain-language summary
 
 def summary_lines(v: dict[str, Any]) -> list[str]:
-    """The plain-language summary: one sentence per endpoint, then the precision statement."""
+    """The plain-language summary: one sentence per endpoint, then the precision statement.
+
+    Parameters
+    ----------
+    v : dict
+        The results of :func:`venprs.evaluation.external.external_validation`: its ``patients``, ``groups``,
+        ``discrimination``, ``calibration`` and ``precision`` by endpoint, and ``horizon_months``.
+
+    Returns
+    -------
+    list of str
+        For OS and EFS: patients used, events, patients left without a group, the log-rank p of the published
+        groups, Harrell's C and the calibration slope with 95% CIs, the observed vs predicted risk at the
+        horizon with O/E (when estimable) and the ICI (when estimable); last, :func:`precision_sentence`.
+    """
     h = v["horizon_months"]
     lines = []
     for ep in ENDPOINTS:
@@ -81,7 +95,26 @@ def summary_lines(v: dict[str, Any]) -> list[str]:
 
 
 def precision_sentence(v: dict[str, Any]) -> str:
-    """Whether the cohort is large enough for a precise validation (first lines of the report)."""
+    """Whether the cohort is large enough for a precise validation (first lines of the report).
+
+    Parameters
+    ----------
+    v : dict
+        Validation results (:func:`venprs.evaluation.external.external_validation`); the sentence uses
+        ``precision.<ep>``.
+
+    Returns
+    -------
+    str
+        One sentence: per endpoint the events against the recommended minimum and ideal number, and whether
+        every CI width meets its target; when not, each measure that misses its target with its CI width and
+        about how many patients would be needed.
+
+    References
+    ----------
+    .. [1] The precision targets of :func:`precision_html` (Riley et al. 2021 and 2022; Collins et al. 2016),
+       cited there in full.
+    """
     parts = []
     for ep in ENDPOINTS:
         pr = v["precision"][ep]
@@ -98,7 +131,21 @@ def precision_sentence(v: dict[str, Any]) -> str:
 
 
 def baseline_warning(v: dict[str, Any]) -> str:
-    """A loud box when predicted risks use the reconstructed (unpublished) baseline."""
+    """A loud box when predicted risks use the reconstructed (unpublished) baseline.
+
+    Parameters
+    ----------
+    v : dict
+        Output of :func:`venprs.evaluation.external.external_validation`; ``baseline.<ep>`` says whether the
+        reconstruction was used, and ``horizon_months`` where S0 is read.
+
+    Returns
+    -------
+    str
+        HTML: a warning box naming the endpoints whose predictions use the venprs reconstruction, their S0 at
+        the horizon and the measures that depend on it; when every endpoint uses the user's baseline
+        (``--baseline``), a note naming its source instead.
+    """
     rec = [ep for ep in ENDPOINTS if v["baseline"][ep]["reconstructed"]]
     if not rec:
         return note("Predicted risks use the baseline survival you supplied (--baseline): "
@@ -116,6 +163,30 @@ def baseline_warning(v: dict[str, Any]) -> str:
 
 @section("validate_summary", "Summary", order=5, reports=REPORT)
 def build_summary(ctx: Context) -> SectionOutput:
+    """The "Summary" section of ``venprs validate``: the plain-language summary and the baseline warning.
+
+    The validation (:func:`venprs.evaluation.external.external_validation`) is computed on first use and
+    shared with the other validate sections through ``ctx.state["external"]``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (reads ``ctx.cohort`` and the options ``horizon`` (default: the paper's),
+        ``n_boot`` (default 500), ``seed`` (default 1), ``baseline`` and the resampling options).
+
+    Returns
+    -------
+    SectionOutput
+        ``horizon_months``, ``groups``, ``discrimination``, ``calibration``, ``decision_curve``,
+        ``model_updating``, ``precision``, ``baseline``, ``patients`` (by endpoint) and ``summary`` (the
+        lines of :func:`summary_lines`); HTML: the summary, :func:`baseline_warning` and a note on the model.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    .. [2] Collins GS, Reitsma JB, Altman DG, Moons KGM. Transparent reporting of a multivariable prediction
+       model for individual prognosis or diagnosis (TRIPOD). BMJ. 2015;350:g7594.
+    """
     v = _run(ctx)
     lines = summary_lines(v)
     html = "".join(f"<p>{esc(x)}</p>" for x in lines) + baseline_warning(v)
@@ -158,7 +229,30 @@ def _km_with_medians(ctx: Context, v: dict, ep: str, name: str) -> str:
 
 
 def groups_html(ctx: Context, v: dict, prefix: str) -> str:
-    """Per endpoint: the group table beside the paper's values and the KM figure."""
+    """Per endpoint: the group table beside the paper's values and the KM figure.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (its cohort, or ``ctx.state["_cohort_for_<figure name>"]`` when set, gives the
+        curves; ``ctx.options["km_ci"]`` shades their CIs; the figures are saved into ``ctx.figures``).
+    v : dict
+        What :func:`venprs.evaluation.external.external_validation` returned; the tables show
+        ``groups.<ep>.published``.
+    prefix : str
+        Prefix of the figure names (``<prefix>km_os``, ``<prefix>km_efs``).
+
+    Returns
+    -------
+    str
+        HTML: for OS and EFS, a table of n, events, median and 95% CI by published group beside the paper's n,
+        median and CI (caption: log-rank p here and in the paper, patients without a group), and the
+        Kaplan-Meier figure with the published medians marked.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     html = ""
     for ep in ENDPOINTS:
         g = v["groups"][ep]["published"]
@@ -179,12 +273,39 @@ def groups_html(ctx: Context, v: dict, prefix: str) -> str:
 
 @section("validate_groups", "Risk groups: Kaplan-Meier beside the paper", order=20, reports=REPORT)
 def build_groups(ctx: Context) -> SectionOutput:
+    """The "Risk groups" section of ``venprs validate``: Kaplan-Meier by published group beside the paper.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context: ``ctx.cohort`` gives the curves, ``ctx.options["km_ci"]`` shades their CIs
+        (the validation itself is shared, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`groups_html`; the numbers are in ``groups`` of :func:`build_summary`).
+    """
     return SectionOutput(html=groups_html(ctx, _run(ctx), "validate_"))
 
 
 # ------------------------------------------------------------------ discrimination
 
 def discrimination_html(v: dict) -> str:
+    """The discrimination table of the published score, per endpoint.
+
+    Parameters
+    ----------
+    v : dict
+        From :func:`venprs.evaluation.external.external_validation`: ``discrimination.<ep>`` (estimates,
+        bootstrap CIs and the number of resamples).
+
+    Returns
+    -------
+    str
+        HTML: AUC at the horizon (Heagerty NNE and IPCW), Harrell's and Uno's C, each with its bootstrap
+        95% CI, and a note on the methods and their R reference implementations.
+    """
     rows = []
     for ep in ENDPOINTS:
         r = v["discrimination"][ep]
@@ -203,13 +324,45 @@ def discrimination_html(v: dict) -> str:
 
 @section("validate_discrimination", "Discrimination", order=30, reports=REPORT)
 def build_discrimination(ctx: Context) -> SectionOutput:
+    """The "Discrimination" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the bootstrap CIs follow ``ctx.options`` ``n_boot`` and ``seed`` (computed once
+        for the report, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`discrimination_html`; the numbers are in ``discrimination`` of :func:`build_summary`).
+    """
     return SectionOutput(html=discrimination_html(_run(ctx)))
 
 
 # ------------------------------------------------------------------ calibration
 
 def calibration_figure(v: dict):
-    """Smoothed calibration curve (risk scale) with the grouped points, per endpoint."""
+    """Smoothed calibration curve (risk scale) with the grouped points, per endpoint.
+
+    Parameters
+    ----------
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation`; drawn from ``calibration.<ep>.curve``
+        and ``.grouped`` at ``horizon_months``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels (OS, EFS): predicted against observed risk at the horizon, the diagonal, the smoothed curve
+        (when estimable, with its ICI) and each published group's mean predicted and observed risk with the
+        observed risk's 95% CI.
+
+    References
+    ----------
+    .. [1] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and the integrated
+       calibration index (ICI) for survival models. Stat Med. 2020;39:2714-2742.
+    """
     import matplotlib.pyplot as plt
 
     h = v["horizon_months"]
@@ -242,6 +395,32 @@ def calibration_figure(v: dict):
 
 
 def calibration_html(ctx: Context, v: dict, prefix: str) -> str:
+    """The calibration tables and figure of the published model.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (the figure is saved into ``ctx.figures``).
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation`: ``calibration.<ep>`` (``slope``,
+        ``in_the_large``, ``curve``, ``grouped``) at ``horizon_months``.
+    prefix : str
+        Prefix of the figure name (``<prefix>calibration``).
+
+    Returns
+    -------
+    str
+        HTML: per endpoint the calibration slope with 95% CI and p (slope = 1), observed and predicted risk
+        at the horizon, O/E with 95% CI, ICI, E50 and E90; a note on the methods; grouped calibration by
+        published group; :func:`calibration_figure`.
+
+    References
+    ----------
+    .. [1] Van Calster B, Nieboer D, Vergouwe Y, et al. A calibration hierarchy for risk models was defined:
+       from utopia to empirical data. J Clin Epidemiol. 2016;74:167-176.
+    .. [2] Austin PC, Harrell FE Jr, van Klaveren D. Graphical calibration curves and the integrated
+       calibration index (ICI) for survival models. Stat Med. 2020;39:2714-2742.
+    """
     h = v["horizon_months"]
     rows, grows = [], []
     for ep in ENDPOINTS:
@@ -272,6 +451,20 @@ def calibration_html(ctx: Context, v: dict, prefix: str) -> str:
 
 @section("validate_calibration", "Calibration", order=40, reports=REPORT)
 def build_calibration(ctx: Context) -> SectionOutput:
+    """The "Calibration" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; predicted risks use ``ctx.options["baseline"]``, or the reconstructed baseline
+        when it is ``None`` (the validation is shared, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only: :func:`baseline_warning` and :func:`calibration_html` (the numbers are in ``calibration``
+        of :func:`build_summary`).
+    """
     v = _run(ctx)
     return SectionOutput(html=baseline_warning(v) + calibration_html(ctx, v, "validate_"))
 
@@ -279,6 +472,25 @@ def build_calibration(ctx: Context) -> SectionOutput:
 # ------------------------------------------------------------------ decision curve
 
 def decision_figure(v: dict):
+    """Decision curves of the published model at the horizon, per endpoint.
+
+    Parameters
+    ----------
+    v : dict
+        :func:`venprs.evaluation.external.external_validation`'s results; the curves are
+        ``decision_curve.<ep>.net_benefit`` over its ``thresholds``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels (OS, EFS): net benefit against the threshold risk for the model, treat all and treat none.
+
+    References
+    ----------
+    .. [1] Vickers AJ, Cronin AM, Elkin EB, Gonen M. Extensions to decision curve analysis, a novel method for
+       evaluating diagnostic tests, prediction models and molecular markers. BMC Med Inform Decis Mak.
+       2008;8:53.
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.6), squeeze=False)
@@ -302,6 +514,31 @@ def decision_figure(v: dict):
 
 
 def decision_html(ctx: Context, v: dict, prefix: str) -> str:
+    """The decision-curve figure and the net benefit at selected thresholds.
+
+    Parameters
+    ----------
+    ctx : Context
+        Gives ``ctx.figures``, where the decision-curve figure is written and embedded from.
+    v : dict
+        Validation results (:func:`venprs.evaluation.external.external_validation`); its ``decision_curve``
+        per endpoint and ``horizon_months`` are shown.
+    prefix : str
+        Start of the figure's file name, which ends in ``decision_curve``.
+
+    Returns
+    -------
+    str
+        HTML: :func:`decision_figure`, a table of the patients above the threshold and the net benefit of
+        the model and of treat all at the thresholds 20%, 40%, 50%, 60% and 80% (those on the curve's grid),
+        and a note on the method.
+
+    References
+    ----------
+    .. [1] Vickers AJ, Cronin AM, Elkin EB, Gonen M. Extensions to decision curve analysis, a novel method for
+       evaluating diagnostic tests, prediction models and molecular markers. BMC Med Inform Decis Mak.
+       2008;8:53.
+    """
     rows = []
     for ep in ENDPOINTS:
         dc = v["decision_curve"][ep]
@@ -322,12 +559,45 @@ def decision_html(ctx: Context, v: dict, prefix: str) -> str:
 
 @section("validate_decision", "Clinical usefulness: decision curve", order=50, reports=REPORT)
 def build_decision(ctx: Context) -> SectionOutput:
+    """The "Clinical usefulness" section of ``venprs validate``: the decision curve.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the net benefit uses the predicted risks at ``ctx.options["horizon"]`` (the
+        validation is shared, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`decision_html`; the numbers are in ``decision_curve`` of :func:`build_summary`).
+    """
     return SectionOutput(html=decision_html(ctx, _run(ctx), "validate_"))
 
 
 # ------------------------------------------------------------------ model updating
 
 def updating_html(v: dict) -> str:
+    """Model updating per endpoint: the published, recalibrated, slope-updated and refitted models side by side.
+
+    Parameters
+    ----------
+    v : dict
+        The validation (:func:`venprs.evaluation.external.external_validation`); its ``model_updating.<ep>``
+        holds the four models and the tests.
+
+    Returns
+    -------
+    str
+        HTML: per endpoint a table of predicted and observed risk, O/E, ICI, Harrell's and Uno's C and the
+        Heagerty AUC of each model present, the likelihood-ratio tests between the steps (closed testing),
+        and the published against the refitted coefficients; a closing note on the updating steps.
+
+    References
+    ----------
+    .. [1] Steyerberg EW. Clinical Prediction Models. 2nd ed. Springer; 2019 (ch. 20, updating for a new
+       setting).
+    """
     html = ""
     for ep in ENDPOINTS:
         u = v["model_updating"][ep]
@@ -367,12 +637,49 @@ def updating_html(v: dict) -> str:
 
 @section("validate_updating", "Model updating", order=60, reports=REPORT)
 def build_updating(ctx: Context) -> SectionOutput:
+    """The "Model updating" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the updated models are fitted on ``ctx.cohort`` (the validation is shared, see
+        :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`updating_html`; the numbers are in ``model_updating`` of :func:`build_summary`).
+    """
     return SectionOutput(html=updating_html(_run(ctx)))
 
 
 # ------------------------------------------------------------------ precision
 
 def precision_html(v: dict) -> str:
+    """The precision table: CI widths against their targets, and the events against the recommended numbers.
+
+    Parameters
+    ----------
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation`; one row per measure of
+        ``precision.<ep>.measures``, then the events.
+
+    Returns
+    -------
+    str
+        HTML: per endpoint and measure (O/E, calibration slope, Harrell's C) the 95% CI width, its target,
+        whether it is met and the patients needed (extrapolated, and for O/E the closed form); the events
+        against at least 100 (ideally 200); a note on the targets.
+
+    References
+    ----------
+    .. [1] Riley RD, Collins GS, Ensor J, et al. Minimum sample size calculations for external validation of a
+       clinical prediction model with a time-to-event outcome. Stat Med. 2022;41:1280-1295.
+    .. [2] Riley RD, Debray TPA, Collins GS, et al. Minimum sample size for external validation of a clinical
+       prediction model with a binary outcome. Stat Med. 2021;40:4230-4251.
+    .. [3] Collins GS, Ogundimu EO, Altman DG. Sample size considerations for the external validation of a
+       multivariable prognostic model: a resampling study. Stat Med. 2016;35:214-226.
+    """
     rows = []
     for ep in ENDPOINTS:
         pr = v["precision"][ep]
@@ -395,6 +702,19 @@ def precision_html(v: dict) -> str:
 
 @section("validate_precision", "Sample size and precision", order=70, reports=REPORT)
 def build_precision(ctx: Context) -> SectionOutput:
+    """The "Sample size and precision" section of ``venprs validate``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context; the precision is that of ``ctx.cohort``'s estimates (the validation is shared,
+        see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only (:func:`precision_html`; the numbers are in ``precision`` of :func:`build_summary`).
+    """
     return SectionOutput(html=precision_html(_run(ctx)))
 
 
@@ -427,6 +747,24 @@ TRIPOD_ITEMS: tuple[tuple[str, str, str, str], ...] = (
 
 @section("validate_tripod", "TRIPOD checklist (validation items)", order=80, reports=REPORT)
 def build_tripod(ctx: Context) -> SectionOutput:
+    """The TRIPOD section of ``venprs validate``: the validation items of TRIPOD 2015 and what this run covers.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (not read: the checklist is :data:`TRIPOD_ITEMS`).
+
+    Returns
+    -------
+    SectionOutput
+        ``tripod``: a list of ``{item, topic, status, how}`` (``status``: ``covered``, ``partly`` or ``yours``);
+        HTML: the same as a table and a note on the manuscript's items.
+
+    References
+    ----------
+    .. [1] Collins GS, Reitsma JB, Altman DG, Moons KGM. Transparent reporting of a multivariable prediction
+       model for individual prognosis or diagnosis (TRIPOD). BMJ. 2015;350:g7594.
+    """
     rows = [[i, what, status, how] for i, what, status, how in TRIPOD_ITEMS]
     res = {"tripod": [{"item": i, "topic": w, "status": s, "how": h} for i, w, s, h in TRIPOD_ITEMS]}
     return SectionOutput(res, table(["item", "topic", "this report", "how / what is left"], rows,
@@ -440,7 +778,27 @@ def build_tripod(ctx: Context) -> SectionOutput:
 
 @section("external_validation", "External validation on the synthetic first-line cohort (venprs validate)", order=97)
 def build_reproduce_validation(ctx: Context) -> SectionOutput:
-    """``venprs reproduce``: the ``venprs validate`` measures on the synthetic first-line cohort."""
+    """``venprs reproduce``: the ``venprs validate`` measures on the synthetic first-line cohort.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context: runs only when ``ctx.options["validation_is_first_line"]`` is set and
+        ``ctx.options["validation"]`` holds the first-line cohort; its validation is kept in
+        ``ctx.state["external_first_line"]``.
+
+    Returns
+    -------
+    SectionOutput
+        Empty when it does not run; else ``external_validation``: ``source``, ``summary``, ``horizon_months``,
+        ``groups``, ``calibration``, ``decision_curve``, ``precision``, ``baseline`` and ``patients``; HTML: the
+        summary, :func:`baseline_warning`, :func:`groups_html`, :func:`calibration_html` and
+        :func:`decision_html`.
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     other = ctx.options.get("validation")
     if not ctx.options.get("validation_is_first_line") or other is None:
         return SectionOutput()

@@ -101,6 +101,23 @@ def tolerance(kind: str, paper: Any, this_run: Any, *, n: Optional[int] = None,
 
 
 def verdict_summary(rows: list[dict]) -> str:
-    """``"N of M within tolerance"`` for comparison rows (rows without a verdict are not counted)."""
+    """``"N of M within tolerance"`` for comparison rows (rows without a verdict are not counted).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Comparison rows of :func:`venprs.reporting.paper.compare_row` (their ``within_tolerance``:
+        ``True``, ``False`` or ``None``).
+
+    Returns
+    -------
+    str
+        ``"N of M within tolerance"``: M rows with a verdict, N of them within tolerance.
+
+    Examples
+    --------
+    >>> verdict_summary([{"within_tolerance": True}, {"within_tolerance": False}, {"within_tolerance": None}])
+    '1 of 2 within tolerance'
+    """
     judged = [r for r in rows if r.get("within_tolerance") is not None]
     return f"{sum(bool(r['within_tolerance']) for r in judged)} of {len(judged)} within tolerance"

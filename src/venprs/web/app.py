@@ -124,6 +124,22 @@ def score_payload(values: dict[str, Optional[bool]]) -> dict[str, Any]:
     them for every possible group. Any ``extras`` of the core result (e.g.
     ``predicted``) are passed through.
 
+    Parameters
+    ----------
+    values : dict of str to bool or None
+        The seven factors by name: ``True`` present, ``False`` absent, ``None`` unknown (as
+        :func:`venprs.fields.parse_value` gives them); passed to :func:`venprs.score`.
+
+    Returns
+    -------
+    dict
+        :meth:`ScoreResult.to_dict`, with per endpoint also ``label`` (the endpoint's name) and, when the
+        model gives a prediction, ``predicted`` (with the survival curve(s) for the page).
+
+    References
+    ----------
+    .. [1] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+
     Examples
     --------
     >>> p = score_payload({"extramedullary": True, "prior_hma": True, "flt3": True, "sf3b1": True,

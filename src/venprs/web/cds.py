@@ -182,7 +182,25 @@ def parse_code_map(raw: Any, name: str = "code map") -> dict[str, dict[str, tupl
 
 
 def discovery(config: CdsConfig) -> dict[str, Any]:
-    """The ``GET /cds-services`` response: one ``patient-view`` service with its prefetch templates."""
+    """The ``GET /cds-services`` response: one ``patient-view`` service with its prefetch templates.
+
+    Parameters
+    ----------
+    config : CdsConfig
+        The service configuration; with a ``code_map`` the service also asks for the patient's
+        Conditions, Observations, Procedures and MedicationStatements with the mapped codes.
+
+    Returns
+    -------
+    dict
+        ``{"services": [...]}`` with one service: ``hook`` (``patient-view``), ``id`` (:data:`SERVICE_ID`),
+        ``title``, ``description`` (with the model's intended use) and ``prefetch`` (``patient``,
+        ``variants``: the LOINC 69548-6 variant Observations, and the mapped record kinds).
+
+    References
+    ----------
+    .. [1] CDS Hooks 2.0 (HL7), discovery: https://cds-hooks.hl7.org/2.0/
+    """
     m = load_model()
     prefetch = {
         "patient": "Patient/{{context.patientId}}",
@@ -289,9 +307,27 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                           ) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
     """Factor values from the FHIR resources of a CDS request's prefetch.
 
-    Returns ``(values, evidence)``: ``values`` maps each of the seven factors to ``True``,
-    ``False`` or ``None`` (unknown; the default for anything not present); ``evidence``
-    maps each known factor to the references (``Observation/id``) or JSON paths it came from.
+    Variant Observations (LOINC 69548-6) set the five genes; Conditions, Observations, Procedures and
+    Medication resources set ``extramedullary`` and ``prior_hma`` only through ``config.code_map``.
+    Withdrawn records (``entered-in-error``, ``refuted``, ...) are ignored.
+
+    Parameters
+    ----------
+    prefetch : mapping
+        The request's ``prefetch``: each value a FHIR resource or Bundle (``None`` or an
+        ``OperationOutcome`` for a prefetch the client could not fulfil).
+    patient_id : str
+        The ``context.patientId``; a record whose ``subject``/``patient`` is another patient is refused.
+    config : CdsConfig
+        The service configuration (its ``code_map``).
+
+    Returns
+    -------
+    values : dict of str to bool or None
+        Each of the seven factors: ``True``, ``False`` or ``None`` (unknown; the default for anything
+        not present).
+    evidence : dict of str to list of str
+        Each known factor's references (``Observation/id``) or JSON paths it came from.
 
     Raises
     ------
@@ -420,6 +456,19 @@ def _all_pages(config: CdsConfig, value: Any, path: str, server: Optional[str], 
 def page_fragment(values: Mapping[str, Optional[bool]]) -> str:
     """The calculator page's URL fragment for a set of values: ``factor=present|absent|unknown``.
 
+    Parameters
+    ----------
+    values : mapping of str to bool or None
+        Factor values by name (``True`` present, ``False`` absent, ``None`` unknown); a factor not in the
+        mapping is unknown.
+
+    Returns
+    -------
+    str
+        ``factor=word`` for the seven factors in model order, joined by ``&`` (without the ``#``).
+
+    Examples
+    --------
     >>> page_fragment({"extramedullary": True, "nf1": None})
     'extramedullary=present&prior_hma=unknown&nf1=unknown&ptpn11=unknown&flt3=unknown&tp53=unknown&sf3b1=unknown'
     """
@@ -469,8 +518,30 @@ def pending_sentence(result: ScoreResult) -> str:
 
 
 def card(result: ScoreResult, page_url: str) -> dict[str, Any]:
-    """One CDS Hooks card for a result: OS/EFS group or range, the pending sentence, source,
-    intended use and a link to the calculator page with the inputs in the URL fragment."""
+    """One CDS Hooks card for a result.
+
+    The card gives the OS/EFS group or range, the pending sentence, source, intended use and a link to the
+    calculator page with the inputs in the URL fragment.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        The result of :func:`venprs.score`.
+    page_url : str
+        URL of the calculator page; any fragment (``#...``) is replaced by :func:`page_fragment` of the inputs.
+
+    Returns
+    -------
+    dict
+        The card: ``uuid`` (random), ``summary`` (at most 139 characters), ``indicator`` (``info``),
+        ``detail`` (Markdown: per endpoint score, group and published median; :func:`pending_sentence`;
+        source; intended use), ``source`` and ``links`` (one absolute link to the page).
+
+    References
+    ----------
+    .. [1] CDS Hooks 2.0 (HL7), card attributes: https://cds-hooks.hl7.org/2.0/
+    .. [2] Shahswar R, et al. Leukemia. 2025;39:614-622. doi:10.1038/s41375-024-02501-6
+    """
     m = load_model()
     summary = "VEN-PRS: " + ", ".join(f"{ep.upper()} {_group_text(result[ep])}" for ep in ENDPOINTS)
     lines = [f"**{m.endpoints[ep].label}**: {_score_text(result[ep])}, {_group_text(result[ep]).lower()}"
@@ -582,7 +653,20 @@ def _request_fields(body: Any) -> tuple[str, dict, dict, Optional[str], Optional
 
 
 def register(app: FastAPI, config: CdsConfig | None = None) -> None:
-    """Add the CDS Hooks and FHIR routes to ``app`` (see the module docstring)."""
+    """Add the CDS Hooks and FHIR routes to ``app`` (see the module docstring).
+
+    Parameters
+    ----------
+    app : fastapi.FastAPI
+        The application: gets ``GET /cds-services``, ``POST /cds-services/venprs-patient-view`` (a 404 for
+        any other service id) and ``POST /api/v1/fhir/RiskAssessment``.
+    config : CdsConfig or None, default None
+        The service configuration; ``None`` reads it from the environment (:meth:`CdsConfig.from_env`).
+
+    Returns
+    -------
+    None
+    """
     cfg = config if config is not None else CdsConfig.from_env()
     templates = discovery(cfg)["services"][0]["prefetch"]
 
