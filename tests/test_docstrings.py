@@ -2,9 +2,8 @@
 
 Checked on every public function of every public module (no leading underscore in the module path or the
 name, defined in that module): a docstring (GL08) with a one-line summary (SS01) and a Parameters section
-that documents exactly the signature's parameters (PR01 missing, PR02 unknown). Functions that do not pass
-yet are listed in ``tests/data/docstring_todo.txt``; the list may only shrink: a new function must pass, and
-a listed function that now passes must be removed from the list (so progress is kept).
+that documents exactly the signature's parameters (PR01 missing, PR02 unknown), and a Returns section
+when the function returns a value (RT01). Every public function passes (issue 13); a new one must too.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,7 @@ import venprs
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
-CHECKS = {"GL08", "SS01", "PR01", "PR02"}
-TODO = Path(__file__).parent / "data" / "docstring_todo.txt"
+CHECKS = {"GL08", "SS01", "PR01", "PR02", "RT01"}
 
 
 def _public_functions() -> list[str]:
@@ -42,12 +39,7 @@ def _failing(name: str) -> list[str]:
 
 
 def test_public_functions_have_numpydoc_parameters():
-    todo = {line.strip() for line in TODO.read_text().splitlines() if line.strip() and not line.startswith("#")}
     names = _public_functions()
     assert len(names) > 150  # the walk found the package
-    failing = {n: _failing(n) for n in names}
-    new = {n: c for n, c in failing.items() if c and n not in todo}
-    fixed = sorted(n for n in todo if n in failing and not failing[n])
-    gone = sorted(n for n in todo if n not in failing)
-    assert not new, f"public functions without a complete numpydoc docstring: {new}"
-    assert not fixed and not gone, f"remove from {TODO.name} (now documented or removed): {fixed + gone}"
+    failing = {n: c for n in names if (c := _failing(n))}
+    assert not failing, f"public functions without a complete numpydoc docstring: {failing}"

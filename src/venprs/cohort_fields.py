@@ -168,12 +168,24 @@ def level_label(column: str, value) -> str:
 
 
 def column_names() -> tuple[str, ...]:
-    """Cohort column names, in file order."""
+    """Cohort column names, in file order.
+
+    Returns
+    -------
+    tuple of str
+        The canonical cohort column names.
+    """
     return tuple(f.name for f in COHORT_FIELDS)
 
 
 def data_dictionary_sections() -> list[str]:
-    """Markdown lines for ``docs/data-dictionary.md``: the cohort columns."""
+    """Markdown lines for ``docs/data-dictionary.md``: the cohort columns.
+
+    Returns
+    -------
+    list of str
+        Markdown lines, one per line of the section.
+    """
     lines = [
         "",
         "## Cohort columns",

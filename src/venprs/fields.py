@@ -484,7 +484,13 @@ def match_columns(columns, factors=None) -> dict[str, str]:
 
 
 def data_dictionary_markdown() -> str:
-    """The data dictionary (``docs/data-dictionary.md``) generated from this module."""
+    """The data dictionary (``docs/data-dictionary.md``) generated from this module.
+
+    Returns
+    -------
+    str
+        The Markdown text, ending with a newline.
+    """
     lines = [
         "# Data dictionary",
         "",

@@ -36,7 +36,13 @@ MEMORY_SHARE = 0.8
 
 
 def available_memory() -> int:
-    """Bytes of memory available to a new allocation (``MemAvailable`` of /proc/meminfo; else physical memory)."""
+    """Bytes of memory available to a new allocation (``MemAvailable`` of /proc/meminfo; else physical memory).
+
+    Returns
+    -------
+    int
+        Bytes (``1 << 62`` when the system does not say, so that nothing is refused).
+    """
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:

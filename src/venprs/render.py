@@ -11,7 +11,13 @@ __all__ = ["format_result", "format_model", "format_ci", "version_line"]
 
 
 def version_line() -> str:
-    """The tool's and the model's versions as one line: ``venprs 0.1.0, model VEN-PRS 1.0.0``."""
+    """The tool's and the model's versions as one line: ``venprs 0.1.0, model VEN-PRS 1.0.0``.
+
+    Returns
+    -------
+    str
+        The line.
+    """
     m = load_model()
     return f"venprs {__version__}, model {m.name} {m.version}"
 
@@ -101,7 +107,13 @@ def format_result(result: ScoreResult) -> str:
 
 
 def format_model() -> str:
-    """The model as text: factors, coefficients, HRs with CI, cut-points and sources."""
+    """The model as text: factors, coefficients, HRs with CI, cut-points and sources.
+
+    Returns
+    -------
+    str
+        Lines of text joined by newlines.
+    """
     m = load_model()
     out = [f"{version_line()} - {m.raw['long_name']}", f"Source: {m.citation} doi:{m.doi}", ""]
     for key, ep in m.endpoints.items():

@@ -250,6 +250,11 @@ def prepare_cohort(df: pd.DataFrame, *, columns: dict[str, str] | None = None, t
     check_events : bool
         Raise when an endpoint has no event (all censored).
 
+    Returns
+    -------
+    Cohort
+        The table in canonical columns (times in months), the columns found, notes and the raw input.
+
     Raises
     ------
     InputError

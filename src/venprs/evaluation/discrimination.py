@@ -559,6 +559,11 @@ def discrimination(time, event, marker, horizon: float = PAPER_HORIZON, *, n_boo
         Dask cluster; :func:`venprs.resampling.map_replicates`); the CIs are the same everywhere
     progress : optional ``progress(k)`` called as ``k`` more resamples are done
 
+    Returns
+    -------
+    Discrimination
+        Estimates, CIs, the span used, notes and the ROC curves (``to_dict()`` for JSON).
+
     References
     ----------
     .. [1] Efron B, Tibshirani RJ. An Introduction to the Bootstrap. Chapman & Hall; 1993 (percentile interval).

@@ -177,6 +177,13 @@ def calibration_protocol() -> tuple[int, float, float]:
     (Methods; the model file's ``performance.calibration``). The 10-month horizon is
     also the paper's time-dependent AUC horizon (Supplementary Fig. S12).
 
+    Returns
+    -------
+    tuple of (int, float, float)
+        Splits, training fraction, horizon in months.
+
+    Examples
+    --------
     >>> calibration_protocol()
     (200, 0.5747126436781609, 10.0)
     """
@@ -208,7 +215,13 @@ def published_groups_table(endpoint: str) -> dict[str, Any]:
 
 
 def model_json() -> str:
-    """The model file's text, exactly as shipped."""
+    """The model file's text, exactly as shipped.
+
+    Returns
+    -------
+    str
+        The JSON text of the model file.
+    """
     return resources.files(__name__).joinpath(MODEL_FILE).read_text(encoding="utf-8")
 
 

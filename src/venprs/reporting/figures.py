@@ -158,6 +158,11 @@ def roc_figure(panels: dict, *, title: str):
         polygon through its (FP, TP) points (the trapezoids whose area is the AUC),
         with the chance diagonal.
     title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per endpoint.
     """
     fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 4.1), squeeze=False)
     for ax, (name, curves) in zip(axes[0], panels.items()):

@@ -163,7 +163,13 @@ def derive_supported_scores(endpoint: str, min_expected: float = SUPPORT_MIN_EXP
 
 
 def supported_scores_entry() -> dict[str, Any]:
-    """The ``"supported_scores"`` block of the model file's ``baseline_survival`` (recomputed)."""
+    """The ``"supported_scores"`` block of the model file's ``baseline_survival`` (recomputed).
+
+    Returns
+    -------
+    dict
+        The block as written into the model file.
+    """
     return {
         "rule": (f"a score is supported when at least {SUPPORT_MIN_EXPECTED:g} of the derivation patients "
                  "is expected at that score or beyond it (toward the nearer end); expected numbers from "
@@ -198,7 +204,13 @@ def baseline_entry() -> dict[str, Any]:
 
 
 def model_file_path() -> Path:
-    """The model file in the source tree (or installed package)."""
+    """The model file in the source tree (or installed package).
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``venprs_2025.json``.
+    """
     return Path(str(resources.files("venprs").joinpath("model", "venprs_2025.json")))
 
 

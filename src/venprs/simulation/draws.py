@@ -219,6 +219,11 @@ def wbc_sd() -> float:
     """Log-scale SD of WBC so that P(WBC <= 5) matches the CR/CRi split 46% vs 25% at 39% overall.
 
     p * 0.46 + (1 - p) * 0.25 = CR/CRi rate  =>  p = P(WBC <= 5); median WBC from Table 1.
+
+    Returns
+    -------
+    float
+        The standard deviation of log WBC.
     """
     hi, lo = target("response.entire.crc_by_wbc")["value"]
     crc = share("table3.entire.crc")
@@ -227,7 +232,13 @@ def wbc_sd() -> float:
 
 
 def platelets_sd() -> float:
-    """Log-scale SD of platelets so that P(platelets > 30) matches the CR/CRi split 46% vs 30%."""
+    """Log-scale SD of platelets so that P(platelets > 30) matches the CR/CRi split 46% vs 30%.
+
+    Returns
+    -------
+    float
+        The standard deviation of log platelets.
+    """
     hi, lo = target("response.entire.crc_by_platelets")["value"]
     crc = share("table3.entire.crc")
     p = (crc - lo) / (hi - lo)

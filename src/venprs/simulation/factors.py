@@ -27,7 +27,13 @@ __all__ = ["factor_margins", "factor_joint", "expected_group_sizes", "prevalence
 
 
 def factor_margins() -> np.ndarray:
-    """Molecular-cohort prevalence of each factor, in FACTORS order."""
+    """Molecular-cohort prevalence of each factor, in FACTORS order.
+
+    Returns
+    -------
+    numpy.ndarray
+        Prevalences (0-1), one per factor.
+    """
     a = ASSUMPTIONS
     n_mol = cohort_size("molecular")
     return np.array([
@@ -172,6 +178,11 @@ def prevalence_reasoning() -> dict[str, Any]:
     (Results, 'Clinical and molecular signatures of response') and by the
     widths of the univariate Table 4 CIs, and the expected OS group sizes under
     independence and under the fitted joint distribution.
+
+    Returns
+    -------
+    dict
+        Per gene, the implied counts and the expected OS group sizes.
     """
     n_mol = cohort_size("molecular")
     deaths_mol = target("km.os.deaths")["count"] * n_mol / cohort_size("entire")

@@ -21,7 +21,13 @@ __all__ = ["baseline_parameters", "linear_predictor", "survival_times", "censor_
 
 
 def baseline_parameters() -> dict[str, dict[str, float]]:
-    """Weibull ``{"shape", "scale"}`` of the reconstructed baseline in the model file, per endpoint."""
+    """Weibull ``{"shape", "scale"}`` of the reconstructed baseline in the model file, per endpoint.
+
+    Returns
+    -------
+    dict
+        ``endpoint -> {"shape": float, "scale": float}``.
+    """
     b = load_model().raw.get("baseline_survival")
     if not b:
         raise RuntimeError("model file has no baseline_survival (run python -m venprs.simulation.baseline_fit)")

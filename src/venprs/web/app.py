@@ -271,6 +271,11 @@ def _page_context(values: dict[str, Optional[bool]]) -> dict[str, Any]:
 def template_csv() -> bytes:
     """The batch template: an ``id`` column, the seven canonical factor columns, two example rows.
 
+    Returns
+    -------
+    bytes
+        UTF-8 CSV text.
+
     >>> template_csv().decode().splitlines()[0]
     'id,extramedullary,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1'
     """

@@ -574,6 +574,11 @@ def risk_assessment(result: ScoreResult, subject: str, *, basis: list[str] | Non
     when : datetime, optional
         ``occurrenceDateTime`` (default: now, UTC).
 
+    Returns
+    -------
+    dict
+        The FHIR resource as JSON-ready data.
+
     Notes
     -----
     The risk group is given as text (``qualitativeRisk.text``): the FHIR example value set

@@ -330,7 +330,13 @@ def load_score(path: str | Path) -> CustomScore:
 # ---------------------------------------------------------------------- VEN-PRS as a score file
 
 def venprs_spec() -> dict[str, Any]:
-    """The published VEN-PRS as a score specification, generated from the model file."""
+    """The published VEN-PRS as a score specification, generated from the model file.
+
+    Returns
+    -------
+    dict
+        The specification (``name``, ``label``, ``points``, ``groups``) as :func:`load_spec` reads it.
+    """
     m = load_model()
     th = m.raw["thresholds"]
     factors = []
@@ -355,7 +361,13 @@ def venprs_spec() -> dict[str, Any]:
 
 
 def venprs_yaml() -> str:
-    """:func:`venprs_spec` as YAML text (the content of the shipped file)."""
+    """:func:`venprs_spec` as YAML text (the content of the shipped file).
+
+    Returns
+    -------
+    str
+        YAML text with a comment header.
+    """
     head = ("# The published VEN-PRS as a user-defined score file. GENERATED from\n"
             "# src/venprs/model/venprs_2025.json by venprs.evaluation.comparators.custom.venprs_yaml();\n"
             "# do not edit by hand (a test compares this file with the generator).\n")
