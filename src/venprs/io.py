@@ -1383,18 +1383,68 @@ def write_csv(df: pd.DataFrame, path, sep: str = ",", *, formula_guard: bool = T
     pcsv.write_csv(table, path, pcsv.WriteOptions(delimiter=sep, quoting_style="needed"))
 
 
+#: Rows converted to cell values at a time when an .xlsx file is written (:func:`_write_excel`).
+XLSX_CHUNK_ROWS = 20_000
+
+
+def _excel_values(s: pd.Series) -> list:
+    """The cell values pandas' ``to_excel`` writes for a column: missing -> empty, +-inf -> "inf"/"-inf"."""
+    if pd.api.types.is_bool_dtype(s.dtype) and not s.hasnans:
+        return s.to_numpy(bool).tolist()
+    if pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.ArrowDtype):
+        v = s.to_numpy(float)
+        out = v.astype(object)
+        out[np.isnan(v)] = None
+        out[np.isposinf(v)], out[np.isneginf(v)] = "inf", "-inf"
+        return out.tolist()
+    if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+        return s.to_numpy().tolist()
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in s]
+    return [None if (v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)) else v
+            for v in s.astype(object).tolist()]
+
+
 def _write_excel(df: pd.DataFrame, path: Path, metadata) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        df.to_excel(xw, index=False)
-        ws = xw.sheets[next(iter(xw.sheets))]
-        for j, col in enumerate(df.columns):  # openpyxl makes "=..." text a formula: keep it a string
-            s = df[col]
-            if pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype):
-                for i, v in enumerate(s.tolist()):
-                    if isinstance(v, str) and v.startswith("="):
-                        ws.cell(row=i + 2, column=j + 1).data_type = "s"
-        if metadata:
-            xw.book.properties.description = "; ".join(f"{k}: {v}" for k, v in metadata.items())
+    """Write ``df`` to ``path`` as one sheet, streamed (openpyxl write-only mode: memory bounded by a chunk).
+
+    The cells are those pandas' ``to_excel`` writes (header row in bold, no index, missing values empty),
+    except that text beginning with ``=`` stays a text cell, never a formula. Before: ``to_excel`` held
+    every cell as an object, 7.4 GB and 496 s for 1,048,575 scored rows (issue 14).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    bold = Font(bold=True)
+    header = []
+    for c in df.columns:
+        cell = WriteOnlyCell(ws, value=str(c))
+        cell.font = bold
+        if str(c).startswith("="):
+            cell.data_type = "s"
+        header.append(cell)
+    ws.append(header)
+    text_cols = [j for j, c in enumerate(df.columns)
+                 if pd.api.types.is_object_dtype(df[c].dtype) or pd.api.types.is_string_dtype(df[c].dtype)
+                 or isinstance(df[c].dtype, pd.CategoricalDtype)]
+    for start in range(0, len(df), XLSX_CHUNK_ROWS):
+        part = df.iloc[start:start + XLSX_CHUNK_ROWS]
+        cols = [_excel_values(part.iloc[:, j]) for j in range(part.shape[1])]
+        for j in text_cols:  # openpyxl makes "=..." text a formula: keep it a string cell
+            col = cols[j]
+            for i, v in enumerate(col):
+                if isinstance(v, str) and v.startswith("="):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"
+                    col[i] = cell
+        for row in zip(*cols):
+            ws.append(row)
+    if metadata:
+        wb.properties.description = "; ".join(f"{k}: {v}" for k, v in metadata.items())
+    wb.save(path)
 
 
 def install_signal_cleanup() -> None:
