@@ -2,9 +2,12 @@
 
 import json
 import os
+import pty
+import select
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,3 +46,36 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def run_on_pty(args: list[str], timeout: float = 120) -> tuple[int, str]:
+    """Run ``python -m venprs ARGS`` with stdout/stderr on a pseudo-terminal; return (exit code, output)."""
+    master, slave = pty.openpty()
+    env = cli_env(TERM="xterm-256color", COLUMNS="120", LINES="40")
+    for k in ("NO_COLOR", "CI", "GITHUB_ACTIONS", "TERM_PROGRAM"):
+        env.pop(k, None)
+    proc = subprocess.Popen([sys.executable, "-m", "venprs", *args], stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                break
+        rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    return rc, b"".join(chunks).decode("utf-8", "replace")

@@ -8,18 +8,12 @@ bar of the resampling loop must be drawn.
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
 
 from _cohort import make_cohort
-from conftest import cli_env, run_cli
+from conftest import run_cli, run_on_pty
 from venprs.errors import InputError
 from venprs.resampling import map_replicates, replicate_seeds
 
@@ -82,41 +76,8 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
     assert r.stderr.startswith("venprs: OS predicted vs observed")  # only the summary lines
 
 
-def _run_on_pty(args: list[str], timeout: float = 120) -> tuple[int, str]:
-    """Run ``python -m venprs ARGS`` with stdout/stderr on a pseudo-terminal; return (exit code, output)."""
-    master, slave = pty.openpty()
-    env = cli_env(TERM="xterm-256color", COLUMNS="120", LINES="40")
-    for k in ("NO_COLOR", "CI", "GITHUB_ACTIONS", "TERM_PROGRAM"):
-        env.pop(k, None)
-    proc = subprocess.Popen([sys.executable, "-m", "venprs", *args], stdin=subprocess.DEVNULL, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    data = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not data:
-                    break
-                chunks.append(data)
-            elif proc.poll() is not None:
-                break
-        rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    return rc, b"".join(chunks).decode("utf-8", "replace")
-
-
 def test_progress_bar_on_a_terminal(tmp_path):
-    rc, out = _run_on_pty(_calibrate_args(tmp_path))
+    rc, out = run_on_pty(_calibrate_args(tmp_path))
     assert rc == 0, out
     assert "calibration splits" in out
     assert "/800" in out  # 400 splits for each of OS and EFS
@@ -124,7 +85,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
 
 
 def test_simulate_check_progress_bar_on_a_terminal_only():
-    rc, out = _run_on_pty(["simulate", "--check", "--seeds", "6"])
+    rc, out = run_on_pty(["simulate", "--check", "--seeds", "6"])
     assert rc == 0, out
     assert "simulating 6 cohorts" in out
     r = run_cli("simulate", "--check", "--seeds", "6")

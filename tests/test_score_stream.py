@@ -130,3 +130,44 @@ def test_cli_streams_and_reports_like_before(tmp_path):
     _whole(src, tmp_path / "w.tsv")
     assert out.read_bytes() == (tmp_path / "w.tsv").read_bytes()
     assert pd.read_csv(out, sep="\t", dtype=str)["patient_id"].iloc[7] == "0000007"
+
+
+def test_progress_reports_bytes_then_the_whole_file(tmp_path):
+    """score_file calls progress(done, total) after each batch: bytes of the file on disk, growing, ending
+    at its size; for .csv.gz the compressed bytes; for Parquet the rows (issue 14: 50M rows take ~100 s)."""
+    import gzip
+
+    src = _cohort(tmp_path / "c.csv", 3000)
+    seen: list[tuple[int, int]] = []
+    score_file(src, tmp_path / "o.csv", stream=vio.TableStream(src, block_bytes=8192),
+               progress=lambda d, t: seen.append((d, t)))
+    size = src.stat().st_size
+    assert len(seen) > 5 and all(t == size for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == size
+    gz = tmp_path / "c.csv.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    seen.clear()
+    score_file(gz, tmp_path / "g.csv", progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (gz.stat().st_size, gz.stat().st_size)
+    pq_src = tmp_path / "c.parquet"
+    vio.write_table(vio.read_table(src), pq_src)
+    seen.clear()
+    score_file(pq_src, tmp_path / "p.csv", stream=vio.TableStream(pq_src, parquet_rows=1000),
+               progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1000, 3000), (2000, 3000), (3000, 3000)]
+
+
+def test_cli_score_progress_bar_on_a_terminal_only(tmp_path):
+    from conftest import run_cli, run_on_pty
+
+    src = _cohort(tmp_path / "c.csv", 500)
+    rc, out = run_on_pty(["score", "-i", str(src), "-o", str(tmp_path / "o.csv")])
+    assert rc == 0, out
+    assert "scoring c.csv (MB)" in out and "venprs: scored 500 rows" in out
+    rc, out = run_on_pty(["score", "-i", str(src), "-o", str(tmp_path / "o.xlsx")])  # read whole
+    assert rc == 0, out
+    assert "writing o.xlsx" in out
+    rc, out = run_on_pty(["score", "-q", "-i", str(src), "-o", str(tmp_path / "q.csv")])
+    assert rc == 0 and "scoring c.csv" not in out
+    r = run_cli("score", "-i", str(src), "-o", str(tmp_path / "p.csv"))
+    assert r.returncode == 0 and "\x1b[" not in r.stderr and r.stderr.startswith("venprs: scored 500 rows")

@@ -771,6 +771,25 @@ class TableStream:
         self.rows = 0
         self.info: SourceInfo | None = None
         self._counter: _CountingReader | None = None
+        self._raw: Any = None  # the file on disk (its position: progress)
+        self._total = 0
+
+    def progress(self) -> tuple[int, int]:
+        """How far the reading is: ``(done, total)`` in bytes of the file on disk (compressed bytes for
+        ``.gz``), or in rows for Parquet; ``(0, 0)`` before the first batch.
+
+        Returns
+        -------
+        tuple of int
+            Done and total, in the same unit.
+        """
+        if self.kind == "parquet":
+            return self.rows, self._total
+        try:
+            done = self._raw.tell() if self._raw is not None and not self._raw.closed else self._total
+        except (OSError, ValueError):
+            done = 0
+        return min(done, self._total), self._total
 
     def describe(self) -> str:
         """The log line of :meth:`SourceInfo.describe` (known once the first batch is read)."""
@@ -804,6 +823,7 @@ class TableStream:
 
         try:
             pf = pq.ParquetFile(self.path)
+            self._total = pf.metadata.num_rows
         except Exception:
             raise NotStreamable(self.name) from None
         for batch in self._batches(iter(pf.iter_batches(batch_size=self.parquet_rows))):
@@ -821,7 +841,9 @@ class TableStream:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
-        with (gzip.open(self.path, "rb") if self.gz else open(self.path, "rb")) as fh:
+        self._total = self.path.stat().st_size
+        with open(self.path, "rb") as raw, (gzip.GzipFile(fileobj=raw, mode="rb") if self.gz else raw) as fh:
+            self._raw = raw
             try:
                 head = fh.read(_SNIFF_BYTES)
                 enc = "utf-8"
@@ -1472,6 +1494,9 @@ def _write_parquet(df: pd.DataFrame, path: Path, metadata) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if df.attrs:  # where a table was read from (SourceInfo) is not part of the file (pyarrow would warn)
+        df = df.copy(deep=False)
+        df.attrs = {}
     table = pa.Table.from_pandas(df, preserve_index=False)
     if metadata:
         meta = dict(table.schema.metadata or {})

@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -597,7 +597,8 @@ def score_columns(codes: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
 
 
 def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_columns: str = "error",
-               formula_guard: bool = True, stream: TableStream | None = None) -> tuple[int, int, str]:
+               formula_guard: bool = True, stream: TableStream | None = None,
+               progress: Callable[[int, int], None] | None = None) -> tuple[int, int, str]:
     """Score a CSV/TSV or Parquet file batch by batch into a CSV/TSV or Parquet file (memory independent of rows).
 
     Each batch is scored exactly as :func:`score_table` scores the whole table
@@ -616,6 +617,9 @@ def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_c
         As in :func:`venprs.io.write_table`.
     stream : venprs.io.TableStream, optional
         The reader (its batch sizes); default ``TableStream(input)``.
+    progress : callable, optional
+        ``progress(done, total)`` after each batch (:meth:`venprs.io.TableStream.progress`: bytes of the
+        file, or Parquet rows).
 
     Returns
     -------
@@ -647,6 +651,8 @@ def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_c
             if not problems:
                 writer.write(scored)
                 n_det += int(scored["os_determinate"].sum())
+            if progress is not None:
+                progress(*src.progress())
         if problems:
             if not src.simple_rows():  # blank lines or line breaks in values: read_table maps the rows
                 raise NotStreamable(str(input))

@@ -15,7 +15,7 @@ from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS
 from ..model import model_json
 from ..render import format_model, format_result
 from ..scoring import score, score_file, score_table
-from ._common import OPT_ERRORS, OPT_SHEET, citation, read_input, reported_problems, user_errors
+from ._common import OPT_ERRORS, OPT_SHEET, citation, progress_bars, read_input, reported_problems, user_errors
 
 _F = {f.name: f for f in FACTOR_FIELDS}
 
@@ -62,6 +62,7 @@ def score_cmd(
     mutation_columns: Optional[str] = typer.Option(
         None, "--mutation-columns", help="With --mutations (long tables): column names, e.g. "
         "'sample=Patient,gene=Symbol,variant_class=Effect,vaf=AF'."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="With --input: no progress bar (shown only on a terminal)."),
 ) -> None:
     """Score one patient (factor options) or a whole table (--input/--output).
 
@@ -85,25 +86,39 @@ def score_cmd(
         if mutations is None:
             _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns,
                                  needs="--mutations FILE")
-        with reported_problems(errors, input):
-            if mutations is None and sheet is None:
-                try:
-                    n, n_det, how = score_file(input, output, formula_guard=formula_guard,
-                                               missing_columns="unknown" if missing_as_unknown else "error")
-                except vio.NotStreamable:
-                    pass  # read whole below: other encodings and layouts, and the exact report of a fault
-                else:
-                    print(f"venprs: scored {n} rows from {how} -> {output} "
-                          f"(OS determinate: {n_det}, indeterminate: {n - n_det})", file=sys.stderr)
-                    return
-            df, how = read_input(input, sheet)
-            vio.check_output_rows(len(df), output)
-            if mutations is not None:
-                calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
-                                        id_column, mutation_columns)
-                df, audit = calls.table, calls.audit
-            scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
-        vio.write_table(scored, output, formula_guard=formula_guard)
+        with progress_bars(quiet) as bars:
+            with reported_problems(errors, input):
+                if mutations is None and sheet is None:
+                    unit = "rows" if vio.input_kind(str(input))[0] == "parquet" else "MB"
+
+                    def advance(done: int, total: int) -> None:
+                        if bars is not None:
+                            scale = 1 if unit == "rows" else 1_000_000
+                            bars.update(f"scoring {input.name} ({unit})", done // scale, max(1, total // scale))
+                    try:
+                        n, n_det, how = score_file(input, output, formula_guard=formula_guard,
+                                                   missing_columns="unknown" if missing_as_unknown else "error",
+                                                   progress=advance)
+                    except vio.NotStreamable:
+                        pass  # read whole below: other encodings and layouts, and the exact report of a fault
+                    else:
+                        print(f"venprs: scored {n} rows from {how} -> {output} "
+                              f"(OS determinate: {n_det}, indeterminate: {n - n_det})", file=sys.stderr)
+                        return
+                if bars is not None:
+                    bars.update(f"reading {input.name}", 0, 3)
+                df, how = read_input(input, sheet)
+                vio.check_output_rows(len(df), output)
+                if mutations is not None:
+                    calls = _mutation_calls(df, input, output, mutations, panel, panel_file, min_vaf, mutation_audit,
+                                            id_column, mutation_columns)
+                    df, audit = calls.table, calls.audit
+                if bars is not None:
+                    bars.update(f"scoring {len(df):,} rows", 1, 3)
+                scored = score_table(df, missing_columns="unknown" if missing_as_unknown else "error")
+            if bars is not None:
+                bars.update(f"writing {output.name}", 2, 3)
+            vio.write_table(scored, output, formula_guard=formula_guard)
         if audit is not None and mutation_audit is not None:
             vio.write_table(audit, mutation_audit)
         n_det = int(scored["os_determinate"].sum())
