@@ -41,11 +41,40 @@ for _mod in (_score, _simulate, _analyze, _calibrate, _validate, _serve):
 
 
 def main() -> None:
-    """Console-script entry point (SIGTERM/SIGINT remove partial outputs first)."""
+    """Console-script entry point (SIGTERM/SIGINT remove partial outputs first).
+
+    Once the command has finished (its outputs closed, its messages printed),
+    the process ends with :func:`os._exit` after running the ``atexit``
+    handlers and flushing stdout and stderr. Ending the ordinary way tears
+    down the interpreter while pyarrow's native thread pools may still hold a
+    worker; that teardown now and then aborts the process
+    (``terminate called without an active exception``, exit -6) after a
+    successful run or a clean exit-2 error. See apache/arrow issue 34314.
+    """
+    import atexit
+    import os
+    import sys
+
     from ..io import install_signal_cleanup
 
     install_signal_cleanup()
-    app()
+    try:
+        app()
+        code: object = 0
+    except SystemExit as e:
+        code = e.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): the message on stderr, exit 1
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (venprs ... | head): nothing more to say
+            pass
+    os._exit(code)
 
 
 __all__ = ["app", "main"]
