@@ -183,6 +183,80 @@ def test_conflicting_records_for_one_gene(tmp_path):
         mutation_factors(clinical(), p)
 
 
+@pytest.mark.parametrize("written, gene", [("FLT3-ITD", "FLT3"), ("flt3-tkd", "FLT3"), ("TP-53", "TP53"),
+                                           ("p53", "TP53"), ("NF-1", "NF1"), ("SHP2", "PTPN11"),
+                                           ("CD135", "FLT3"), ("SAP155", "SF3B1")])
+def test_gene_written_other_than_its_hgnc_symbol_is_refused_not_ignored(tmp_path, written, gene):
+    # A lab export listing the marker "FLT3-ITD" (or TP-53, an alias such as p53/SHP2) in the gene column
+    # was taken as another gene and ignored; with a panel the VEN-PRS gene was then read as wild-type.
+    p = tmp_path / "marker.csv"
+    p.write_text(f"patient,gene,class\nP01,{written},ITD\n")
+    with pytest.raises(InputError, match=rf"row 1, column 'gene': sample P01: gene '{written}' is not the HGNC "
+                                         rf"symbol but names {gene}; write {gene} in column 'gene'"):
+        mutation_factors(clinical(), p, panel=FIVE)
+
+
+def test_other_genes_with_a_hyphen_are_still_ignored(tmp_path):
+    p = tmp_path / "other.csv"  # HLA-A, and a non-coding neighbour named after TP53 (HGNC's -AS1 convention)
+    p.write_text("patient,gene,class\nP01,HLA-A,missense\nP01,TP53-AS1,missense\nP01,FLT3LG,missense\n")
+    assert mutation_factors(clinical(), p, panel=FIVE).table.loc[0, GENES].tolist() == ["absent"] * 5
+
+
+def _snpeff_vcf(tmp_path, *records: str) -> Path:
+    head = [ln for ln in (LAB / "snpeff.vcf").read_text().splitlines() if ln.startswith("##")]
+    p = tmp_path / "multi.vcf"
+    p.write_text("\n".join(head + ["#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP01\tP02\tP03",
+                                  *records]) + "\n")
+    return p
+
+
+def test_vcf_multiallelic_line_counts_the_allele_each_sample_carries(tmp_path):
+    # ALT T is synonymous, ALT A missense (SnpEff names each annotation's allele): P01 carries only T,
+    # P02 only A. All annotations used to be pooled, making P01's silent variant a TP53 mutation.
+    ann = ("ANN=T|synonymous_variant|LOW|TP53|TP53|transcript|ENST00000269305|protein_coding|1/1|c.215C>T|p.Pro72Pro"
+           "|||||,A|missense_variant|MODERATE|TP53|TP53|transcript|ENST00000269305|protein_coding|1/1|c.215C>A"
+           "|p.Pro72His|||||")
+    p = _snpeff_vcf(tmp_path, f"chr17\t7676152\t.\tG\tT,A\t60\tPASS\t{ann}\tGT:AD\t0/1:60,40,0\t0/2:70,0,30"
+                              "\t0/0:100,0,0")
+    calls = mutation_factors(clinical(), p, panel=FIVE)
+    got = dict(zip(calls.table["patient_id"], calls.table["tp53"]))
+    assert (got["P01"], got["P02"], got["P03"]) == ("absent", "present", "absent")
+    a = calls.audit
+    assert a[["patient_id", "variant", "variant_class", "counted"]].values.tolist() == [
+        ["P01", "p.Pro72Pro", "silent", "no"], ["P02", "p.Pro72His", "missense", "yes"]]
+    assert a["vaf"].tolist() == pytest.approx([0.4, 0.3])   # AD of the carried allele: 40/100, 30/100
+    # VEP writes the allele without the first base REF and ALT share ("-" for a deletion)
+    csq = ("CSQ=-|frameshift_variant|HIGH|NF1|ENSG00000196712|Transcript|ENST00000358273|protein_coding|21/58||"
+           "c.2033_2034del|p.Pro678fs|YES,A|inframe_deletion|MODERATE|NF1|ENSG00000196712|Transcript|ENST00000358273|"
+           "protein_coding|21/58||c.2034del|p.Pro678del|YES")
+    vep = [ln for ln in (LAB / "vep.vcf").read_text().splitlines() if ln.startswith("##")]
+    q = tmp_path / "vep_multi.vcf"
+    q.write_text("\n".join(vep + ["#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tP01\tP02",
+                                 f"chr17\t31229000\t.\tCAT\tC,CA\t60\tPASS\t{csq}\tGT:AF\t0/1:0.2,0\t0/2:0,0.1"])
+                 + "\n")
+    long = read_mutations(q)
+    assert long[["sample", "variant_class", "vaf"]].values.tolist() == [
+        ["P01", "frameshift", 0.2], ["P02", "in-frame deletion", 0.1]]
+
+
+def test_vcf_no_call_leaves_the_gene_unknown_not_wild_type(tmp_path):
+    # P03's genotype is not called (./.) at a TP53 missense site: it may carry it, so TP53 is unknown,
+    # not absent (it used to be read as not carried, hence wild-type on the panel).
+    ann = "ANN=T|missense_variant|MODERATE|TP53|TP53|transcript|ENST00000269305|protein_coding|1/1|c.743G>A|p.Arg248Gln"
+    p = _snpeff_vcf(tmp_path, f"chr17\t7674220\t.\tC\tT\t60\tPASS\t{ann}\tGT:AD\t0/1:50,50\t0/0:80,0\t./.:.")
+    calls = mutation_factors(clinical(), p, panel=FIVE)
+    got = dict(zip(calls.table["patient_id"], calls.table["tp53"]))
+    assert (got["P01"], got["P02"], got["P03"]) == ("present", "absent", "unknown")
+    r = calls.audit.iloc[-1]
+    assert (r.patient_id, r.counted) == ("P03", "unknown") and r.reason.startswith("no genotype call")
+    # P03 (no extramedullary disease, no prior HMA, other genes absent): OS 0 or TP53 0.39 (Table 4)
+    scored = venprs.score_table(calls.table).set_index("patient_id")
+    assert (scored.loc["P03", "os_score_min"], scored.loc["P03", "os_score_max"]) == (0, OS["tp53"])
+    assert scored.loc["P03", "os_possible_groups"] == "favorable|intermediate"
+    half = _snpeff_vcf(tmp_path, f"chr17\t7674220\t.\tC\tT\t60\tPASS\t{ann}\tGT:AD\t0/1:50,50\t0/0:80,0\t0/.:.")
+    assert mutation_factors(clinical(), half, panel=FIVE).table.loc[2, "tp53"] == "unknown"   # half call
+
+
 def test_gene_column_in_clinical_table_is_refused():
     df = clinical()
     df["FLT3_mut"] = "no"
@@ -205,8 +279,8 @@ def test_malformed_maf_reports_every_problem_with_its_line(tmp_path):
         read_mutations(p)
     msg = str(ei.value)
     assert msg.startswith(f"{p}: 3 problems:")
-    assert "line 5: variant class 'Funny_Mutation' of TP53 is not known; accepted: counted: missense" in msg
-    assert "line 6: gene 'NF 1' is not a gene symbol" in msg
+    assert "line 5, sample P01: variant class 'Funny_Mutation' of TP53 is not known; accepted: counted: missense" in msg
+    assert "line 6, sample P02: gene 'NF 1' is not a gene symbol" in msg
     assert "line 7: empty sample in column 'Tumor_Sample_Barcode'" in msg
 
 

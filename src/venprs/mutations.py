@@ -60,7 +60,7 @@ from .fields import (
 from .model import load_model
 
 __all__ = [
-    "GENE_FACTORS", "VARIANT_CLASSES", "MutationCalls", "read_mutations", "read_panel", "mutation_factors",
+    "GENE_FACTORS", "GENE_ALIASES", "VARIANT_CLASSES", "MutationCalls", "read_mutations", "read_panel", "mutation_factors",
     "ID_COLUMNS",
 ]
 
@@ -385,8 +385,12 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
     no_sample = (sample_s == "").to_numpy()
     bad_gene = ~no_sample & ~gene_s.str.fullmatch(_GENE_RE).to_numpy(dtype=bool)
     ours = ~no_sample & ~bad_gene & gene_s.isin(list(_FACTOR_OF_GENE)).to_numpy()
+    # FLT3-ITD, TP-53, p53, SHP2 ...: not one of the five symbols, but would hide a variant of one of them
+    maybe = ~no_sample & ~bad_gene & ~ours & (gene_s.str.contains(r"[^A-Z0-9]")
+                                              | gene_s.isin(list(GENE_ALIASES))).to_numpy(dtype=bool)
+    lookalike = {i: g for i in np.flatnonzero(maybe).tolist() if (g := _looks_like(gene_s.iat[i]))}
     samples = sample_s[~no_sample].tolist()
-    idx = np.flatnonzero(no_sample | bad_gene | ours)  # only these rows need a closer look
+    idx = np.flatnonzero(no_sample | bad_gene | ours | maybe)  # only these rows need a closer look
 
     def take(c):
         return _text(df[c].iloc[idx]).tolist() if c else [""] * len(idx)
@@ -410,8 +414,17 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
                                      column=names["sample"]))
             continue
         if bad_gene[i]:
-            errors.append(InputError(_at(line, f"gene {raw_gene_v[k]!r} is not a gene symbol (e.g. FLT3)"), **where,
+            errors.append(InputError(_at(line, f"gene {raw_gene_v[k]!r} is not a gene symbol (e.g. FLT3)", s), **where,
                                      column=names["gene"], value=raw_gene_v[k]))
+            continue
+        if i in lookalike:
+            g = lookalike[i]
+            errors.append(InputError(_at(line, f"gene {raw_gene_v[k]!r} is not the HGNC symbol but names {g}; write {g} in "
+                                     f"column {names['gene']!r} (the variant type, e.g. ITD, in column "
+                                     f"{names['variant_class']!r}), or it would not count for {g}", s), **where,
+                                     column=names["gene"], value=raw_gene_v[k]))
+            continue
+        if not ours[i]:
             continue
         cls = class_v[k].strip()
         key = _norm_class(cls)
@@ -422,12 +435,13 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
         counted, lab = _classify(tuple(t for t in re.split(r"[&,;]", cls) if t.strip()))
         if counted is None:
             errors.append(InputError(_at(line, f"variant class {cls!r} of {gene} is not known; accepted: "
-                                     + _ACCEPTED_CLASSES), **where, column=names["variant_class"], value=cls))
+                                     + _ACCEPTED_CLASSES, s), **where, column=names["variant_class"], value=cls))
             continue
         try:
             vaf = _vaf(vaf_v[k], alt_v[k], dep_v[k], ref_v[k])
         except InputError as e:
-            errors.append(InputError(_at(line, e.message), **where, column=names["vaf"] or "t_alt_count",
+            errors.append(InputError(_at(line, f"{gene}: {e.message}", s), **where,
+                                     column=names["vaf"] or "t_alt_count",
                                      value=e.value))
             continue
         rows.append(dict(sample=s, gene=gene, variant=variant_v[k].strip(), variant_class=lab, counted=counted,
@@ -438,14 +452,42 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
 
 _GENE_RE = r"[A-Z0-9][A-Z0-9\-.]*"
 
+#: Other names of the five genes (upper case) -> the HGNC symbol. A mutation list that names a gene
+#: so is refused: the variant would otherwise be taken as one of another gene, and the VEN-PRS gene
+#: as wild-type. Alias symbols from the HGNC symbol reports (genenames.org; HGNC:11998 TP53,
+#: HGNC:9644 PTPN11, HGNC:3765 FLT3, HGNC:10768 SF3B1), only those that are no other gene's symbol.
+GENE_ALIASES: dict[str, str] = {
+    "P53": "TP53", "TRP53": "TP53",
+    "SHP2": "PTPN11", "SHP-2": "PTPN11", "SH-PTP2": "PTPN11", "PTP2C": "PTPN11",
+    "FLK2": "FLT3", "FLK-2": "FLT3", "CD135": "FLT3",
+    "SAP155": "SF3B1", "SF3B155": "SF3B1",
+}
+# HGNC names non-coding genes after their neighbour with these suffixes (e.g. TP53-AS1 would be one)
+_RNA_SUFFIX = re.compile(r".+-(?:AS|IT|OT)\d*|.+-DT")
+
+
+def _looks_like(gene: str) -> str | None:
+    """The VEN-PRS gene an upper-case symbol that is not one of the five names (``FLT3-ITD``,
+    ``TP-53``, ``P53``), else ``None``."""
+    if gene in GENE_ALIASES:
+        return GENE_ALIASES[gene]
+    squeezed = re.sub(r"[^A-Z0-9]", "", gene)
+    if squeezed in _FACTOR_OF_GENE:
+        return squeezed
+    if _RNA_SUFFIX.fullmatch(gene):
+        return None
+    head = re.match(r"[A-Z0-9]+", gene)
+    return head.group(0) if head and head.group(0) in _FACTOR_OF_GENE and head.end() < len(gene) else None
+
 
 def _text(col: pd.Series) -> pd.Series:
     """A column as plain text, missing values as ``""``."""
     return col.astype("string[pyarrow]").fillna("")
 
 
-def _at(line: int | None, msg: str) -> str:
-    return f"line {line}: {msg}" if line else msg
+def _at(line: int | None, msg: str, sample: str | None = None) -> str:
+    where = ", ".join(([f"line {line}"] if line else []) + ([f"sample {sample}"] if sample else []))
+    return f"{where}: {msg}" if where else msg
 
 
 def _raise_all(errors: list[InputError], label: str) -> None:
@@ -468,7 +510,8 @@ def _float(text: str, what: str) -> float | None:
     try:
         v = float(t[:-1] if pct else t)
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a number", value=text) from None
+        hint = " (write a fraction such as 0.35, or a percentage such as 35%)" if what == "VAF" else ""
+        raise InputError(f"{what} {text!r} is not a number{hint}", value=text) from None
     return v / 100 if pct else v
 
 
@@ -562,6 +605,7 @@ def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
                 raise InputError(f"the {key} header lacks a {gene_f} or {cons_f} field", file=label) from None
             hi = layout.index(hgvs_f) if hgvs_f in layout else None
             hc = layout.index(hgvsc_f) if hgvsc_f in layout else None
+            ni = layout.index("ALLELE_NUM") if "ALLELE_NUM" in layout else None
             for e in info[key].split(","):
                 p = e.split("|")
                 if len(p) <= max(gi, ci):
@@ -569,8 +613,9 @@ def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
                                              f"declares {len(layout)}", file=label))
                     continue
                 hgvs = next((p[k] for k in (hi, hc) if k is not None and k < len(p) and p[k]), "")
-                entries.append((p[0], p[gi].strip().upper(), p[ci], hgvs))
-        by_gene: dict[str, list[tuple[str, str, str]]] = {}
+                num = p[ni] if ni is not None and ni < len(p) else ""
+                entries.append((_allele_index(p[0], num, f[3], alts), p[gi].strip().upper(), p[ci], hgvs))
+        by_gene: dict[str, list[tuple[int | None, str, str]]] = {}
         for allele, gene, cons, hgvs in entries:
             if gene in _FACTOR_OF_GENE:
                 by_gene.setdefault(gene, []).append((allele, cons, hgvs))
@@ -578,55 +623,98 @@ def _read_vcf(text: str, label: str) -> tuple[list[dict], list[str]]:
             continue
         fmt = f[8].split(":")
         for gene, ents in by_gene.items():
-            terms = [t for _, cons, _ in ents for t in cons.split("&") if t]
-            counted, lab = _classify(tuple(terms))
+            counted, lab = _classify(tuple(t for _, cons, _ in ents for t in cons.split("&") if t))
             if counted is None:
                 errors.append(InputError(f"line {n}: consequence {lab!r} of {gene} is not known; accepted: "
                                          + _ACCEPTED_CLASSES, file=label, value=lab))
                 continue
-            hgvs = next((h for _, c, h in ents if h), "") or f"{f[0]}:{f[1]} {f[3]}>{f[4]}"
             for s_name, s_val in zip(samples, f[9:]):
                 try:
-                    carried, vaf = _vcf_sample(fmt, s_val.split(":"), len(alts))
+                    carried, vafs = _vcf_sample(fmt, s_val.split(":"), len(alts))
                 except InputError as e:
                     errors.append(InputError(f"line {n}, sample {s_name}: {e.message}", file=label, value=e.value))
                     continue
-                if carried:
-                    rows.append(dict(sample=s_name, gene=gene, variant=hgvs, variant_class=lab, counted=counted,
-                                     reason="" if counted else f"{lab}: not protein-altering", vaf=vaf,
-                                     source=f"{name}:{n}"))
+                # the annotations of the alleles this sample carries (an annotation that names no
+                # allele of the line applies to every allele); all of them when it was not called
+                mine = [x for x in ents if carried is None or x[0] is None or x[0] in carried]
+                if carried is not None and not carried or not mine:
+                    continue
+                s_counted, s_lab = _classify(tuple(t for _, cons, _ in mine for t in cons.split("&") if t))
+                if carried is None and not s_counted:
+                    continue  # whatever it carries here would not count
+                hgvs = (next((h for _, c, h in mine if h and (not s_counted or _classify(tuple(c.split("&")))[0])),
+                             "") or f"{f[0]}:{f[1]} {f[3]}>{f[4]}")
+                vaf = math.fsum(vafs[j - 1] for j in carried) if carried else math.nan
+                if carried is None:
+                    reason = f"no genotype call ({fmt[0]} {s_val!r}): cannot tell whether the sample carries it"
+                else:
+                    reason = "" if s_counted else f"{s_lab}: not protein-altering"
+                rows.append(dict(sample=s_name, gene=gene, variant=hgvs, variant_class=s_lab,
+                                 counted=pd.NA if carried is None else s_counted, reason=reason, vaf=vaf,
+                                 source=f"{name}:{n}"))
     if columns is None:
         raise InputError("no #CHROM header line: not a VCF file", file=label)
     _raise_all(errors, label)
     return rows, samples
 
 
-def _vcf_sample(fmt: list[str], vals: list[str], n_alt: int) -> tuple[bool, float]:
+def _allele_index(allele: str, number: str, ref: str, alts: list[str]) -> int | None:
+    """The 1-based alternate allele an ``ANN``/``CSQ`` annotation is about, ``None`` when it
+    cannot be told (it then applies to every allele of the line).
+
+    A single-allele line: 1. VEP's ``ALLELE_NUM`` when present; else the annotation's
+    ``Allele`` matched against ``ALT`` as written (SnpEff) or without the first base that
+    ``REF`` and every ``ALT`` share (VEP's trimmed form, ``-`` for a deletion).
+    """
+    if len(alts) == 1:
+        return 1
+    if number.strip().isdigit() and 1 <= int(number) <= len(alts):
+        return int(number)
+    if allele in alts:
+        return alts.index(allele) + 1
+    if ref and all(a[:1] == ref[:1] for a in alts):
+        trimmed = [a[1:] or "-" for a in alts]
+        if allele in trimmed and trimmed.count(allele) == 1:
+            return trimmed.index(allele) + 1
+    return None
+
+
+def _vcf_sample(fmt: list[str], vals: list[str], n_alt: int) -> tuple[set[int] | None, list[float]]:
+    """The alternate alleles (1-based) one sample carries, ``None`` when its genotype is not
+    called (``./.``, a half call ``0/.``, or no ``GT`` and no allele fraction), and the allele
+    fraction of each alternate allele (``FORMAT/AF``, else ``AD``; NaN when not given)."""
     d = dict(zip(fmt, vals))
     gt = d.get("GT")
+    carried: set[int] | None = None
     if gt is not None and gt not in (".", "./.", ".|."):
         alleles = re.split(r"[/|]", gt)
         if not all(a == "." or a.isdigit() for a in alleles):
             raise InputError(f"GT {gt!r} is not a genotype", value=gt)
-        carried = any(a not in (".", "0") for a in alleles)
-    else:
-        carried = None
-    vaf = math.nan
+        carried = {int(a) for a in alleles if a not in (".", "0")}
+        if any(j > n_alt for j in carried):
+            raise InputError(f"GT {gt!r} names allele {max(carried)}; the line has {n_alt} alternate "
+                             f"allele(s)", value=gt)
+        if not carried and "." in alleles:
+            carried = None  # one allele not called: it could be an alternate one
+    vafs = [math.nan] * n_alt
     if d.get("AF") not in (None, ".", ""):
-        v = _float(d["AF"].split(",")[0], "FORMAT/AF")
-        vaf = math.nan if v is None else v
+        for j, a in enumerate(d["AF"].split(",")[:n_alt]):
+            v = _float(a, "FORMAT/AF")
+            vafs[j] = math.nan if v is None else v
     elif d.get("AD") not in (None, ".", ""):
         try:
             ad = [int(x) for x in d["AD"].split(",")]
         except ValueError:
             raise InputError(f"AD {d['AD']!r} is not a list of counts", value=d["AD"]) from None
         if sum(ad) > 0 and len(ad) > 1:
-            vaf = sum(ad[1:]) / sum(ad)
-    if not math.isnan(vaf) and not 0 <= vaf <= 1:
-        raise InputError(f"VAF {vaf!r} is not between 0 and 1", value=vaf)
-    if carried is None:
-        carried = bool(not math.isnan(vaf) and vaf > 0)
-    return carried, vaf
+            vafs = [(ad[j] if j < len(ad) else 0) / sum(ad) for j in range(1, n_alt + 1)]
+    for v in vafs:
+        if not math.isnan(v) and not 0 <= v <= 1:
+            raise InputError(f"VAF {v!r} is not between 0 and 1", value=v)
+    if carried is None:  # not called: the allele fractions say what it carries, if given
+        known = [j + 1 for j, v in enumerate(vafs) if not math.isnan(v)]
+        carried = {j for j in known if vafs[j - 1] > 0} if known else None
+    return carried, vafs
 
 
 def _finish(rows: list[dict], samples: list[str], min_vaf: float | None) -> pd.DataFrame:
