@@ -124,3 +124,70 @@ def test_sheet_option_on_cohort_commands(command, tmp_path):
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert "no sheet 'Nope'; sheets: 'Lookup' (hidden), 'Old', 'Second'" in p.stderr
     assert not (tmp_path / "rep").exists()
+
+
+def _formula_workbook(path: Path, *, computed: bool) -> None:
+    """A sheet whose prior HMA of P2 and whole row P3 are formulas. As openpyxl writes it (``computed=False``):
+    no stored values and ``fullCalcOnLoad``; as Excel saves it (``computed=True``): each formula's value stored."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append(["patient_id", "EMD", "prior HMA", "NF1", "PTPN11", "FLT3", "TP53", "SF3B1"])
+    ws.append(["P1", "no", "no", "wt", "wt", "wt", "wt", "wt"])
+    ws.append(["P2", "no", '=IF(1>0,"yes","no")', "wt", "wt", "wt", "wt", "wt"])
+    ws.append(['="P"&3', "=B2", "=C2", "=D2", "=E2", "=F2", "=G2", "=H2"])
+    wb.save(path)
+    if not computed:
+        return
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    values = {b"C3": b"yes", b"A4": b"P3", b"B4": b"no", b"C4": b"no"}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref in ("C3", "A4", "B4", "C4", "D4", "E4", "F4", "G4", "H4"):
+        v = values.get(ref.encode(), b"wt").decode()
+        head, _, rest = sheet.partition(f'<c r="{ref}">')
+        formula, _, tail = rest.partition("<v />")
+        sheet = f'{head}<c r="{ref}" t="str">{formula}<v>{v}</v>{tail}'
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"")
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def test_formula_without_computed_value_is_refused(client, tmp_path):
+    """A formula whose value was never computed used to be read as an empty cell: P2's prior HMA became
+    unknown (a range instead of its group) and P3, all formulas, was dropped without a word."""
+    src = tmp_path / "formulas.xlsx"
+    _formula_workbook(src, computed=False)
+    out = tmp_path / "o.csv"
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    r = client.post("/api/v1/score-table", files={"file": ("formulas.xlsx", src.read_bytes())})
+    assert p.returncode == 2 and "Traceback" not in p.stderr and not out.exists()
+    assert "formulas.xlsx, sheet 'S': 9 problems" in p.stderr
+    assert ("row 2 (sheet row 3), patient P2, column 'prior HMA': cell C3 holds the formula "
+            "=IF(1>0,\"yes\",\"no\") but no computed value") in p.stderr
+    assert "open and save it in Excel or LibreOffice, or write the values" in p.stderr
+    assert r.status_code == 422
+    assert [(d["column"], d["value"]) for d in r.json()["detail"]][:2] == [("prior HMA", '=IF(1>0,"yes","no")'),
+                                                                           ("patient_id", '="P"&3')]
+
+
+def test_formula_with_its_computed_value_is_read(client, tmp_path):
+    src = tmp_path / "saved.xlsx"
+    _formula_workbook(src, computed=True)
+    out = tmp_path / "o.csv"
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    cols = _columns(out.read_bytes(), ",")
+    assert cols["patient_id"] == ["P1", "P2", "P3"] and cols["prior HMA"] == ["no", "yes", "no"]
+    # P2: prior HMA alone, OS 0.64 adverse, EFS 0.45 intermediate (Table 4)
+    assert cols["os_score"] == ["0", "0.64", "0"] and cols["efs_possible_groups"][1] == "intermediate"
+    r = client.post("/api/v1/score-table", files={"file": ("saved.xlsx", src.read_bytes())})
+    assert r.status_code == 200 and r.content == out.read_bytes()

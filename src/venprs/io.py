@@ -32,6 +32,7 @@ import csv
 import dataclasses
 import datetime as _dt
 import gzip
+import html
 import io as _io
 import math
 import os
@@ -563,8 +564,15 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _xlsx_error_cells(src, sheet_name: str) -> dict[tuple[int, int], str]:
-    """``(row0, col0) -> "#N/A"`` for the error cells of a sheet (the reader shows them as empty)."""
+def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, str]]]:
+    """What the reader does not show of a sheet's cells, from the file itself.
+
+    Returns ``(row0, col0) -> "#N/A"`` for the error cells (the reader shows them as empty), and
+    ``(row0, col0, formula)`` for the formula cells whose value was never computed: no stored
+    value (openpyxl writes none), or a workbook marked to recalculate on opening
+    (``fullCalcOnLoad``, as openpyxl and XlsxWriter write it; XlsxWriter stores 0 as every
+    formula's value). Excel and LibreOffice store the computed value of each formula.
+    """
     import xml.etree.ElementTree as ET
 
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -574,20 +582,33 @@ def _xlsx_error_cells(src, sheet_name: str) -> dict[tuple[int, int], str]:
         wb = ET.fromstring(z.read("xl/workbook.xml"))
         rid = next((s.get(f"{{{ns['r']}}}id") for s in wb.iterfind("m:sheets/m:sheet", ns)
                     if s.get("name") == sheet_name), None)
+        calc = wb.find("m:calcPr", ns)
+        recalc = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
         rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rid), None)
         if target is None:
-            return {}
+            return {}, []
         target = target.lstrip("/")
         part = target if target.startswith("xl/") else "xl/" + target
         xml = z.read(part)
-    if b't="e"' not in xml:
-        return {}
-    out = {}
-    for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(.*?)</c>', xml, re.S):
-        v = re.search(rb"<v>(.*?)</v>", m.group(3), re.S)
-        out[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = (v.group(1).decode() if v else "#VALUE!")
-    return out
+    errors: dict[tuple[int, int], str] = {}
+    if b't="e"' in xml:
+        for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(.*?)</c>', xml, re.S):
+            v = re.search(rb"<v>(.*?)</v>", m.group(3), re.S)
+            errors[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = (v.group(1).decode() if v else "#VALUE!")
+    formulas = []
+    if b"<f>" in xml or b"<f " in xml:
+        for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"([^>]*?)(?<!/)>(.*?)</c>', xml, re.S):
+            body = m.group(4)
+            f = re.search(rb"<f(?:\s[^>]*)?(?:/>|>(.*?)</f>)", body, re.S)
+            if f is None:
+                continue
+            v = re.search(rb"<v>(.*?)</v>", body, re.S)
+            uncomputed = recalc or (v is None and b't="str"' not in m.group(3))
+            if uncomputed:
+                text = html.unescape((f.group(1) or b"").decode())
+                formulas.append((int(m.group(2)) - 1, _col_index(m.group(1).decode()), text))
+    return errors, formulas
 
 
 def _pick_sheet(wb, sheet: str | None, name: str):
@@ -621,7 +642,8 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
     chosen = _pick_sheet(wb, sheet, name)
     label = f"{name}, sheet {chosen!r}"
     grid = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    for (r, c), err in _xlsx_error_cells(src, chosen).items():
+    errors, formulas = _xlsx_cells(src, chosen)
+    for (r, c), err in errors.items():
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = err
     rows = [[_cell_text(v) for v in row] for row in grid]
@@ -646,7 +668,38 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
         else pd.DataFrame({f"c{i}": pd.Series([], dtype=object) for i in range(width)})
     df = df.astype(pd.ArrowDtype(__import__("pyarrow").string()))
     info = SourceInfo(label=label, format="excel", sheet=chosen, header_row=h + 1, sheet_rows=tuple(sheet_rows))
-    return _name_columns(df, header, info)
+    df = _name_columns(df, header, info)
+    if formulas:
+        InputErrors.raise_if_any(_uncomputed(df, header, h, sheet_rows, formulas), file=label)
+    return df
+
+
+def _uncomputed(df: pd.DataFrame, header: list[str], h: int, sheet_rows: list[int],
+                formulas: list[tuple[int, int, str]]) -> list[Problem]:
+    """One problem per formula cell whose value was never computed (see :func:`_xlsx_cells`): the reader
+    would show it as empty (a factor then unknown, a row of formulas dropped) or as the writer's 0."""
+    data_row = {r: i + 1 for i, r in enumerate(sheet_rows)}
+    problems = []
+    for r0, c0, formula in sorted(formulas):
+        if r0 < h:
+            continue  # above the header: not part of the table
+        ref = f"{_col_letters(c0)}{r0 + 1}"
+        problems.append(Problem(
+            f"cell {ref} holds the formula ={formula} but no computed value (the file was written by a program "
+            "that does not calculate formulas, e.g. openpyxl or XlsxWriter); open and save it in Excel or "
+            "LibreOffice, or write the values instead of formulas",
+            row=data_row.get(r0 + 1), column=header[c0] if c0 < len(header) and header[c0] else None,
+            value=f"={formula}"))
+    return locate(df, problems)
+
+
+def _col_letters(c0: int) -> str:
+    out = ""
+    n = c0 + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 # ---------------------------------------------------------------- Parquet
