@@ -191,3 +191,26 @@ def test_formula_with_its_computed_value_is_read(client, tmp_path):
     assert cols["os_score"] == ["0", "0.64", "0"] and cols["efs_possible_groups"][1] == "intermediate"
     r = client.post("/api/v1/score-table", files={"file": ("saved.xlsx", src.read_bytes())})
     assert r.status_code == 200 and r.content == out.read_bytes()
+
+
+def test_classic_mac_line_ends_cr_only(client, tmp_path):
+    """Lines ended by CR alone (Excel for Mac's "CSV (Macintosh)") used to crash the delimiter detection
+    (exit 1, "internal error"); the parser itself reads them, so the file is scored like its LF twin."""
+    src = tmp_path / "mac.csv"
+    src.write_bytes(b'patient_id,EMD,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,note\r'
+                    b'A,yes,no,wt,wt,wt,wt,wt,"two\rlines"\r\rB,no,no,wt,wt,wt,wt,wt,x\r')
+    out = tmp_path / "o.csv"
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    cols = _columns(out.read_bytes(), ",")
+    assert cols["patient_id"] == ["A", "B"] and cols["note"] == ["two\rlines", "x"]
+    # A: extramedullary disease alone: OS 0.90 adverse, EFS 0.57 intermediate (Table 4)
+    assert cols["os_score"] == ["0.9", "0"] and cols["efs_possible_groups"] == ["intermediate", "favorable"]
+    r = client.post("/api/v1/score-table", files={"file": ("mac.csv", src.read_bytes())})
+    assert r.status_code == 200 and r.content == out.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(src.read_bytes().replace(b"B,no,", b"B,maybe,"))
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(bad), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and "row 2 (sheet row 4), patient B, column 'EMD': 'maybe' is not accepted" in p.stderr

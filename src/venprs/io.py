@@ -355,7 +355,7 @@ def _cp1252(raw: bytes, name: str) -> tuple[bytes, str]:
 
 
 def _first_record(head: str, delimiter: str) -> list[str]:
-    return next(csv.reader(_io.StringIO(head), delimiter=delimiter), [])
+    return next(csv.reader(_io.StringIO(head, newline=""), delimiter=delimiter), [])
 
 
 def _detect_delimiter(head: str, kind: str) -> str:
