@@ -358,6 +358,23 @@ def test_cli_errors_are_one_line_exit_2(tmp_path):
     assert not (tmp_path / "o.csv").exists()
 
 
+
+def test_cli_clinical_table_errors_name_the_file_sheet_row_and_patient(tmp_path):
+    # the 'sequenced' and 'panel_genes' problems were reported as "clinical table: row 1: ..." (no file, no
+    # patient, no sheet row)
+    c, m = tmp_path / "clin.csv", tmp_path / "muts.csv"
+    m.write_text("patient,gene,class\nP01,FLT3,ITD\n")
+    c.write_text("patient_id,extramedullary,prior_hma,sequenced\nP01,no,yes,maybe\nP02,no,no,done\n")
+    r = run_cli("score", "--input", c, "--mutations", m, "--output", tmp_path / "o.csv")
+    assert r.returncode == 2 and f"venprs: error: {c}: 2 problems:" in r.stderr
+    assert "row 2 (sheet row 3), patient P02, column 'sequenced': 'done' is not accepted for 'sequenced'" in r.stderr
+    c.write_text("patient_id,extramedullary,prior_hma,panel_genes\nP01,no,yes,NF1\nP02,no,no,NF1;TP53?\n")
+    r = run_cli("score", "--input", c, "--mutations", m, "--output", tmp_path / "o.csv")
+    assert r.returncode == 2 and (f"{c}: row 2 (sheet row 3), patient P02, column 'panel_genes': not gene "
+                                  "symbols: 'TP53?'") in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
 # ---------------------------------------------------------------- web batch upload
 
 

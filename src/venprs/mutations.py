@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from . import io as vio
-from .errors import InputError
+from .errors import InputError, InputErrors, Problem
 from .fields import (
     ACCEPTED_SHORT,
     FACTOR_FIELDS,
@@ -841,10 +841,10 @@ def _sequenced_column(df: pd.DataFrame) -> list[bool | None] | None:
     for i, v in enumerate(df[col].tolist(), start=1):
         code = yes_no_code(v)
         if code is None:
-            bad.append(InputError(f"value {v!r} is not accepted for 'sequenced'; accepted: {ACCEPTED_SHORT}",
-                                  row=i, column=str(col), value=v))
+            bad.append(Problem(f"{v!r} is not accepted for 'sequenced'; accepted: {ACCEPTED_SHORT}",
+                               row=i, column=str(col), value=str(v)))
         out.append(None if code is None or code < 0 else bool(code))
-    _raise_all(bad, "clinical table")
+    InputErrors.raise_if_any(vio.locate(df, bad))  # the row, sheet row and patient, as for a factor column
     return out
 
 
@@ -1020,7 +1020,7 @@ def _panel_column(df: pd.DataFrame) -> list[tuple[str, ...] | None] | None:
         try:
             out.append(_gene_list(re.split(r"[\s,;]+", s), "clinical table"))
         except InputError as e:
-            raise InputError(e.message, row=i, column=str(col), value=v) from None
+            raise InputErrors(vio.locate(df, [Problem(e.message, row=i, column=str(col), value=s)])) from None
     return out
 
 
