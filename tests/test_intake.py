@@ -214,3 +214,30 @@ def test_classic_mac_line_ends_cr_only(client, tmp_path):
     p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(bad), "--output", str(out)],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 2 and "row 2 (sheet row 4), patient B, column 'EMD': 'maybe' is not accepted" in p.stderr
+
+
+def test_zero_padded_number_format_ids_are_read_as_the_sheet_shows_them(client, tmp_path):
+    """Identifiers stored as numbers with the format 00000 show as 00123 in Excel; they were read as 123,
+    so the scored table's IDs no longer matched the registry's."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["patient_id", "EMD", "prior HMA", "NF1", "PTPN11", "FLT3", "TP53", "SF3B1", "size"])
+    for pid in (123, 7, "00042", 5):
+        ws.append([pid, 1, 0, 0, 0, 0, 0, 0, 1.5])
+    for ref in ("A2", "A3", "I2"):
+        ws[ref].number_format = "00000"
+    ws["B2"].number_format = "0"   # the built-in whole-number format pads nothing
+    src = tmp_path / "ids.xlsx"
+    wb.save(src)
+    out = tmp_path / "o.csv"
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    cols = _columns(out.read_bytes(), ",")
+    assert cols["patient_id"] == ["00123", "00007", "00042", "5"]
+    assert cols["size"] == ["1.5"] * 4 and cols["EMD"] == ["1"] * 4   # not a whole number: unchanged
+    assert cols["os_score"] == ["0.9"] * 4                             # extramedullary disease, Table 4
+    r = client.post("/api/v1/score-table", files={"file": ("ids.xlsx", src.read_bytes())})
+    assert r.status_code == 200 and r.content == out.read_bytes()

@@ -564,14 +564,17 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, str]]]:
+def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, str]],
+                                               dict[tuple[int, int], int]]:
     """What the reader does not show of a sheet's cells, from the file itself.
 
-    Returns ``(row0, col0) -> "#N/A"`` for the error cells (the reader shows them as empty), and
+    Returns ``(row0, col0) -> "#N/A"`` for the error cells (the reader shows them as empty);
     ``(row0, col0, formula)`` for the formula cells whose value was never computed: no stored
     value (openpyxl writes none), or a workbook marked to recalculate on opening
     (``fullCalcOnLoad``, as openpyxl and XlsxWriter write it; XlsxWriter stores 0 as every
-    formula's value). Excel and LibreOffice store the computed value of each formula.
+    formula's value; Excel and LibreOffice store the computed value of each formula); and
+    ``(row0, col0) -> width`` for the cells with a zero-padding number format (``00000``: the
+    number 123 shows as ``00123``, as identifiers are often formatted).
     """
     import xml.etree.ElementTree as ET
 
@@ -587,10 +590,18 @@ def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[
         rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rid), None)
         if target is None:
-            return {}, []
+            return {}, [], {}
         target = target.lstrip("/")
         part = target if target.startswith("xl/") else "xl/" + target
         xml = z.read(part)
+        pad_styles: dict[int, int] = {}
+        if "xl/styles.xml" in z.namelist():
+            st = ET.fromstring(z.read("xl/styles.xml"))
+            pads = {f.get("numFmtId"): len(code) for f in st.iterfind("m:numFmts/m:numFmt", ns)
+                    if re.fullmatch(r"00+", code := f.get("formatCode") or "")}
+            if pads:
+                pad_styles = {i: pads[xf.get("numFmtId")] for i, xf in enumerate(st.iterfind("m:cellXfs/m:xf", ns))
+                              if xf.get("numFmtId") in pads}
     errors: dict[tuple[int, int], str] = {}
     if b't="e"' in xml:
         for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?t="e"[^>]*>(.*?)</c>', xml, re.S):
@@ -608,7 +619,12 @@ def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[
             if uncomputed:
                 text = html.unescape((f.group(1) or b"").decode())
                 formulas.append((int(m.group(2)) - 1, _col_index(m.group(1).decode()), text))
-    return errors, formulas
+    padded = {}
+    if pad_styles:
+        for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?\ss="([0-9]+)"', xml):
+            if (width := pad_styles.get(int(m.group(3)))) is not None:
+                padded[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = width
+    return errors, formulas, padded
 
 
 def _pick_sheet(wb, sheet: str | None, name: str):
@@ -642,10 +658,14 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
     chosen = _pick_sheet(wb, sheet, name)
     label = f"{name}, sheet {chosen!r}"
     grid = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    errors, formulas = _xlsx_cells(src, chosen)
+    errors, formulas, padded = _xlsx_cells(src, chosen)
     for (r, c), err in errors.items():
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = err
+    for (r, c), width in padded.items():  # a whole number shown zero-padded (00123) is read as shown
+        v = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer():
+            grid[r][c] = ("-" if v < 0 else "") + str(abs(int(v))).zfill(width)
     rows = [[_cell_text(v) for v in row] for row in grid]
     h = next((i for i, row in enumerate(rows) if any(v.strip() for v in row)), None)
     if h is None:
