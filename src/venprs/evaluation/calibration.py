@@ -84,7 +84,10 @@ def km_at(time: np.ndarray, event: np.ndarray, horizon: float) -> float:
 
     Not estimable: no patient, or the last follow-up is a censoring before the
     horizon with survival still above 0 (R ``summary(survfit, times, extend = FALSE)``
-    gives no row then). Checked against :func:`venprs.survival.kaplan_meier`.
+    gives no row then). When the last follow-up before the horizon is an event that
+    takes the curve to 0, venprs gives 0 (the estimate is 0 from then on) where R's
+    ``extend = FALSE`` gives no row either (``tests/test_awkward_cohorts.py``).
+    Checked against :func:`venprs.survival.kaplan_meier`.
 
     Parameters
     ----------
