@@ -7,6 +7,7 @@ at three horizons (one past the last time, an event time, the middle of follow-u
 
     survfit(Surv(time, event) ~ 1, conf.type = "log" / "log-log" / "plain"); quantile(fit, 0.5)
     survfit(Surv(time, 1 - event) ~ 1)                         # reverse KM (median follow-up)
+    coxph(Surv(time, event) ~ rcs(cloglog(pred), k)); survfit(fit, newdata = d)   # landmark ICI
     summary(survfit(...), times = h, extend = FALSE / TRUE)    # S(h), number at risk
     survdiff(Surv(time, event) ~ g)
     coxph(Surv(time, event) ~ f1 + f2 + x), coxph(... ~ x)     # Efron; survfit(fit, newdata = 0)
@@ -23,6 +24,7 @@ coefficients that R reports as about 1e-16 instead of 0).
 
 import json
 import math
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +33,10 @@ import pytest
 
 from venprs.errors import InputError
 from venprs.evaluation.aic import aic_delta
-from venprs.evaluation.calibration import km_at
+from venprs.evaluation.calibration import km_at, landmark_calibration
 from venprs.evaluation.discrimination import harrell_c, heagerty_roc, ipcw_auc, uno_c
 from venprs.survival import fit_cox, kaplan_meier, logrank, reverse_km_median_followup
+from venprs.survival.cox import predicted_survival
 
 DATA = Path(__file__).parent / "data"
 REF = json.loads((DATA / "awkward_reference.json").read_text())
@@ -162,6 +165,9 @@ def test_cox_equals_coxph(name, key, covariates):
     _close(r["se"], fit.se.to_numpy(), atol=1e-9)
     _close(r["loglik"], [fit.loglik_null, fit.loglik])
     _close(r["aic"], fit.aic)
+    _close(r["p"], fit.p.to_numpy())  # Wald p and 95% CI of exp(coef), as summary(fit)
+    _close(r["ci_low"], fit.ci_low.to_numpy())
+    _close(r["ci_high"], fit.ci_high.to_numpy())
     bt = np.atleast_1d(_num(r["base_time"]))
     for ctype, sfx in ((2, ""), (1, "_ctype1")):
         s0 = fit.baseline_survival(bt, ctype=ctype)
@@ -245,3 +251,65 @@ def test_time_dependent_auc(name, marker):
             assert h > t.max() and math.isnan(auc) and note
         else:
             _close(r, auc)
+
+
+R_NOT_CONVERGED = "Ran out of iterations and did not converge"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_landmark_calibration(name):
+    """ICI/E50/E90 as tests/r/landmark_calibration.R (spline or linear term by venprs' rule).
+
+    Two stated differences: past the last follow-up R stops (``summary(..., times)`` has
+    no row) and venprs carries the last value forward with a note; after a diverging fit
+    (R: "Ran out of iterations", linear predictors of hundreds) R's centred ``exp``
+    over- or underflows and every observed survival is 1 (or 0), while venprs' log-scale value is the
+    exact one (:func:`test_predicted_survival_far_from_zero`).
+    """
+    _, t, e = _data(name)
+    pred = COHORTS.loc[COHORTS["cohort"] == name, "pred"].to_numpy(float)
+    for hk, h in _horizons(name):
+        r = REF["cohorts"][name]["landmark"][hk]
+        if e.sum() == 0:
+            with pytest.raises(ValueError, match="no patients with an event"):
+                landmark_calibration(t, e, pred, h)
+            continue
+        got = landmark_calibration(t, e, pred, h)
+        if _is_error(r):
+            assert h > t.max() and "no points selected" in r["error"]
+            assert any("after the last follow-up" in n for n in got["notes"])
+            continue
+        assert r["spline"] == (not any("no spline" in n for n in got["notes"]))
+        obs = _num(r["observed"])
+        if R_NOT_CONVERGED in r.get("warnings", []) and len(np.unique(obs)) == 1 and obs[0] in (0, 1):
+            # R's survfit broke down (every observed survival 0 or every one 1); venprs' is exact
+            assert any(R_NOT_CONVERGED in n for n in got["notes"])
+            continue
+        for k in ("ici", "e50", "e90"):
+            _close(r[k], got[k])
+
+
+def _survival_by_pairs(time, event, lp, t, lp_new):
+    """exp(-H(t | x)) with Efron increments 1 / sum_j exp(lp_j - lp_x), in 50-digit decimal arithmetic."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        out = []
+        for x in lp_new:
+            H = Decimal(0)
+            for u in np.unique(time[(event == 1) & (time <= t)]):
+                risk = sum(Decimal(float(v - x)).exp() for v in lp[time >= u])
+                ties = [Decimal(float(v - x)).exp() for v in lp[(time == u) & (event == 1)]]
+                H += sum(1 / (risk - Decimal(k) / len(ties) * sum(ties)) for k in range(len(ties)))
+            out.append(float((-H).exp()))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("name", ["censored_after", "tied_ev_cens", "random_05", "last_is_event"])
+@pytest.mark.parametrize("scale", [1.0, 40.0, 300.0])
+def test_predicted_survival_far_from_zero(name, scale):
+    """S(t | x) for linear predictors of tens to hundreds (S0 ** exp(lp) under- or overflows there)."""
+    _, t, e = _data(name)
+    lp = scale * COHORTS.loc[COHORTS["cohort"] == name, "x"].to_numpy(float) - scale
+    h = float(np.median(t))
+    got = predicted_survival(t, e, lp, [h], lp)[:, 0]
+    np.testing.assert_allclose(got, _survival_by_pairs(t, e, lp, h, lp), rtol=1e-9, atol=1e-300)

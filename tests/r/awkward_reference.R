@@ -15,7 +15,7 @@ suppressPackageStartupMessages({
 
 # ------------------------------------------------------------------ cohorts
 # time (months, multiples of 0.5), event (1 = event), x (continuous marker, 3 decimals),
-# score (integer marker), g (group a/b/c), f1 (0/1 factor), f2 (0/1 factor)
+# score (integer marker), g (group a/b/c), f1 (0/1 factor), f2 (0/1 factor); pred (added below)
 mk <- function(time, event, x, score, g, f1, f2) {
   data.frame(time = time, event = event, x = x, score = score, g = g, f1 = f1, f2 = f2)
 }
@@ -75,6 +75,8 @@ for (k in 1:12) {
                                              rbinom(n, 1, 0.3), rbinom(n, 1, 0.4))
 }
 all <- do.call(rbind, lapply(names(cohorts), function(k) cbind(cohort = k, cohorts[[k]])))
+all$pred <- round(1 / (1 + exp(all$x)), 6)  # a predicted survival for the landmark calibration
+cohorts <- split(all[, -1], factor(all$cohort, levels = names(cohorts)))
 write.csv(all, "tests/data/awkward_cohorts.csv", row.names = FALSE)
 
 # ------------------------------------------------------------------ helpers
@@ -120,7 +122,10 @@ cox_ref <- function(formula, d) try_r({
   sf <- survfit(fit, newdata = nd)  # ctype = 2 after an Efron fit
   sf1 <- survfit(fit, newdata = nd, ctype = 1)
   se <- ifelse(is.na(b), NA, sqrt(diag(fit$var)))  # as summary(fit): NA for a coefficient R does not estimate
+  s <- summary(fit)
   list(names = names(b), coef = unname(b), se = unname(se), loglik = fit$loglik,
+       p = unname(s$coefficients[, "Pr(>|z|)"]), ci_low = unname(s$conf.int[, "lower .95"]),
+       ci_high = unname(s$conf.int[, "upper .95"]),
        aic = AIC(fit), iter = fit$iter, base_time = sf$time, base_surv = as.vector(sf$surv),
        base_cumhaz = as.vector(sf$cumhaz), base_surv_ctype1 = as.vector(sf1$surv),
        base_cumhaz_ctype1 = as.vector(sf1$cumhaz))
@@ -130,6 +135,19 @@ aic_ref <- function(d) try_r({
   fit <- coxph(Surv(time, event) ~ g, data = d, ties = "efron")
   null <- coxph(Surv(time, event) ~ 1, data = d)
   list(delta = AIC(fit) - (-2 * null$loglik), k = sum(!is.na(coef(fit))), loglik = fit$loglik)
+})
+# landmark calibration (tests/r/landmark_calibration.R) with pred = 1 / (1 + exp(x)) at horizon h:
+# rcs(cloglog(pred), knots at the 10/50/90th percentiles), or the linear term when there are too few
+# distinct values for three knots (venprs' stated rule: distinct values > distinct knots + 1 and 3 knots)
+landmark_ref <- function(d, h) try_r({
+  d$cll <- log(-log(d$pred))
+  k <- unique(quantile(d$cll, c(0.10, 0.50, 0.90), names = FALSE))
+  spline <- length(unique(d$cll)) > length(k) + 1 && length(k) >= 3
+  fit <- if (spline) coxph(Surv(time, event) ~ rcs(cll, k), data = d, ties = "efron") else
+    coxph(Surv(time, event) ~ cll, data = d, ties = "efron")
+  obs <- as.numeric(summary(survfit(fit, newdata = d), times = h)$surv)
+  diff <- abs(d$pred - obs)
+  list(spline = spline, ici = mean(diff), e50 = median(diff), e90 = unname(quantile(diff, 0.9)), observed = obs)
 })
 conc_ref <- function(d, m, ...) try_r({
   d$m <- d[[m]]
@@ -169,6 +187,7 @@ for (k in names(cohorts)) {
   r$cox_efron <- cox_ref(Surv(time, event) ~ f1 + f2 + x, d)
   r$cox_x <- cox_ref(Surv(time, event) ~ x, d)
   r$aic <- aic_ref(d)
+  r$landmark <- lapply(h, function(hh) landmark_ref(d, hh))
   r$c_harrell <- list(x = conc_ref(d, "x"), score = conc_ref(d, "score"))
   r$c_uno <- list(x = conc_ref(d, "x", timewt = "n/G2"), score = conc_ref(d, "score", timewt = "n/G2"))
   r$c_uno_ymax <- lapply(h, function(hh) list(x = conc_ref(d, "x", timewt = "n/G2", ymax = hh),

@@ -73,7 +73,7 @@ from scipy import stats
 from ..errors import InputError
 
 __all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard",
-           "baseline_survival", "MAX_ABS_COEF",
+           "baseline_survival", "predicted_survival", "MAX_ABS_COEF",
            "RARE_FACTORS", "r_infinite_warning"]
 
 #: Policy ``"drop"``: a fitted ``|coefficient|`` above this (hazard ratio beyond e^10) is treated
@@ -232,6 +232,58 @@ def baseline_survival(time: ArrayLike, event: ArrayLike, lp: ArrayLike, times: A
     s = _step_survival(*_cumhaz_steps(np.asarray(time, float), np.asarray(event), np.asarray(lp, float), ctype),
                        times)
     return float(s) if np.ndim(times) == 0 else s
+
+
+def predicted_survival(time: ArrayLike, event: ArrayLike, lp: ArrayLike, times: ArrayLike, lp_new: ArrayLike,
+                       ctype: int = 2) -> np.ndarray:
+    """Survival ``S(t | x) = exp(-H0(t) exp(x beta))`` of a Cox fit for new linear predictors.
+
+    Equal to ``S0(t) ** exp(lp_new)`` but computed on the log scale, so that it does not
+    underflow when the fit's linear predictors are far from 0: with ``lp`` about -20 for
+    everyone, ``H0 = 1 / sum exp(lp)`` is about 5e8, ``S0 = exp(-H0)`` is 0 in double
+    precision and ``S0 ** exp(lp_new)`` would be 0 for every patient, while the survival is
+    ``exp(-H0 exp(lp_new))``, of order 1 (R's ``survfit.coxph`` avoids this by centring).
+
+    Parameters
+    ----------
+    time, event : array-like
+        The fit's follow-up times and 0/1 events.
+    lp : array-like
+        The fit's linear predictor per patient.
+    times : array-like
+        Where to evaluate (right-continuous steps at the event times).
+    lp_new : array-like
+        Linear predictors ``x beta`` of the patients to predict for.
+    ctype : {1, 2}
+        As :func:`baseline_survival` (2: Efron-adjusted, R's default after an Efron fit).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(lp_new) x len(times)`` survival probabilities.
+
+    References
+    ----------
+    .. [1] Therneau T. survival 3.5-3, ``survfit.coxph`` (``ctype``; the centred computation in
+       ``coxsurv.fit`` / ``agsurv``).
+    """
+    if ctype not in (1, 2):
+        raise ValueError("ctype must be 1 (Breslow) or 2 (Efron)")
+    lps, tie = _by_time(time, event, lp)
+    at = np.atleast_1d(np.asarray(times, float))
+    new = np.atleast_1d(np.asarray(lp_new, float))
+    if len(tie.ev) == 0:
+        return np.ones((len(new), len(at)))
+    # log of each event's risk-set denominator: log sum_{j at risk} exp(lp_j), Efron-adjusted for ctype 2
+    log_den = np.logaddexp.accumulate(lps[::-1])[::-1][tie.first]
+    if ctype == 2:
+        log_d = np.logaddexp.reduceat(lps[tie.ev], tie.starts)[tie.group]
+        log_den = log_den + np.log1p(-tie.frac * np.exp(log_d - log_den))
+    log_h = np.concatenate([[-np.inf], np.logaddexp.accumulate(-log_den)])  # log H0 after each event
+    ev_times = tie.times[tie.group]
+    log_h0 = log_h[np.searchsorted(ev_times, at, side="right")]
+    with np.errstate(over="ignore"):
+        return np.exp(-np.exp(log_h0[None, :] + new[:, None]))
 
 
 def _step_survival(times: np.ndarray, H: np.ndarray, at) -> np.ndarray:
@@ -654,8 +706,9 @@ class FastCox:
         return baseline_survival(self.time, self.event, self.lp, times, ctype)
 
     def survival_at(self, X: np.ndarray, t: float, ctype: int = 2) -> np.ndarray:
-        """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``."""
-        return self.baseline_survival(t, ctype) ** np.exp(np.asarray(X, float) @ self.coef)
+        """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``
+        (:func:`predicted_survival`: no underflow when the linear predictors are far from 0)."""
+        return predicted_survival(self.time, self.event, self.lp, [t], np.asarray(X, float) @ self.coef, ctype)[:, 0]
 
 
 def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray, *, rare_factors: str = "r") -> FastCox:
@@ -904,8 +957,8 @@ class CoxResult:
         """Survival ``S0(t) ** exp(x beta)`` for each row of ``X`` (rows) at ``times`` (columns);
         ``ctype`` as :func:`baseline_survival`."""
         lp = np.asarray(X[self.covariates], float) @ self.used_coef.to_numpy()
-        s0 = np.atleast_1d(self.baseline_survival(np.atleast_1d(np.asarray(times, float)), ctype))
-        return s0[None, :] ** np.exp(lp)[:, None]
+        assert self._time is not None and self._event is not None and self._lp is not None
+        return predicted_survival(self._time, self._event, self._lp, times, lp, ctype)
 
     def to_dict(self) -> dict:
         """Per-covariate results and fit summary, JSON-ready (NaN -> None)."""
