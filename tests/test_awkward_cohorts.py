@@ -13,7 +13,7 @@ at three horizons (one past the last time, an event time, the middle of follow-u
     coxph(Surv(time, event) ~ f1 + f2 + x), coxph(... ~ x)     # Efron; survfit(fit, newdata = 0)
     AIC(coxph(Surv(time, event) ~ factor(g))) - AIC(coxph(Surv(time, event) ~ 1))
     concordance(Surv(time, event) ~ m, reverse = TRUE [, timewt = "n/G2" [, ymax = h]])
-    survivalROC(..., predict.time = h, method = "NNE", span = 0.5)
+    survivalROC(..., predict.time = h, method = "NNE", span = 0.5 and 0.25 n^-0.2)
     timeROC(..., cause = 1, weighting = "marginal", times = h)
     Score(list(m), Surv(time, event) ~ 1, times = h, metrics = "auc", cens.model = "km")
 
@@ -237,13 +237,14 @@ def test_time_dependent_auc(name, marker):
     """survivalROC NNE, timeROC and Score; where R stops, venprs gives NaN with a note."""
     t, e, x, c = _marker_case(name, marker)
     for hk, h in _horizons(name):
-        nne = heagerty_roc(t, e, x, h, span=SPAN)
-        r = c["nne"][hk][marker]
-        if _is_error(r):  # survivalROC: no event at or before h
-            assert not ((e == 1) & (t <= h)).any() and math.isnan(nne["auc"]) and nne["note"]
-        else:
-            _close(r["auc"], nne["auc"])
-            _close(r["survival"], nne["survival"])
+        for key, span in (("nne", SPAN), ("nne_default", None)):  # None: 0.25 n^-0.2
+            nne = heagerty_roc(t, e, x, h, span=span)
+            r = c[key][hk][marker]
+            if _is_error(r):  # survivalROC: no event at or before h
+                assert not ((e == 1) & (t <= h)).any() and math.isnan(nne["auc"]) and nne["note"]
+            else:
+                _close(r["auc"], nne["auc"])
+                _close(r["survival"], nne["survival"])
         _close(c["timeroc"][hk][marker], ipcw_auc(t, e, x, h, cases="timeROC")[0])
         auc, note = ipcw_auc(t, e, x, h, cases="Score")
         r = c["score_auc"][hk][marker]

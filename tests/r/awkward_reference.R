@@ -193,6 +193,8 @@ for (k in names(cohorts)) {
   r$c_uno_ymax <- lapply(h, function(hh) list(x = conc_ref(d, "x", timewt = "n/G2", ymax = hh),
                                               score = conc_ref(d, "score", timewt = "n/G2", ymax = hh)))
   r$nne <- lapply(h, function(hh) list(x = nne_ref(d, "x", hh, 0.5), score = nne_ref(d, "score", hh, 0.5)))
+  sp <- 0.25 * nrow(d)^(-0.2)  # venprs' default span (the survivalROC documentation's example)
+  r$nne_default <- lapply(h, function(hh) list(x = nne_ref(d, "x", hh, sp), score = nne_ref(d, "score", hh, sp)))
   r$timeroc <- lapply(h, function(hh) list(x = timeroc_ref(d, "x", hh), score = timeroc_ref(d, "score", hh)))
   r$score_auc <- lapply(h, function(hh) list(x = score_ref(d, "x", hh), score = score_ref(d, "score", hh)))
   ref[[k]] <- r
