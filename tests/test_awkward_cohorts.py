@@ -44,6 +44,7 @@ COHORTS = pd.read_csv(DATA / "awkward_cohorts.csv")
 NAMES = list(REF["cohorts"])
 SPAN = REF["meta"]["nne_span"]
 RTOL = 1e-10
+R_NOT_CONVERGED = "Ran out of iterations and did not converge"
 _NONFINITE = {"NA": math.nan, "NaN": math.nan, "Inf": math.inf, "-Inf": -math.inf}
 
 
@@ -127,6 +128,10 @@ def test_logrank_equals_survdiff(name):
     _, t, e = _data(name)
     d = COHORTS[COHORTS["cohort"] == name]
     r = REF["cohorts"][name]["logrank"]
+    if _is_error(r) and "only 1 group" in r["error"]:
+        with pytest.raises(ValueError, match="at least two groups"):
+            logrank(t, e, d["g"].to_numpy())
+        return
     chi2, df, p = logrank(t, e, d["g"].to_numpy())
     if _is_error(r):  # R: solve() of a singular covariance (every patient has an event at one time)
         assert "singular" in r["error"] and math.isnan(chi2) and math.isnan(p)
@@ -169,24 +174,36 @@ def test_cox_equals_coxph(name, key, covariates):
     _close(r["ci_low"], fit.ci_low.to_numpy())
     _close(r["ci_high"], fit.ci_high.to_numpy())
     bt = np.atleast_1d(_num(r["base_time"]))
+    diverged = R_NOT_CONVERGED in r.get("warnings", [])
     for ctype, sfx in ((2, ""), (1, "_ctype1")):
         s0 = fit.baseline_survival(bt, ctype=ctype)
         base = fit.baseline(ctype=ctype)  # cumulative hazard at the event times (a step function)
         H = np.concatenate([[0.0], base["cumhaz"]])[np.searchsorted(base["time"], bt, side="right")]
-        _close(r["base_cumhaz" + sfx], H)
-        _close(_r_surv_without_underflow(r, sfx), s0)
+        r_h = np.atleast_1d(_num(r["base_cumhaz" + sfx]))
+        if diverged:
+            # R's centred exp() over- or underflows after a diverging fit: compare where it is finite and > 0
+            ok = np.isfinite(r_h) & (r_h > 0)
+            np.testing.assert_allclose(H[ok], r_h[ok], rtol=1e-6)
+        else:
+            _close(r_h, H)
+        # S0 = exp(-H0): to RTOL in H0, i.e. RTOL * H0 relative in S0
+        r_s = _r_surv_from_cumhaz(r, sfx)
+        ok = np.isfinite(r_s) & (r_s > 0) & ~np.isnan(s0)
+        np.testing.assert_allclose(s0[ok], r_s[ok], rtol=(1e-6 if diverged else RTOL) * max(1.0, np.max(H[ok], initial=1.0)))
+        assert np.isfinite(s0).all()
 
 
-def _r_surv_without_underflow(r, sfx):
-    """R's baseline survival, with exp(-cumhaz) where R's is 0 but its cumhaz is finite.
+def _r_surv_from_cumhaz(r, sfx):
+    """R's baseline survival, with exp(-cumhaz) where R's survival is not exp(-(its own cumhaz)).
 
     R computes ``survfit(fit, newdata)$surv`` as ``exp(-cumhaz_centred) ^ risk``: after a
-    diverging fit the centred cumulative hazard exceeds about 745, ``exp`` underflows to 0
-    and the survival is 0 although R's own ``cumhaz`` at the new data is, e.g., 2.142
-    (``group_censored_early``, survival 0.117). venprs gives ``exp(-cumhaz)``.
+    diverging fit the centred cumulative hazard exceeds about 745 and ``exp`` underflows to 0
+    (or is so close to 1 that the power loses digits), although R's own ``cumhaz`` at the new
+    data is, e.g., 2.142 (``group_censored_early``, survival 0.117). venprs gives ``exp(-cumhaz)``.
     """
     surv, H = np.atleast_1d(_num(r["base_surv" + sfx])), np.atleast_1d(_num(r["base_cumhaz" + sfx]))
-    return np.where((surv == 0) & np.isfinite(H), np.exp(-H), surv)
+    consistent = np.isclose(surv, np.exp(-H), rtol=1e-9 * np.maximum(1.0, H), atol=0)
+    return np.where(consistent | ~np.isfinite(H), surv, np.exp(-H))
 
 
 def test_cox_baseline_where_r_underflows():
@@ -194,7 +211,7 @@ def test_cox_baseline_where_r_underflows():
     for name, key in (("group_censored_early", "cox_efron"), ("n2_both_events", "cox_x")):
         r = REF["cohorts"][name][key]
         assert r["warnings"] == ["Ran out of iterations and did not converge"]
-        assert (_r_surv_without_underflow(r, "") != np.atleast_1d(_num(r["base_surv"]))).sum() == 1
+        assert (_r_surv_from_cumhaz(r, "") != np.atleast_1d(_num(r["base_surv"]))).sum() == 1
     r = REF["cohorts"]["group_censored_early"]["cox_efron"]
     assert r["warnings"] == ["Ran out of iterations and did not converge"]
     assert _num(r["base_surv"])[2] == 0 and _num(r["base_cumhaz"])[2] == pytest.approx(2.142431, rel=1e-6)
@@ -208,6 +225,10 @@ def test_aic_delta(name):
     d, t, e = _data(name)
     r = REF["cohorts"][name]["aic"]
     got = aic_delta(d["g"].to_numpy(), t, e)
+    if _is_error(r):  # R: "contrasts can be applied only to factors with 2 or more levels"
+        assert "2 or more levels" in r["error"] and got["delta"] is None
+        assert any("fewer than two groups" in n for n in got["notes"])
+        return
     if e.sum() == 0:  # R: a fit without events, AIC 0 - 0; venprs states no comparison
         assert got["delta"] is None and any("no events" in n for n in got["notes"])
         return
@@ -254,9 +275,6 @@ def test_time_dependent_auc(name, marker):
             _close(r, auc)
 
 
-R_NOT_CONVERGED = "Ran out of iterations and did not converge"
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_landmark_calibration(name):
     """ICI/E50/E90 as tests/r/landmark_calibration.R (spline or linear term by venprs' rule).
@@ -281,13 +299,17 @@ def test_landmark_calibration(name):
             assert any("after the last follow-up" in n for n in got["notes"])
             continue
         assert r["spline"] == (not any("no spline" in n for n in got["notes"]))
-        obs = _num(r["observed"])
-        if R_NOT_CONVERGED in r.get("warnings", []) and len(np.unique(obs)) == 1 and obs[0] in (0, 1):
-            # R's survfit broke down (every observed survival 0 or every one 1); venprs' is exact
+        obs = np.atleast_1d(_num(r["observed"]))
+        rtol = RTOL
+        if R_NOT_CONVERGED in r.get("warnings", []):
             assert any(R_NOT_CONVERGED in n for n in got["notes"])
-            continue
+            if len(np.unique(obs)) == 1 and obs[0] in (0, 1):
+                continue  # R's survfit broke down (every observed survival 0 or every one 1); venprs' is exact
+            # R's centred exp() of linear predictors in the hundreds loses digits (up to 7e-4 relative
+            # in ICI on 150 random cohorts, e.g. R 0.368007 for an exact exp(-1) = 0.367879)
+            rtol = 1e-3
         for k in ("ici", "e50", "e90"):
-            _close(r[k], got[k])
+            np.testing.assert_allclose(got[k], _num(r[k]), rtol=rtol)
 
 
 def _survival_by_pairs(time, event, lp, t, lp_new):

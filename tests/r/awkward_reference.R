@@ -62,6 +62,12 @@ cohorts <- list(
   # two groups, one censored before the first event: survdiff has one group left (chisq 0 on 0 df)
   one_group_exposed = mk(c(0.5, 1, 2, 3, 4, 5), c(0, 0, 1, 1, 0, 1), rx(6), c(0, 1, 2, 1, 3, 2),
                          c("b", "b", "a", "a", "a", "a"), c(1, 0, 1, 0, 0, 1), c(0, 1, 0, 1, 0, 0)),
+  # one event, at the last time, alone in its risk set: every partial log-likelihood is 0
+  lone_event = mk(c(2, 3.5, 5.5, 1), c(0, 0, 1, 0), rx(4), c(3, 2, 1, 2), c("c", "c", "a", "c"), c(0, 0, 0, 1),
+                  c(1, 1, 1, 0)),
+  # one group only (survdiff: "There is only 1 group")
+  one_group = mk(c(1, 2, 2, 4, 5), c(1, 0, 1, 1, 0), rx(5), c(0, 2, 1, 3, 1), rep("a", 5), c(0, 1, 0, 1, 0),
+                 c(1, 0, 0, 0, 1)),
   # no events at all
   no_events = mk(c(1, 2, 4, 5), c(0, 0, 0, 0), rx(4), c(1, 0, 2, 1), c("a", "b", "a", "b"), c(1, 0, 0, 1),
                  c(0, 1, 1, 0))
