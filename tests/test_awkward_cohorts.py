@@ -36,7 +36,7 @@ from venprs.evaluation.aic import aic_delta
 from venprs.evaluation.calibration import km_at, landmark_calibration
 from venprs.evaluation.discrimination import harrell_c, heagerty_roc, ipcw_auc, uno_c
 from venprs.survival import fit_cox, kaplan_meier, logrank, reverse_km_median_followup
-from venprs.survival.cox import predicted_survival
+from venprs.survival.cox import baseline_survival, predicted_survival
 
 DATA = Path(__file__).parent / "data"
 REF = json.loads((DATA / "awkward_reference.json").read_text())
@@ -336,3 +336,20 @@ def test_predicted_survival_far_from_zero(name, scale):
     h = float(np.median(t))
     got = predicted_survival(t, e, lp, [h], lp)[:, 0]
     np.testing.assert_allclose(got, _survival_by_pairs(t, e, lp, h, lp), rtol=1e-9, atol=1e-300)
+
+
+@pytest.mark.parametrize("shift", [-1000.0, 1000.0])
+def test_baseline_with_linear_predictors_beyond_the_range_of_exp(shift):
+    """|lp| about 1000 (exp(lp) is 0 or inf in double precision): S0 and S(t | x) exact, never NaN.
+
+    Before the log-scale computation the Efron baseline was NaN here for ``shift = 1000``
+    (inf - inf in the tied-event adjustment; ``random_56`` of a 150-cohort run of
+    tests/r/awkward_reference.R with seed 7, where R gives cumhaz 0).
+    """
+    t, e = np.array([1.0, 2.0, 2.0, 3.0, 4.0]), np.array([1, 1, 1, 0, 1])
+    lp = shift + np.array([0.0, -1.0, 0.5, -2.0, -3.0])
+    s_exact = 1.0 if shift > 0 else 0.0  # H0 = e^-1000-ish or e^+1000-ish
+    for ctype in (1, 2):
+        assert baseline_survival(t, e, lp, [0.5, 1.0, 4.0], ctype).tolist() == [1.0, s_exact, s_exact]
+    got = predicted_survival(t, e, lp, [3.5], lp)[:, 0]
+    np.testing.assert_allclose(got, _survival_by_pairs(t, e, lp, 3.5, lp), rtol=1e-12)
