@@ -84,7 +84,10 @@ def km_at(time: np.ndarray, event: np.ndarray, horizon: float) -> float:
 
     Not estimable: no patient, or the last follow-up is a censoring before the
     horizon with survival still above 0 (R ``summary(survfit, times, extend = FALSE)``
-    gives no row then). Checked against :func:`venprs.survival.kaplan_meier`.
+    gives no row then). When the last follow-up before the horizon is an event that
+    takes the curve to 0, venprs gives 0 (the estimate is 0 from then on) where R's
+    ``extend = FALSE`` gives no row either (``tests/test_awkward_cohorts.py``).
+    Checked against :func:`venprs.survival.kaplan_meier`.
 
     Parameters
     ----------
@@ -431,7 +434,11 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     and E90 the 90th percentile of ``|predicted - observed|`` over the patients.
     With fewer distinct predictions than knots + 1 (a score with few values),
     the linear term alone is used (stated in ``notes``). Patients with a missing
-    time or prediction are left out.
+    time or prediction are left out. A horizon after the last follow-up gives the
+    values at the last follow-up and a note (R's ``summary(survfit(fit, newdata),
+    times)`` stops there). The observed survival is computed on the log scale
+    (:func:`venprs.survival.cox.predicted_survival`), which equals R's ``survfit``
+    except after a diverging fit, where R's centred ``exp`` under- or overflows.
 
     Parameters
     ----------
@@ -476,6 +483,10 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     fit = fast_cox(B, t, e)
     if fit.notes:
         notes.append("calibration model: " + "; ".join(fit.notes))
+    if len(t) and horizon > t.max():
+        # R: summary(survfit(fit, newdata), times = horizon) has no row past the last time (an error)
+        notes.append(f"horizon {horizon:g} is after the last follow-up ({t.max():g}): the observed survival is "
+                     "the model's at the last follow-up, carried forward (R gives no value there)")
     obs = fit.survival_at(B, horizon, ctype=2)
     diff = np.abs(p - obs)
     up, first = np.unique(p, return_index=True)

@@ -1,6 +1,7 @@
 """Survival analysis that matches R's ``survival`` package (KM, log-rank, Cox).
 
-Kaplan-Meier and log-rank wrap lifelines; the Cox model is venprs' own engine
+Kaplan-Meier and the log-rank test follow ``survfit`` and ``survdiff`` (:mod:`venprs.survival.km`);
+the Cox model is venprs' own engine
 (:mod:`venprs.survival.cox`: :func:`fit_cox` for reported fits, :func:`fast_cox`
 for resampling loops).
 """

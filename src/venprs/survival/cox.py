@@ -44,7 +44,11 @@ and ``ctype=2`` (Efron-adjusted for ties, R's default after an Efron fit). It is
 baseline at covariates = 0 (all factors absent), not R's default at the covariate
 means, and it is a right-continuous step function (lifelines interpolates linearly).
 A coefficient R gives as NA counts as 0 in the linear predictor, as in R's
-``survfit.coxph`` and ``predict.coxph``.
+``survfit.coxph`` and ``predict.coxph``. Cumulative hazards and predictions are computed on
+the log scale (log-sum-exp over the risk sets, :func:`predicted_survival`), so linear
+predictors far from 0 neither under- nor overflow; they equal R's ``cumhaz`` to 1e-10, and
+R's ``surv`` except after a diverging fit, where R's centred ``exp(-H) ^ risk`` loses digits
+or underflows (``tests/test_awkward_cohorts.py``).
 
 References
 ----------
@@ -73,7 +77,7 @@ from scipy import stats
 from ..errors import InputError
 
 __all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard",
-           "baseline_survival", "MAX_ABS_COEF",
+           "baseline_survival", "predicted_survival", "MAX_ABS_COEF",
            "RARE_FACTORS", "r_infinite_warning"]
 
 #: Policy ``"drop"``: a fitted ``|coefficient|`` above this (hazard ratio beyond e^10) is treated
@@ -160,18 +164,31 @@ def efron_loglik(time, event, lp) -> float:
     return _efron(lp, tie)
 
 
-def _cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct event times and the baseline cumulative hazard (``lp = 0``) at them."""
+def _log_cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct event times and the log of the baseline cumulative hazard (``lp = 0``) at them.
+
+    On the log scale (log-sum-exp over the risk sets), so that neither ``exp(lp)`` nor the
+    hazard over- or underflows when the linear predictors are far from 0 (a diverging fit).
+    """
     if ctype not in (1, 2):
         raise ValueError("ctype must be 1 (Breslow) or 2 (Efron)")
     lp, tie = _by_time(time, event, lp)
-    w = np.exp(lp)
     if len(tie.ev) == 0:
         return tie.times, np.zeros(0)
-    risk = _rev_cumsum(w)[tie.first]
+    # log of each event's denominator: log sum_{j at risk} exp(lp_j), Efron-adjusted for ctype 2
+    log_den = np.logaddexp.accumulate(lp[::-1])[::-1][tie.first]
     if ctype == 2:
-        risk = risk - tie.frac * np.add.reduceat(w[tie.ev], tie.starts)[tie.group]
-    return tie.times, np.cumsum(np.add.reduceat(1.0 / risk, tie.starts))
+        log_d = np.logaddexp.reduceat(lp[tie.ev], tie.starts)[tie.group]
+        log_den = log_den + np.log1p(-tie.frac * np.exp(log_d - log_den))
+    last = np.append(tie.starts[1:], len(tie.ev)) - 1  # last event of each distinct time
+    return tie.times, np.logaddexp.accumulate(-log_den)[last]
+
+
+def _cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct event times and the baseline cumulative hazard (``lp = 0``) at them."""
+    times, log_h = _log_cumhaz_steps(time, event, lp, ctype)
+    with np.errstate(over="ignore"):
+        return times, np.exp(log_h)
 
 
 def baseline_hazard(time, event, lp, ctype: int = 1) -> pd.DataFrame:
@@ -232,6 +249,49 @@ def baseline_survival(time: ArrayLike, event: ArrayLike, lp: ArrayLike, times: A
     s = _step_survival(*_cumhaz_steps(np.asarray(time, float), np.asarray(event), np.asarray(lp, float), ctype),
                        times)
     return float(s) if np.ndim(times) == 0 else s
+
+
+def predicted_survival(time: ArrayLike, event: ArrayLike, lp: ArrayLike, times: ArrayLike, lp_new: ArrayLike,
+                       ctype: int = 2) -> np.ndarray:
+    """Survival ``S(t | x) = exp(-H0(t) exp(x beta))`` of a Cox fit for new linear predictors.
+
+    Equal to ``S0(t) ** exp(lp_new)`` but computed on the log scale, so that it does not
+    underflow when the fit's linear predictors are far from 0: with ``lp`` about -20 for
+    everyone, ``H0 = 1 / sum exp(lp)`` is about 5e8, ``S0 = exp(-H0)`` is 0 in double
+    precision and ``S0 ** exp(lp_new)`` would be 0 for every patient, while the survival is
+    ``exp(-H0 exp(lp_new))``, of order 1. R's ``survfit.coxph`` centres the linear predictors
+    but then takes ``exp(-H_centred) ^ risk``, which still underflows (or loses digits) after a
+    diverging fit; venprs' value is then the exact one (checked in 50-digit arithmetic).
+
+    Parameters
+    ----------
+    time, event : array-like
+        The fit's follow-up times and 0/1 events.
+    lp : array-like
+        The fit's linear predictor per patient.
+    times : array-like
+        Where to evaluate (right-continuous steps at the event times).
+    lp_new : array-like
+        Linear predictors ``x beta`` of the patients to predict for.
+    ctype : {1, 2}
+        As :func:`baseline_survival` (2: Efron-adjusted, R's default after an Efron fit).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(lp_new) x len(times)`` survival probabilities.
+
+    References
+    ----------
+    .. [1] Therneau T. survival 3.5-3, ``survfit.coxph`` (``ctype``; the centred computation in
+       ``coxsurv.fit`` / ``agsurv``).
+    """
+    times_h, log_h = _log_cumhaz_steps(time, event, lp, ctype)
+    at = np.atleast_1d(np.asarray(times, float))
+    new = np.atleast_1d(np.asarray(lp_new, float))
+    log_h0 = np.concatenate([[-np.inf], log_h])[np.searchsorted(times_h, at, side="right")]
+    with np.errstate(over="ignore"):
+        return np.exp(-np.exp(log_h0[None, :] + new[:, None]))
 
 
 def _step_survival(times: np.ndarray, H: np.ndarray, at) -> np.ndarray:
@@ -476,7 +536,8 @@ def _coxfit(pl: _Plan, maxiter: int = MAX_ITER, eps: float = EPS, toler: float =
             nll, u, S = _iterate(pl, new)
             m, flag = _cholesky2(S, toler)
             finite = math.isfinite(nll) and np.isfinite(u).all() and np.isfinite(np.array(m)).all()
-            if finite and abs(1 - best / nll) <= eps:
+            # C's division: loglik 0 (e.g. one event, alone in its risk set) gives NaN or inf, not an error
+            if finite and abs(1 - float(np.divide(best, nll))) <= eps:
                 return _finish(pl, m, new, u, nll, ll0, it, -2 if halving else flag)
             if not finite or nll < best:
                 halving += 1
@@ -654,8 +715,9 @@ class FastCox:
         return baseline_survival(self.time, self.event, self.lp, times, ctype)
 
     def survival_at(self, X: np.ndarray, t: float, ctype: int = 2) -> np.ndarray:
-        """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``."""
-        return self.baseline_survival(t, ctype) ** np.exp(np.asarray(X, float) @ self.coef)
+        """Predicted survival ``S0(t) ** exp(X coef)`` at time ``t`` for each row of ``X``
+        (:func:`predicted_survival`: no underflow when the linear predictors are far from 0)."""
+        return predicted_survival(self.time, self.event, self.lp, [t], np.asarray(X, float) @ self.coef, ctype)[:, 0]
 
 
 def fast_cox(X: np.ndarray, time: np.ndarray, event: np.ndarray, *, rare_factors: str = "r") -> FastCox:
@@ -904,8 +966,8 @@ class CoxResult:
         """Survival ``S0(t) ** exp(x beta)`` for each row of ``X`` (rows) at ``times`` (columns);
         ``ctype`` as :func:`baseline_survival`."""
         lp = np.asarray(X[self.covariates], float) @ self.used_coef.to_numpy()
-        s0 = np.atleast_1d(self.baseline_survival(np.atleast_1d(np.asarray(times, float)), ctype))
-        return s0[None, :] ** np.exp(lp)[:, None]
+        assert self._time is not None and self._event is not None and self._lp is not None
+        return predicted_survival(self._time, self._event, self._lp, times, lp, ctype)
 
     def to_dict(self) -> dict:
         """Per-covariate results and fit summary, JSON-ready (NaN -> None)."""

@@ -13,7 +13,10 @@ Everything here matches R's ``survival`` package defaults:
   of that segment (or of the segment and the last follow-up time). The lower limit
   is where the *lower* confidence curve reaches 0.5, the upper limit where the
   *upper* curve does; ``None`` when a curve never reaches 0.5 ("not reached").
-* ``logrank`` matches ``survdiff`` (hypergeometric variance, ``k - 1`` degrees of freedom).
+* ``logrank`` is ``survdiff`` (hypergeometric variance; groups with no expected event
+  left out, ``df`` = groups with a positive expected count minus 1, as R).
+* Edge behaviour is pinned on small awkward cohorts (``tests/r/awkward_reference.R``):
+  log-log limits are NaN where survival is 1 or 0 (R's NA).
 
 References
 ----------
@@ -105,7 +108,8 @@ class KMResult:
         One row per distinct observed time (events and censorings, as R's
         ``survfit``): ``time, n_risk, n_event, n_censor, surv, std_err, lower, upper``.
         ``std_err`` is the Greenwood standard error of the cumulative hazard (R's
-        ``std.err``); ``lower``/``upper`` are NaN where undefined (survival 0).
+        ``std.err``); ``lower``/``upper`` are NaN where undefined, as R's NA: survival 0
+        (``"log"``, ``"log-log"``), survival 1 (``"log-log"``).
     median : float or None
         Median survival time (``None`` = not reached).
     ci : tuple
@@ -197,12 +201,11 @@ def kaplan_meier(time, event, conf_type: str = "log", conf_level: float = 0.95) 
             lower = np.exp(np.log(s) - z * std_err)
             upper = np.minimum(np.exp(np.log(s) + z * std_err), 1.0)
         elif conf_type == "log-log":
+            # undefined (NaN) where survival is 0 or 1, as R's survfit_confint (NA there)
             s = np.where((surv > 0) & (surv < 1), surv, np.nan)
             se2 = std_err / np.log(s)
             lower = np.exp(-np.exp(np.log(-np.log(s)) - z * se2))
             upper = np.exp(-np.exp(np.log(-np.log(s)) + z * se2))
-            lower = np.where(surv == 1, 1.0, lower)
-            upper = np.where(surv == 1, 1.0, upper)
         elif conf_type == "plain":
             se_s = std_err * surv
             lower = np.maximum(surv - z * se_s, 0.0)
@@ -249,28 +252,70 @@ def reverse_km_median_followup(time, event) -> KMResult:
 def logrank(time, event, groups) -> tuple[float, int, float]:
     """k-group log-rank test, as R's ``survdiff(Surv(time, event) ~ groups)``.
 
+    Observed and expected events and the hypergeometric covariance of each group
+    (``survdiff``'s ``rho = 0``). As in R, groups whose expected count is 0 (every
+    patient censored before the first event) are left out, the statistic is the
+    quadratic form over the remaining groups but the first, and ``df`` is the
+    number of groups with a positive expected count minus 1 (``print.survdiff``).
+
+    Edge cases (``tests/test_awkward_cohorts.py``, ``tests/r/awkward_reference.R``):
+
+    * fewer than two groups with a positive expected count: ``chi2 = 0``, as R;
+      with one such group ``df = 0`` and ``p = 1`` (R's ``pchisq(0, 0, lower.tail =
+      FALSE)``); without any event R reports ``df = -1`` and ``p = NaN``: venprs
+      returns ``df = 0`` and ``p = NaN`` (no test without events);
+    * a singular covariance (e.g. every patient has an event at one time): R stops
+      with "system is exactly singular" (``solve``); venprs returns ``chi2 = p = NaN``.
+
     Parameters
     ----------
     time, event : array-like
         Follow-up times and event indicators (1 = event).
     groups : array-like
-        Group label per patient.
+        Group label per patient (sorted labels give R's factor order).
 
     Returns
     -------
     chi2, df, p : float, int, float
-        ``df`` is the number of groups minus 1.
+        ``df`` is the number of groups with a positive expected count minus 1.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two distinct groups (R: "There is only 1 group").
 
     References
     ----------
-    .. [1] R ``survival::survdiff`` (rho = 0); lifelines ``multivariate_logrank_test``.
+    .. [1] Therneau T. survival 3.5-3: ``survdiff`` (rho = 0), ``print.survdiff``; C routine ``survdiff2``.
+    .. [2] Mantel N. Evaluation of survival data and two new rank order statistics arising in its
+       consideration. Cancer Chemother Rep. 1966;50:163-170.
     """
-    from lifelines.statistics import multivariate_logrank_test
-
     t, e = _as_arrays(time, event)
-    g = np.asarray(groups)
-    k = len(pd.unique(g))
+    labels, g = np.unique(np.asarray(groups), return_inverse=True)
+    k = len(labels)
     if k < 2:
         raise ValueError("log-rank test needs at least two groups")
-    res = multivariate_logrank_test(t, g, e)
-    return float(res.test_statistic), int(k - 1), float(res.p_value)
+    u = np.unique(t[e == 1])  # distinct event times
+    # at risk per event time and group (time >= u), events per event time and group
+    n_g = np.column_stack([len(tg) - np.searchsorted(np.sort(tg), u, side="left")
+                           for tg in (t[g == j] for j in range(k))]).astype(float)
+    d_g = np.zeros((len(u), k))
+    np.add.at(d_g, (np.searchsorted(u, t[e == 1]), g[e == 1]), 1.0)
+    n, d = n_g.sum(axis=1), d_g.sum(axis=1)
+    observed = d_g.sum(axis=0)
+    expected = (d / n) @ n_g
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kk = np.where(n > 1, d * (n - d) / (n * n * (n - 1)), 0.0)
+    var = np.diag((kk * n) @ n_g) - (n_g * kk[:, None]).T @ n_g
+    use = np.flatnonzero(expected > 0)
+    df = len(use) - 1
+    if df < 1:
+        return 0.0, max(df, 0), (1.0 if df == 0 else float("nan"))
+    diff = (observed - expected)[use][1:]
+    vv = var[np.ix_(use, use)][1:, 1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rcond = 1.0 / np.linalg.cond(vv, 1)
+    if not np.isfinite(rcond) or rcond < np.finfo(float).eps:  # R's solve(): "singular"
+        return float("nan"), df, float("nan")
+    chi2 = float(diff @ np.linalg.solve(vv, diff))
+    return chi2, df, float(stats.chi2.sf(chi2, df))
