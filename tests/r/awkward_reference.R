@@ -153,7 +153,8 @@ landmark_ref <- function(d, h) try_r({
     coxph(Surv(time, event) ~ cll, data = d, ties = "efron")
   obs <- as.numeric(summary(survfit(fit, newdata = d), times = h)$surv)
   diff <- abs(d$pred - obs)
-  list(spline = spline, ici = mean(diff), e50 = median(diff), e90 = unname(quantile(diff, 0.9)), observed = obs)
+  list(spline = spline, ici = mean(diff), e50 = median(diff), e90 = unname(quantile(diff, 0.9)), observed = obs,
+       coef = unname(coef(fit)))
 })
 conc_ref <- function(d, m, ...) try_r({
   d$m <- d[[m]]
