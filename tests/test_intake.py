@@ -241,3 +241,40 @@ def test_zero_padded_number_format_ids_are_read_as_the_sheet_shows_them(client, 
     assert cols["os_score"] == ["0.9"] * 4                             # extramedullary disease, Table 4
     r = client.post("/api/v1/score-table", files={"file": ("ids.xlsx", src.read_bytes())})
     assert r.status_code == 200 and r.content == out.read_bytes()
+
+
+def test_merged_cells_over_table_rows_are_refused(client, tmp_path):
+    """A value merged over two patients' rows is stored in the first cell only: the second patient's
+    extramedullary disease was read as empty (unknown) although the sheet shows 'yes' for both."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])   # two blank rows above the header, merged for the layout
+    ws.append([])
+    ws.append(["patient_id", "EMD", "prior HMA", "NF1", "PTPN11", "FLT3", "TP53", "SF3B1"])
+    ws.append(["A", "yes", "no", "wt", "wt", "wt", "wt", "wt"])
+    ws.append(["B", None, "no", "wt", "wt", "wt", "wt", "wt"])
+    ws.merge_cells("A1:C2")
+    ws.merge_cells("B4:B5")
+    src = tmp_path / "merged.xlsx"
+    wb.save(src)
+    out = tmp_path / "o.csv"
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 2 and not out.exists(), p.stderr
+    assert ("row 1 (sheet row 4), patient A, column 'EMD': cells B4:B5 are merged: the sheet shows 'yes' across "
+            "them, but the file holds it in B4 only") in p.stderr
+    r = client.post("/api/v1/score-table", files={"file": ("merged.xlsx", src.read_bytes())})
+    assert r.status_code == 422 and len(r.json()["detail"]) == 1
+    ws.unmerge_cells("B4:B5")
+    ws["B5"] = "yes"
+    ws["D4"] = None
+    ws["D5"] = None
+    ws.merge_cells("D4:D5")   # blank cells merged for the layout hide nothing
+    wb.save(src)
+    p = subprocess.run([sys.executable, "-m", "venprs", "score", "--input", str(src), "--output", str(out),
+                        "--missing-as-unknown"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    # both: extramedullary disease 0.90, NF1 unknown: OS 0.90 to 0.90 + 0.94, adverse either way (Table 4)
+    assert _columns(out.read_bytes(), ",")["os_possible_groups"] == ["adverse", "adverse"]

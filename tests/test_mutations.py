@@ -257,6 +257,26 @@ def test_vcf_no_call_leaves_the_gene_unknown_not_wild_type(tmp_path):
     assert mutation_factors(clinical(), half, panel=FIVE).table.loc[2, "tp53"] == "unknown"   # half call
 
 
+def test_patient_without_a_sample_id_is_unknown_not_wild_type():
+    # Only sequenced patients have a sample_id. P02 (no sample) used to be read as wild-type on all five
+    # genes under --panel, and two such patients were "repeated patient identifier(s): " (the empty one).
+    clin = pd.DataFrame({"patient_id": ["P01", "P02", "P03"], "sample_id": ["S1", "", None],
+                         "extramedullary": ["no", "no", "yes"], "prior_hma": ["yes", "no", "no"]})
+    muts = pd.DataFrame({"sample": ["S1"], "gene": ["FLT3"], "variant_class": ["ITD"]})
+    t = mutation_factors(clin, muts, panel=FIVE).table
+    assert t[GENES].values.tolist() == [["absent", "absent", "present", "absent", "absent"], ["unknown"] * 5,
+                                        ["unknown"] * 5]
+    s = venprs.score_table(t)
+    # P03: extramedullary disease 0.90, genes unknown: OS from 0.90 - 0.98 to 0.90 + 0.94 + 0.80 + 0.49 + 0.39
+    assert (s.loc[2, "os_score_min"], s.loc[2, "os_score_max"]) == pytest.approx(
+        (OS["extramedullary"] + OS["sf3b1"], sum(OS[f] for f in ("extramedullary", *GENES[:4]))))
+    assert s.loc[0, "os_score"] == pytest.approx(OS["prior_hma"] + OS["flt3"])   # 1.13
+    clin["sequenced"] = ["yes", "yes", ""]
+    with pytest.raises(InputError, match=r"row 2, column 'sample_id': patient P02 is marked sequenced but has no "
+                                         r"identifier in column 'sample_id'"):
+        mutation_factors(clin, muts, panel=FIVE)
+
+
 def test_gene_column_in_clinical_table_is_refused():
     df = clinical()
     df["FLT3_mut"] = "no"

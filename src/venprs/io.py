@@ -41,7 +41,7 @@ import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePath
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -564,8 +564,16 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, str]],
-                                               dict[tuple[int, int], int]]:
+class _SheetExtras(NamedTuple):
+    """What :func:`_xlsx_cells` found in a sheet's XML."""
+
+    errors: dict[tuple[int, int], str]
+    formulas: list[tuple[int, int, str]]
+    padded: dict[tuple[int, int], int]
+    merged: list[tuple[int, int, int, int]]
+
+
+def _xlsx_cells(src, sheet_name: str) -> _SheetExtras:
     """What the reader does not show of a sheet's cells, from the file itself.
 
     Returns ``(row0, col0) -> "#N/A"`` for the error cells (the reader shows them as empty);
@@ -574,7 +582,8 @@ def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[
     (``fullCalcOnLoad``, as openpyxl and XlsxWriter write it; XlsxWriter stores 0 as every
     formula's value; Excel and LibreOffice store the computed value of each formula); and
     ``(row0, col0) -> width`` for the cells with a zero-padding number format (``00000``: the
-    number 123 shows as ``00123``, as identifiers are often formatted).
+    number 123 shows as ``00123``, as identifiers are often formatted); and the merged ranges
+    ``(row0, col0, row0_last, col0_last)`` (their value is stored in the first cell only).
     """
     import xml.etree.ElementTree as ET
 
@@ -590,7 +599,7 @@ def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[
         rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rid), None)
         if target is None:
-            return {}, [], {}
+            return _SheetExtras({}, [], {}, [])
         target = target.lstrip("/")
         part = target if target.startswith("xl/") else "xl/" + target
         xml = z.read(part)
@@ -624,7 +633,10 @@ def _xlsx_cells(src, sheet_name: str) -> tuple[dict[tuple[int, int], str], list[
         for m in re.finditer(rb'<c r="([A-Z]+)([0-9]+)"[^>]*?\ss="([0-9]+)"', xml):
             if (width := pad_styles.get(int(m.group(3)))) is not None:
                 padded[(int(m.group(2)) - 1, _col_index(m.group(1).decode()))] = width
-    return errors, formulas, padded
+    merged = [(int(m.group(2)) - 1, _col_index(m.group(1).decode()), int(m.group(4)) - 1,
+               _col_index(m.group(3).decode()))
+              for m in re.finditer(rb'<mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"', xml)]
+    return _SheetExtras(errors, formulas, padded, merged)
 
 
 def _pick_sheet(wb, sheet: str | None, name: str):
@@ -658,7 +670,8 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
     chosen = _pick_sheet(wb, sheet, name)
     label = f"{name}, sheet {chosen!r}"
     grid = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    errors, formulas, padded = _xlsx_cells(src, chosen)
+    extras = _xlsx_cells(src, chosen)
+    errors, padded = extras.errors, extras.padded
     for (r, c), err in errors.items():
         if r < len(grid) and c < len(grid[r]):
             grid[r][c] = err
@@ -689,27 +702,44 @@ def _read_excel(src, name: str, sheet: str | None) -> pd.DataFrame:
     df = df.astype(pd.ArrowDtype(__import__("pyarrow").string()))
     info = SourceInfo(label=label, format="excel", sheet=chosen, header_row=h + 1, sheet_rows=tuple(sheet_rows))
     df = _name_columns(df, header, info)
-    if formulas:
-        InputErrors.raise_if_any(_uncomputed(df, header, h, sheet_rows, formulas), file=label)
+    if extras.formulas or extras.merged:
+        InputErrors.raise_if_any(_unseen(df, header, h, sheet_rows, rows, extras), file=label)
     return df
 
 
-def _uncomputed(df: pd.DataFrame, header: list[str], h: int, sheet_rows: list[int],
-                formulas: list[tuple[int, int, str]]) -> list[Problem]:
-    """One problem per formula cell whose value was never computed (see :func:`_xlsx_cells`): the reader
-    would show it as empty (a factor then unknown, a row of formulas dropped) or as the writer's 0."""
+def _unseen(df: pd.DataFrame, header: list[str], h: int, sheet_rows: list[int], rows: list[list[str]],
+            extras: _SheetExtras) -> list[Problem]:
+    """One problem per table cell whose value the sheet shows but the file does not hold (see
+    :func:`_xlsx_cells`): a formula never computed (read as empty: a factor unknown, a row of formulas
+    dropped; or as the writer's 0), and a merged range over table cells (only its first cell holds the
+    value; the others would be read as empty, i.e. unknown, although the sheet shows the value in each)."""
     data_row = {r: i + 1 for i, r in enumerate(sheet_rows)}
+
+    def column(c0: int) -> str | None:
+        return header[c0] if c0 < len(header) and header[c0] else None
+
     problems = []
-    for r0, c0, formula in sorted(formulas):
-        if r0 < h:
-            continue  # above the header: not part of the table
+    for r0, c0, formula in sorted(extras.formulas):
+        if r0 <= h:
+            continue  # the header or above: not a value of the table
         ref = f"{_col_letters(c0)}{r0 + 1}"
         problems.append(Problem(
             f"cell {ref} holds the formula ={formula} but no computed value (the file was written by a program "
             "that does not calculate formulas, e.g. openpyxl or XlsxWriter); open and save it in Excel or "
             "LibreOffice, or write the values instead of formulas",
-            row=data_row.get(r0 + 1), column=header[c0] if c0 < len(header) and header[c0] else None,
-            value=f"={formula}"))
+            row=data_row.get(r0 + 1), column=column(c0), value=f"={formula}"))
+    for r0, c0, r1, c1 in sorted(extras.merged):
+        if r1 <= h:
+            continue  # a title or the header
+        value = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else ""
+        if not value.strip():
+            continue  # blank cells merged for the layout: nothing is hidden
+        ref = f"{_col_letters(c0)}{r0 + 1}:{_col_letters(c1)}{r1 + 1}"
+        problems.append(Problem(
+            f"cells {ref} are merged: the sheet shows {value!r} across them, but the file holds it in "
+            f"{_col_letters(c0)}{r0 + 1} only (the other cells would be read as empty, i.e. unknown); unmerge "
+            "them and fill in every cell", row=data_row.get(r0 + 1) if r0 > h else None, column=column(c0),
+            value=value))
     return locate(df, problems)
 
 

@@ -887,8 +887,8 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     Notes
     -----
     For each patient and gene: ``present`` if a counted variant is listed; otherwise
-    ``unknown`` if the patient was not sequenced (``sequenced`` false, or no ``sequenced``
-    column, no panel and no sample in the file) or the gene is off the panel, or a variant
+    ``unknown`` if the patient was not sequenced (``sequenced`` false, an empty identifier, or no
+    ``sequenced`` column, no panel and no sample in the file) or the gene is off the panel, or a variant
     of unknown VAF could not be checked against ``min_vaf``; otherwise ``absent``. A
     long-table row reporting the gene as tested negative (``wt``, ``none``, ``not detected``)
     puts the gene on this patient's panel. Without any panel a sequenced patient's genes
@@ -922,8 +922,10 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
         raise InputError(f"the clinical table already has gene column {clash[0]!r}, and the mutation file sets the "
                          "five genes; drop the column or leave out --mutations", column=str(clash[0]))
     id_col = _find_id_column(clinical, id_column)
-    ids = [str(x).strip() for x in clinical[id_col].tolist()]
-    dup = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
+    ids = ["" if pd.isna(x) else str(x).strip() for x in clinical[id_col].tolist()]
+    # an empty identifier (no sample: not sequenced) links no variant; its genes stay unknown
+    named = [i for i in ids if i]
+    dup = sorted({i for i in named if named.count(i) > 1}) if len(set(named)) != len(named) else []
     if dup:
         raise InputError("repeated patient identifier(s) in column " f"{id_col!r}: " + ", ".join(dup[:20]),
                          column=id_col)
@@ -966,6 +968,16 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     out: dict[str, list[str]] = {f: [] for f in GENE_FACTORS}
     for i, pid in enumerate(ids):
         seq = sequenced[i] if sequenced is not None else None
+        if not pid:
+            if seq is True:
+                pcol = find_id_column([str(c) for c in clinical.columns])
+                who = str(clinical[pcol].iloc[i]).strip() if pcol is not None and pcol != id_col else ""
+                errors.append(InputError(f"{'patient ' + who if who else 'this patient'} is marked sequenced but "
+                                         f"has no identifier in column {id_col!r} to find the variants by; give it, "
+                                         "or leave 'sequenced' empty", row=i + 1, column=id_col))
+            for f in GENE_FACTORS:
+                out[f].append("unknown")
+            continue
         listed = pid in has_sample
         pp = per_patient_panel[i] if per_patient_panel is not None else None
         genes_panel = set(pp if pp is not None else (panel_genes or ()))
