@@ -454,12 +454,15 @@ _GENE_RE = r"[A-Z0-9][A-Z0-9\-.]*"
 
 #: Other names of the five genes (upper case) -> the HGNC symbol. A mutation list that names a gene
 #: so is refused: the variant would otherwise be taken as one of another gene, and the VEN-PRS gene
-#: as wild-type. Alias symbols from the HGNC symbol reports (genenames.org; HGNC:11998 TP53,
+#: as wild-type. Alias symbols of the HGNC symbol reports (genenames.org; HGNC:11998 TP53,
 #: HGNC:9644 PTPN11, HGNC:3765 FLT3, HGNC:10768 SF3B1), only those that are no other gene's symbol.
+#: FLT3's were checked against NCBI Gene 2322 ("also known as FLK2; STK1; CD135; FLK-2") and PTPN11's
+#: against the Atlas of Genetics and Oncology; the others are not re-checked. The list only ever makes
+#: venprs refuse a row (never count a variant), so a missing alias leaves the old behaviour.
 GENE_ALIASES: dict[str, str] = {
     "P53": "TP53", "TRP53": "TP53",
     "SHP2": "PTPN11", "SHP-2": "PTPN11", "SH-PTP2": "PTPN11", "PTP2C": "PTPN11",
-    "FLK2": "FLT3", "FLK-2": "FLT3", "CD135": "FLT3",
+    "FLK2": "FLT3", "FLK-2": "FLT3", "STK1": "FLT3", "CD135": "FLT3",
     "SAP155": "SF3B1", "SF3B155": "SF3B1",
 }
 # HGNC names non-coding genes after their neighbour with these suffixes (e.g. TP53-AS1 would be one)
