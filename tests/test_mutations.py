@@ -395,6 +395,21 @@ def test_cli_clinical_table_errors_name_the_file_sheet_row_and_patient(tmp_path)
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_a_panel_name_in_the_panel_column_is_refused(tmp_path):
+    # a registry's 'panel' column holding the panel's name was read as a one-gene list: every VEN-PRS gene
+    # became unknown for those patients, silently overriding --panel
+    c, m = tmp_path / "clin.csv", tmp_path / "muts.csv"
+    m.write_text("patient,gene,class\nP01,FLT3,ITD\n")
+    c.write_text("patient_id,extramedullary,prior_hma,panel\nP01,no,yes,Myeloid-54\nP02,no,no,TSO500\n"
+                 "P03,no,no,NF1;PTPN11;FLT3;TP53;SF3B1\n")
+    r = run_cli("score", "--input", c, "--mutations", m, "--panel", FIVE, "--output", tmp_path / "o.csv")
+    assert r.returncode == 2 and f"venprs: error: {c}: 2 problems:" in r.stderr
+    assert ("row 1 (sheet row 2), patient P01, column 'panel': 'Myeloid-54' names none of the five VEN-PRS "
+            "genes (NF1, PTPN11, FLT3, TP53, SF3B1)") in r.stderr
+    assert "patient P02, column 'panel': 'TSO500'" in r.stderr and "P03" not in r.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
 # ---------------------------------------------------------------- web batch upload
 
 

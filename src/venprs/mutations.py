@@ -1027,15 +1027,28 @@ def _panel_column(df: pd.DataFrame) -> list[tuple[str, ...] | None] | None:
     if col is None:
         return None
     out: list[tuple[str, ...] | None] = []
+    problems: list[Problem] = []
     for i, v in enumerate(df[col].tolist(), start=1):
         s = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
         if not s.strip():
             out.append(None)
             continue
         try:
-            out.append(_gene_list(re.split(r"[\s,;]+", s), "clinical table"))
+            genes = _gene_list(re.split(r"[\s,;]+", s), "clinical table")
         except InputError as e:
-            raise InputErrors(vio.locate(df, [Problem(e.message, row=i, column=str(col), value=s)])) from None
+            problems.append(Problem(e.message, row=i, column=str(col), value=s))
+            continue
+        if not set(genes) & set(_FACTOR_OF_GENE):
+            # a panel's name ('Myeloid-54', 'TSO500') read as a gene list would make all five genes unknown
+            problems.append(Problem(
+                f"{s.strip()!r} names none of the five VEN-PRS genes ({', '.join(_FACTOR_OF_GENE)}); the column lists the genes "
+                "sequenced for the patient, e.g. 'NF1;PTPN11;FLT3;TP53;SF3B1', not the panel's name (for a panel "
+                "that covers none of them, leave the cell empty and set the sequenced column to no)",
+                row=i, column=str(col), value=s))
+            continue
+        out.append(genes)
+    if problems:
+        raise InputErrors(vio.locate(df, problems))
     return out
 
 
