@@ -460,6 +460,20 @@ def test_web_batch_mutation_errors_are_422_naming_the_upload(client):
     assert d["loc"] == ["body", "mutations"] and "m.vcf: line 2: data before the #CHROM header line" in d["msg"]
 
 
+def test_web_batch_gives_one_entry_per_bad_line_of_the_mutation_file(client):
+    # a bad mutation file was one 'detail' entry with every problem in one multi-line msg
+    bad = b"patient_id,gene,class,vaf\nP01,FLT3-ITD,ITD,0.3\nP02,TP53,stop_gained,high\nP03,NF1,Funny,0.2\n"
+    files = {"file": ("clinical.csv", (LAB / "clinical.csv").read_bytes(), "text/csv"),
+             "mutations": ("long.csv", bad, "text/csv")}
+    r = client.post("/api/v1/score-table", files=files, data={"panel": FIVE})
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert len(d) == 3 and all(e["loc"] == ["body", "mutations"] and "\n" not in e["msg"] for e in d)
+    assert [e["row"] for e in d] == [1, 2, 3]
+    assert "names FLT3; write FLT3" in d[0]["msg"] and d[0]["value"] == "FLT3-ITD"
+    assert "variant class 'Funny' of NF1 is not known" in d[2]["msg"]
+
+
 def test_cli_mutation_columns(tmp_path):
     p = tmp_path / "lab.csv"
     p.write_text("Pat,Symbol,Effect,AF\nP01,FLT3,ITD,0.3\nP02,TP53,stop_gained,0.4\n")

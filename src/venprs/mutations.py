@@ -498,11 +498,9 @@ def _raise_all(errors: list[InputError], label: str) -> None:
         return
     if len(errors) == 1:
         raise errors[0]
-    shown = errors[:50]
-    more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-    raise InputError(f"{len(errors)} problems:\n  " + "\n  ".join(
-        (f"row {e.row}: " if e.row else "") + (f"column {e.column!r}: " if e.column else "") + e.message
-        for e in shown) + more, file=label)
+    # one Problem per bad line: the CLI prints them together, the web API gives one entry each
+    raise InputErrors([Problem(e.message, row=e.row, column=e.column, value=None if e.value is None else str(e.value))
+                       for e in errors], file=label)
 
 
 def _float(text: str, what: str) -> float | None:
