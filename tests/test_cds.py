@@ -184,6 +184,113 @@ def test_malformed_fhir_is_422_with_the_path(client, edit, path, msg):
     assert d["path"] == path and msg in d["msg"], d
 
 
+def _flt3(edit):
+    """request() with the FLT3 variant Observation (entry 0, Present) changed by ``edit``."""
+    body = copy.deepcopy(request())
+    edit(body["prefetch"]["variants"]["entry"][0]["resource"])
+    return body
+
+
+# FHIR R4 observation-status: registered and preliminary are not a final result; unknown = the source does not
+# know the status (https://hl7.org/fhir/R4/valueset-observation-status.html). The FLT3 result then stays
+# pending: OS range -0.98 .. 0.90+0.64+0.49 = 2.03 (Table 4), as if FLT3 were not in the prefetch.
+@pytest.mark.parametrize("edit", [
+    lambda r: r.update(status="preliminary"),
+    lambda r: r.update(status="registered"),
+    lambda r: r.update(status="unknown"),
+    lambda r: (r.update(status="registered"), r.pop("valueCodeableConcept")),   # ordered, no result yet
+    lambda r: (r.pop("valueCodeableConcept"), r.update(dataAbsentReason={"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "unknown"}]})),
+])
+def test_variant_without_a_final_result_is_pending(client, edit):
+    card = the_card(client.post(URL, json=_flt3(edit)))
+    assert "flt3=unknown" in card["links"][0]["url"]
+    assert "**Overall survival**: score -0.98 to 2.03" in card["detail"]
+    assert "OS: If the pending FLT3, SF3B1 results are all wild-type" in card["detail"]
+
+
+@pytest.mark.parametrize("status", ["final", "amended", "corrected"])
+def test_variant_result_statuses(client, status):
+    card = the_card(client.post(URL, json=_flt3(lambda r: r.update(status=status))))
+    assert "flt3=present" in card["links"][0]["url"]
+
+
+@pytest.mark.parametrize("edit, path, msg", [
+    (lambda r: r.pop("status"), "prefetch.variants.entry[0].resource.status", "is required"),
+    (lambda r: r.update(status="done"), "prefetch.variants.entry[0].resource.status", "is not an Observation status"),
+    # a Reference without .reference cannot be matched to context.patientId (FHIR R4 Reference: identifier, display)
+    (lambda r: r.update(subject={"identifier": {"system": "urn:oid:2.16.840.1.113883.19.5", "value": "12345"}}),
+     "prefetch.variants.entry[0].resource.subject.reference", "is required"),
+    (lambda r: r.update(subject={"display": "Another Patient"}),
+     "prefetch.variants.entry[0].resource.subject.reference", "is required"),
+])
+def test_unverifiable_variant_records_are_422(client, edit, path, msg):
+    d = _bad(client, _flt3(edit))
+    assert d["path"] == path and msg in d["msg"], d
+
+
+def test_versioned_subject_reference_is_the_patient(client):
+    """FHIR R4 references may carry a version (Patient/pat-1/_history/2): still the patient in context."""
+    card = the_card(client.post(URL, json=_flt3(lambda r: r.update(
+        subject={"reference": "Patient/pat-1/_history/2"}))))
+    assert "flt3=present" in card["links"][0]["url"]
+    d = _bad(client, _flt3(lambda r: r.update(subject={"reference": "Patient/other/_history/2"})))
+    assert "is not the patient in context" in d["msg"]
+
+
+def _mapped_record(resource):
+    return request({"records": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
+        "id": "r1", "subject": {"reference": "Patient/pat-1"}, **resource}}]}})
+
+
+_EMD = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-findings", "code": "EMD"}]}
+_AZA = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-drugs", "code": "AZA"}]}
+
+
+@pytest.mark.parametrize("resource", [
+    # FHIR R4 condition-ver-status: unconfirmed, provisional, differential are not a confirmed diagnosis
+    *({"resourceType": "Condition", "code": _EMD, "verificationStatus": {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": c}]}}
+      for c in ("unconfirmed", "provisional", "differential")),
+    {"resourceType": "Observation", "status": "preliminary", "code": _EMD},
+    {"resourceType": "Observation", "status": "registered", "code": _EMD},
+    {"resourceType": "Observation", "status": "final", "code": _EMD, "dataAbsentReason": {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code": "asked-unknown"}]}},
+    # medication-statement-status intended: "may be taken at some time in the future"; request draft; procedure
+    # preparation (FHIR R4 value sets)
+    {"resourceType": "MedicationStatement", "status": "intended", "medicationCodeableConcept": _AZA},
+    {"resourceType": "MedicationRequest", "status": "draft", "intent": "order", "medicationCodeableConcept": _AZA},
+    {"resourceType": "Procedure", "status": "preparation", "code": _AZA},
+])
+def test_mapped_records_that_are_not_facts_stay_unknown(mapped, resource):
+    card = the_card(mapped.post(URL, json=_mapped_record(resource)))
+    assert card["links"][0]["url"].endswith("#" + page_fragment({}))        # all seven unknown
+
+
+@pytest.mark.parametrize("value, word", [
+    ({}, "present"),                                        # the code is the finding
+    ({"valueBoolean": True}, "present"), ({"valueBoolean": False}, "absent"),
+    ({"valueCodeableConcept": {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-findings",
+                                           "code": "NO-EMD"}]}}, "absent"),   # an answer code of the map
+])
+def test_mapped_observation_values(mapped, value, word):
+    card = the_card(mapped.post(URL, json=_mapped_record({"resourceType": "Observation", "status": "final",
+                                                          "code": _EMD, **value})))
+    assert f"extramedullary={word}" in card["links"][0]["url"]
+
+
+@pytest.mark.parametrize("value", [
+    # an answer the code map does not list (here a local "No") must not read as present
+    {"valueCodeableConcept": {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-answers", "code": "N",
+                                          "display": "No"}]}},
+    {"valueString": "no"}, {"valueInteger": 0},
+])
+def test_mapped_observation_with_an_unreadable_value_is_422(mapped, value):
+    d = _bad(mapped, _mapped_record({"resourceType": "Observation", "status": "final", "code": _EMD, **value}))
+    assert d["path"] == f"prefetch.records.entry[0].resource.{next(iter(value))}"
+    assert "cannot be read as present or absent" in d["msg"]
+
+
 def test_conflicting_records_for_one_gene(client):
     body = request()
     extra = copy.deepcopy(body["prefetch"]["variants"]["entry"][0])       # FLT3 present ...

@@ -11,7 +11,9 @@ What is read from FHIR
 * The five genes from Genomics Reporting IG variant Observations: ``code`` LOINC 69548-6
   (Genetic variant assessment), ``valueCodeableConcept`` LOINC LA9633-4 (Present) or
   LA9634-2 (Absent), and a component LOINC 48018-6 (Gene studied) whose value is the HGNC id
-  (:data:`HGNC_IDS`). Observations of other genes are ignored.
+  (:data:`HGNC_IDS`). Observations of other genes are ignored. Only a ``final``, ``amended`` or
+  ``corrected`` Observation is a result; ``registered``, ``preliminary``, ``unknown`` or a
+  ``dataAbsentReason`` leave the gene pending (unknown), never absent.
 * Extramedullary disease and prior HMA only through a code map that the site supplies
   (:class:`CdsConfig`, ``VENPRS_CDS_CODE_MAP``): no SNOMED CT or LOINC code whose published
   definition matches either factor could be verified, so none is built in and both stay
@@ -43,6 +45,8 @@ References
    browser-based CDS Clients will require CORS support").
 .. [6] FHIR R4 Search, Paging (``Bundle.link`` with relation ``next``):
    https://hl7.org/fhir/R4/http.html#paging
+.. [7] FHIR R4 status value sets: observation-status, condition-ver-status, event-status (Procedure),
+   medication-statement-status, medicationrequest-status (https://hl7.org/fhir/R4/terminologies-valuesets.html).
 """
 
 from __future__ import annotations
@@ -91,6 +95,17 @@ _SOURCE_LABEL = "VEN-PRS (Shahswar et al., Leukemia 2025)"
 
 # statuses that withdraw a record (it is then ignored)
 _WITHDRAWN = {"entered-in-error", "cancelled", "refuted", "not-done", "not-taken", "stopped-in-error"}
+# statuses under which a record is not (yet) a fact: it is ignored, so its factor stays unknown (pending).
+# FHIR R4 value sets: observation-status (registered, preliminary: no final result yet; unknown),
+# event-status of Procedure (preparation), medication-statement-status (intended: "may be taken at some time
+# in the future"), medicationrequest-status (draft), and "unknown" for each of them.
+_NOT_YET = {"Observation": {"registered", "preliminary", "unknown"}, "Procedure": {"preparation", "unknown"},
+            "MedicationStatement": {"intended", "unknown"}, "MedicationRequest": {"draft", "unknown"},
+            "MedicationAdministration": {"unknown"}}
+# Observation.status (1..1) values of a result (FHIR R4 observation-status; corrected is a kind of amended)
+_OBSERVATION_RESULT = {"final", "amended", "corrected"}
+# Condition.verificationStatus values that are not a diagnosis (FHIR R4 condition-ver-status)
+_UNCONFIRMED = {"unconfirmed", "provisional", "differential"}
 _CODE_PATHS = {"Condition": "code", "Observation": "code", "Procedure": "code",
                "MedicationStatement": "medicationCodeableConcept", "MedicationAdministration":
                "medicationCodeableConcept", "MedicationRequest": "medicationCodeableConcept"}
@@ -273,13 +288,19 @@ def _codings(cc: Any, path: str) -> list[tuple[str, str]]:
 
 
 def _withdrawn(res: dict, path: str) -> bool:
+    """Whether a record does not count: withdrawn, not (yet) a fact, or an unconfirmed diagnosis."""
     status = res.get("status")
     if status is not None and not isinstance(status, str):
         raise FhirError(path + ".status", "must be a code (text)")
-    if status in _WITHDRAWN:
+    rt = res["resourceType"]
+    if rt == "Observation" and status not in _WITHDRAWN | _NOT_YET[rt] | _OBSERVATION_RESULT:
+        raise FhirError(path + ".status", f"{status!r} is not an Observation status (FHIR R4: registered, "
+                        "preliminary, final, amended, corrected, cancelled, entered-in-error, unknown)"
+                        if status is not None else "is required (FHIR R4 Observation.status is 1..1)")
+    if status in _WITHDRAWN or status in _NOT_YET.get(rt, ()):
         return True
     vs = res.get("verificationStatus")
-    return bool(vs) and any(c in _WITHDRAWN for _, c in _codings(vs, path + ".verificationStatus"))
+    return bool(vs) and any(c in _WITHDRAWN | _UNCONFIRMED for _, c in _codings(vs, path + ".verificationStatus"))
 
 
 def _check_subject(res: dict, path: str, patient_id: str) -> None:
@@ -290,7 +311,13 @@ def _check_subject(res: dict, path: str, patient_id: str) -> None:
         if not isinstance(ref, dict) or not isinstance(ref.get("reference", ""), str):
             raise FhirError(f"{path}.{key}", "must be a Reference object")
         r = ref.get("reference", "")
-        if r and r.split("/")[-2:] != ["Patient", patient_id] and r != patient_id:
+        if not r:  # an identifier or display only: cannot be matched to context.patientId
+            raise FhirError(f"{path}.{key}.reference", "is required: a record must name its patient by reference "
+                            f"(Patient/{patient_id}) to be read")
+        parts = r.split("/")
+        if len(parts) >= 4 and parts[-2] == "_history":  # a versioned reference: Patient/123/_history/2
+            parts = parts[:-2]
+        if parts[-2:] != ["Patient", patient_id] and r != patient_id:
             raise FhirError(f"{path}.{key}.reference", f"{r!r} is not the patient in context (Patient/{patient_id})")
 
 
@@ -301,6 +328,27 @@ def _gene_of(obs: dict, path: str) -> Optional[str]:
                 if system == HGNC_SYSTEM and code in _FACTOR_OF_HGNC:
                     return _FACTOR_OF_HGNC[code]
     return None
+
+
+def _mapped_value(obs: dict, path: str, sets: Mapping[str, set]) -> Optional[bool]:
+    """The value of an Observation whose code is a mapped ``present`` code.
+
+    No value (a finding) or ``valueBoolean: true`` is present, ``false`` absent, a ``valueCodeableConcept``
+    coded with a mapped code that code's meaning; ``dataAbsentReason`` is unknown (``None``). Any other value
+    (text, a number, an unmapped answer such as "No") is refused rather than read as present.
+    """
+    values = [k for k in obs if k.startswith("value")]
+    if not values:
+        return None if obs.get("dataAbsentReason") is not None else True
+    if values == ["valueBoolean"] and isinstance(obs["valueBoolean"], bool):
+        return obs["valueBoolean"]
+    if values == ["valueCodeableConcept"]:
+        answer = set(_codings(obs["valueCodeableConcept"], path + ".valueCodeableConcept"))
+        yes, no = bool(answer & sets.get("present", set())), bool(answer & sets.get("absent", set()))
+        if yes != no:
+            return yes
+    raise FhirError(f"{path}.{values[0]}", "cannot be read as present or absent: send valueBoolean, no value "
+                    "(the code is the finding), or a valueCodeableConcept coded with a code of the code map")
 
 
 def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: CdsConfig
@@ -354,6 +402,8 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                 if factor is None:
                     continue
                 vals = set(_codings(res.get("valueCodeableConcept"), path + ".valueCodeableConcept"))
+                if res.get("valueCodeableConcept") is None and res.get("dataAbsentReason") is not None:
+                    continue  # no result (FHIR R4 Observation.dataAbsentReason): the gene stays unknown
                 if (LOINC, PRESENT) in vals:
                     note(factor, True, path, res)
                 elif (LOINC, ABSENT) in vals:
@@ -364,8 +414,9 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                 continue
             for factor, sets in wanted.items():
                 if codes & sets.get("present", set()):
-                    vb = res.get("valueBoolean")
-                    note(factor, vb is not False, path, res)
+                    vb = _mapped_value(res, path, sets) if rt == "Observation" else True
+                    if vb is not None:
+                        note(factor, vb, path, res)
                 elif codes & sets.get("absent", set()):
                     note(factor, False, path, res)
     values: dict[str, Optional[bool]] = {f: None for f in FACTORS}
