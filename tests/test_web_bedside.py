@@ -160,6 +160,24 @@ def test_permalink_reopens_and_reload_restores(page, base_url, browser):  # noqa
     page.rec.check()
 
 
+def test_a_new_link_never_keeps_the_previous_patients_factors(page, base_url):  # noqa: F811
+    """Opening another link in the same tab (hashchange) sets every factor: one the link does not name, or
+    names with a value the page does not know, is unknown, not left as the previous patient's; the previous
+    patient's printout label is cleared."""
+    page.goto(base_url + "/")
+    set_factors(page, COMPLETE)
+    page.fill("#patient-label", "Bed 7 Smith")
+    expect(page.locator("#ep-efs [data-field=score]")).to_have_text("0.75")
+    page.evaluate("location.hash = 'flt3=present&tp53=mut'")    # another patient's (hand-written) link
+    for f in FACTORS:
+        assert page.is_checked(f"#{f}-{'present' if f == 'flt3' else 'unknown'}"), f
+    # FLT3 only (Table 4): OS 0.49 - 0.98 = -0.49 .. 0.49 + 0.90 + 0.64 + 0.94 + 0.80 + 0.39 = 4.16
+    expect(page.locator("#ep-os [data-field=score]")).to_have_text("-0.49 to 4.16")
+    assert page.input_value("#patient-label") == ""
+    assert "flt3=present&tp53=unknown" in page.url
+    page.rec.check()
+
+
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 

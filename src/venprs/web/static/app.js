@@ -33,18 +33,28 @@
     var v = factorValues(form);
     return Object.keys(v).map(function (k) { return k + "=" + v[k]; }).join("&");
   }
+  // A fragment naming any factor sets all seven: one it leaves out, or gives a value other than
+  // present/absent/unknown, is unknown - never the value left on the page by the previous patient.
   function applyFragment(form, hash) {
     var text = (hash || "").replace(/^#/, "");
     if (text.indexOf("=") < 0) return false;
-    var any = false;
+    var given = {};
     text.split("&").forEach(function (pair) {
       var kv = pair.split("=");
-      var name = decodeURIComponent(kv[0] || ""), value = decodeURIComponent(kv[1] || "");
-      if (FACTOR_VALUES.indexOf(value) < 0) return;
-      var radio = document.getElementById(name + "-" + value);
-      if (radio && radio.form === form) { radio.checked = true; any = true; }
+      try { given[decodeURIComponent(kv[0] || "")] = decodeURIComponent(kv[1] || ""); } catch (e) { /* bad % */ }
     });
-    return any;
+    var names = [];
+    form.querySelectorAll("input[type=radio]").forEach(function (r) {
+      if (names.indexOf(r.name) < 0) names.push(r.name);
+    });
+    if (!names.some(function (n) { return Object.prototype.hasOwnProperty.call(given, n); })) return false;
+    names.forEach(function (n) {
+      var v = Object.prototype.hasOwnProperty.call(given, n) && FACTOR_VALUES.indexOf(given[n]) >= 0
+        ? given[n] : "unknown";
+      var radio = document.getElementById(n + "-" + v);
+      if (radio && radio.form === form) radio.checked = true;
+    });
+    return true;
   }
   function keepFragment(form) {
     var frag = "#" + fragmentOf(form);
@@ -438,7 +448,12 @@
       document.querySelectorAll(".js-only").forEach(function (x) { x.hidden = false; });
       // a permalink (#extramedullary=present&...) sets the factors; else the browser's remembered choices
       applyFragment(form, location.hash);
-      window.addEventListener("hashchange", function () { if (applyFragment(form, location.hash)) update(form); });
+      window.addEventListener("hashchange", function () {
+        if (!applyFragment(form, location.hash)) return;
+        var label = document.getElementById("patient-label");  // another patient's link: not this label
+        if (label) label.value = "";
+        update(form);
+      });
       keepLinksInPage();
       update(form);
     }
