@@ -229,6 +229,26 @@ def test_unverifiable_variant_records_are_422(client, edit, path, msg):
     assert d["path"] == path and msg in d["msg"], d
 
 
+def test_absolute_subject_reference_must_be_on_fhir_server(client):
+    """Patient/pat-1 on another FHIR server is another patient: an absolute reference counts only under fhirServer."""
+    here = "http://fhir.example.org/fhir"
+    card = the_card(client.post(URL, json={**_flt3(lambda r: r.update(subject={"reference": here + "/Patient/pat-1"})),
+                                           "fhirServer": here}))
+    assert "flt3=present" in card["links"][0]["url"]
+    for server in (here, None):
+        body = _flt3(lambda r: r.update(subject={"reference": "http://other.example.org/fhir/Patient/pat-1"}))
+        d = _bad(client, {**body, **({"fhirServer": server} if server else {})})
+        assert d["path"] == "prefetch.variants.entry[0].resource.subject.reference"
+        assert ("is not on fhirServer" if server else "names no fhirServer") in d["msg"]
+
+
+def test_variant_coded_both_present_and_absent_is_422(client):
+    d = _bad(client, _flt3(lambda r: r["valueCodeableConcept"]["coding"].append(
+        {"system": "http://loinc.org", "code": "LA9634-2", "display": "Absent"})))
+    assert d["path"] == "prefetch.variants.entry[0].resource.valueCodeableConcept"
+    assert "coded both LA9633-4 (Present) and LA9634-2 (Absent)" in d["msg"]
+
+
 def test_versioned_subject_reference_is_the_patient(client):
     """FHIR R4 references may carry a version (Patient/pat-1/_history/2): still the patient in context."""
     card = the_card(client.post(URL, json=_flt3(lambda r: r.update(

@@ -303,7 +303,7 @@ def _withdrawn(res: dict, path: str) -> bool:
     return bool(vs) and any(c in _WITHDRAWN | _UNCONFIRMED for _, c in _codings(vs, path + ".verificationStatus"))
 
 
-def _check_subject(res: dict, path: str, patient_id: str) -> None:
+def _check_subject(res: dict, path: str, patient_id: str, server: Optional[str] = None) -> None:
     for key in ("subject", "patient"):
         ref = res.get(key)
         if ref is None:
@@ -314,6 +314,10 @@ def _check_subject(res: dict, path: str, patient_id: str) -> None:
         if not r:  # an identifier or display only: cannot be matched to context.patientId
             raise FhirError(f"{path}.{key}.reference", "is required: a record must name its patient by reference "
                             f"(Patient/{patient_id}) to be read")
+        if "://" in r and not (server and _on_server(r, server)):  # the same id on another FHIR server
+            raise FhirError(f"{path}.{key}.reference", f"{r!r} is not on fhirServer {server!r}: not the patient in "
+                            f"context (Patient/{patient_id})" if server else f"{r!r} is an absolute reference and "
+                            "the request names no fhirServer: it cannot be matched to the patient in context")
         parts = r.split("/")
         if len(parts) >= 4 and parts[-2] == "_history":  # a versioned reference: Patient/123/_history/2
             parts = parts[:-2]
@@ -351,8 +355,8 @@ def _mapped_value(obs: dict, path: str, sets: Mapping[str, set]) -> Optional[boo
                     "(the code is the finding), or a valueCodeableConcept coded with a code of the code map")
 
 
-def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: CdsConfig
-                          ) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
+def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: CdsConfig,
+                          server: Optional[str] = None) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
     """Factor values from the FHIR resources of a CDS request's prefetch.
 
     Variant Observations (LOINC 69548-6) set the five genes; Conditions, Observations, Procedures and
@@ -368,6 +372,8 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
         The ``context.patientId``; a record whose ``subject``/``patient`` is another patient is refused.
     config : CdsConfig
         The service configuration (its ``code_map``).
+    server : str, optional
+        The request's ``fhirServer``: an absolute patient reference must lie under it.
 
     Returns
     -------
@@ -395,7 +401,7 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
             rt = res["resourceType"]
             if rt not in _CODE_PATHS or _withdrawn(res, path):
                 continue
-            _check_subject(res, path, patient_id)
+            _check_subject(res, path, patient_id, server)
             codes = set(_codings(res.get(_CODE_PATHS[rt]), f"{path}.{_CODE_PATHS[rt]}"))
             if rt == "Observation" and (LOINC, VARIANT_ASSESSMENT) in codes:
                 factor = _gene_of(res, path)
@@ -404,6 +410,9 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                 vals = set(_codings(res.get("valueCodeableConcept"), path + ".valueCodeableConcept"))
                 if res.get("valueCodeableConcept") is None and res.get("dataAbsentReason") is not None:
                     continue  # no result (FHIR R4 Observation.dataAbsentReason): the gene stays unknown
+                if {(LOINC, PRESENT), (LOINC, ABSENT)} <= vals:
+                    raise FhirError(path + ".valueCodeableConcept", f"the variant assessment of {GENE_FACTORS[factor]} "
+                                    f"is coded both {PRESENT} (Present) and {ABSENT} (Absent)")
                 if (LOINC, PRESENT) in vals:
                     note(factor, True, path, res)
                 elif (LOINC, ABSENT) in vals:
@@ -780,7 +789,7 @@ def _service(body: Any, request: Request, cfg: CdsConfig, templates: Mapping[str
                 query = templates[k].replace("{{context.patientId}}", urllib.parse.quote(pid, safe=""))
                 prefetch[k] = _fetch(cfg, server, query, token, f"fhirServer ({k})")
         prefetch = {k: _all_pages(cfg, v, f"prefetch.{k}", server, token) for k, v in prefetch.items()}
-        values, evidence = factors_from_prefetch(prefetch, pid, cfg)
+        values, evidence = factors_from_prefetch(prefetch, pid, cfg, server)
     except FhirError as e:
         return _bad(e)
     result = score(**values)
