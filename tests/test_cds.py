@@ -242,6 +242,13 @@ def test_absolute_subject_reference_must_be_on_fhir_server(client):
         assert ("is not on fhirServer" if server else "names no fhirServer") in d["msg"]
 
 
+def test_patient_prefetch_of_another_patient_is_422(client):
+    body = request()
+    body["prefetch"]["patient"] = {**body["prefetch"]["patient"], "id": "pat-2"}
+    d = _bad(client, body)
+    assert d["path"] == "prefetch.patient.id" and "'pat-2' is not the patient in context" in d["msg"]
+
+
 def test_variant_coded_both_present_and_absent_is_422(client):
     d = _bad(client, _flt3(lambda r: r["valueCodeableConcept"]["coding"].append(
         {"system": "http://loinc.org", "code": "LA9634-2", "display": "Absent"})))

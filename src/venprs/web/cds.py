@@ -399,6 +399,9 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
     for key, value in prefetch.items():
         for res, path in _resources(value, f"prefetch.{key}"):
             rt = res["resourceType"]
+            if rt == "Patient" and isinstance(res.get("id"), str) and res["id"] != patient_id:
+                raise FhirError(path + ".id", f"{res['id']!r} is not the patient in context (Patient/{patient_id}): "
+                                "the prefetch is about another patient")
             if rt not in _CODE_PATHS or _withdrawn(res, path):
                 continue
             _check_subject(res, path, patient_id, server)
