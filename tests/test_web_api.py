@@ -203,6 +203,29 @@ def test_chunked_body_over_limit_is_413(client):
     assert r.status_code == 413
 
 
+@pytest.mark.parametrize("path, body, key", [
+    # Python's json keeps the last value: TP53 would be scored wild-type (OS 0.00) although "true" was sent
+    ("/api/v1/score", b'{"tp53": true, "flt3": false, "tp53": false}', "tp53"),
+    ("/api/v1/fhir/RiskAssessment", b'{"subject": {"reference": "Patient/1"}, "factors": {"tp53": 1, "tp53": 0}}',
+     "tp53"),
+    ("/cds-services/venprs-patient-view", b'{"hook": "patient-view", "hookInstance": "x", "context": '
+     b'{"patientId": "p"}, "prefetch": {"v": {"resourceType": "Observation", "status": "entered-in-error", '
+     b'"status": "final"}}}', "status"),
+])
+def test_duplicate_json_keys_are_422(client, path, body, key):
+    """RFC 8259 section 4: with repeated names the receiver's behaviour is unpredictable, so they are refused."""
+    for ctype in ("application/json", "application/fhir+json; charset=utf-8"):
+        r = client.post(path, content=body, headers={"content-type": ctype})
+        assert r.status_code == 422, r.text
+        (d,) = r.json()["detail"]
+        assert d["type"] == "json_duplicate_key" and f"the key '{key}' appears twice" in d["msg"], d
+    r = client.post("/api/v1/score", content=b'{"tp53": true, "flt3": {"a": 1, "b": 2}}',  # nested keys differ
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] != "json_duplicate_key"
+    r = client.post("/api/v1/score", content=b'{"tp53": true}', headers={"content-type": "application/json"})
+    assert r.status_code == 200 and r.json()["inputs"]["tp53"] is True
+
+
 def test_wrong_method_and_unknown_path(client):
     r = client.get("/api/v1/score")
     assert r.status_code == 405 and r.json()["detail"][0]["type"] == "http_error"

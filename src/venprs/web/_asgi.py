@@ -8,6 +8,8 @@ References
 .. [1] ASGI HTTP connection scope and messages:
    https://asgi.readthedocs.io/en/latest/specs/www.html
 .. [2] Content Security Policy Level 3: https://www.w3.org/TR/CSP3/
+.. [3] RFC 8259, section 4: "The names within an object SHOULD be unique"; with duplicate names
+   "the behavior of software that receives such an object is unpredictable".
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any, Awaitable, Callable, Iterable, cast
 
 from starlette.middleware.cors import CORSMiddleware
 
-__all__ = ["SecurityHeaders", "BodyLimit", "ConcurrencyLimit", "PathCors", "CSP", "SECURITY_HEADERS"]
+__all__ = ["SecurityHeaders", "BodyLimit", "ConcurrencyLimit", "PathCors", "UniqueJsonKeys", "CSP",
+           "SECURITY_HEADERS"]
 
 Scope = dict
 Receive = Callable[[], Awaitable[dict]]
@@ -218,3 +221,77 @@ class PathCors:
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    d = dict(pairs)  # the common case at C speed; only a repeated key takes the loop
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return d
+
+
+class UniqueJsonKeys:
+    """Refuse a JSON request body in which an object has the same key twice (HTTP 422).
+
+    Python's JSON reader keeps the last value of a repeated key, so ``{"tp53": true, "tp53": false}``
+    would silently score TP53 as wild-type. Bodies of POST requests to ``paths`` whose content type
+    is JSON (``application/json``, ``application/fhir+json``, ...) are read whole (after
+    :class:`BodyLimit`) and checked; a body that is not valid JSON is passed on unchanged, for the app
+    to answer with its own error.
+
+    Parameters
+    ----------
+    app : ASGI app
+    paths : iterable of str
+        The JSON routes to check.
+    """
+
+    def __init__(self, app: ASGIApp, paths: Iterable[str]):
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        ctype = dict(scope.get("headers", ())).get(b"content-type", b"").split(b";")[0].strip().lower()
+        if not (ctype == b"application/json" or ctype.endswith(b"+json")):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # disconnect (or BodyLimit's 413): let the app see it
+                replay: list[dict] = [message]
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        else:
+            body = b"".join(chunks)
+            replay = [{"type": "http.request", "body": body, "more_body": False}]
+            try:
+                json.loads(body, object_pairs_hook=_unique_pairs)
+            except _DuplicateKey as e:
+                msg = (f"the key {e.args[0]!r} appears twice in one JSON object; send each key once "
+                       "(RFC 8259: names within an object should be unique)")
+                out = json.dumps({"detail": [{"loc": ["body"], "msg": msg, "type": "json_duplicate_key"}]}).encode()
+                await send({"type": "http.response.start", "status": 422,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(out)).encode())]})
+                await send({"type": "http.response.body", "body": out})
+                return
+            except ValueError:
+                pass  # not JSON: the app answers its own 422
+
+        async def replayed() -> dict:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, replayed, send)

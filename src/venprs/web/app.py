@@ -60,7 +60,7 @@ from ..model import ENDPOINTS, GROUPS, load_model, model_json
 from ..mutations import mutation_factors, read_panel
 from ..scoring import FACTORS, score, score_table
 from . import cds
-from ._asgi import BodyLimit, ConcurrencyLimit, PathCors, SecurityHeaders
+from ._asgi import BodyLimit, ConcurrencyLimit, PathCors, SecurityHeaders, UniqueJsonKeys
 
 __all__ = ["create_app", "score_payload", "template_csv", "ScoreRequest", "MAX_UPLOAD_BYTES", "MAX_ROWS", "MAX_JSON_BYTES"]
 
@@ -479,6 +479,8 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
 
     cfg = cds_config if cds_config is not None else cds.CdsConfig.from_env()
     cds.register(app, cfg)  # GET /cds-services, POST /cds-services/{id}, POST /api/v1/fhir/RiskAssessment
+    app.add_middleware(UniqueJsonKeys, paths=["/api/v1/score", f"/cds-services/{cds.SERVICE_ID}",
+                                              "/api/v1/fhir/RiskAssessment"])  # inside BodyLimit
     app.add_middleware(BodyLimit, default=max_json_bytes, per_path={
         "/api/v1/score-table": body_limit,
         f"/cds-services/{cds.SERVICE_ID}": cds.MAX_CDS_BYTES})
