@@ -86,14 +86,7 @@ cohorts <- split(all[, -1], factor(all$cohort, levels = names(cohorts)))
 write.csv(all, "tests/data/awkward_cohorts.csv", row.names = FALSE)
 
 # ------------------------------------------------------------------ helpers
-try_r <- function(expr) {
-  warns <- character(0)
-  val <- withCallingHandlers(tryCatch(expr, error = function(e) list(error = conditionMessage(e))),
-                             warning = function(w) {warns <<- c(warns, conditionMessage(w));
-                                                    invokeRestart("muffleWarning")})
-  if (length(warns) && is.list(val)) val$warnings <- I(warns)
-  val
-}
+source("tests/r/helpers.R")  # try_r
 horizons <- function(d) {
   ev <- sort(unique(d$time[d$event == 1]))
   h <- c(beyond = max(d$time) + 1)

@@ -469,11 +469,17 @@ def landmark_calibration(time, event, predicted_survival, horizon: float = PAPER
     """
     t = np.asarray(time, float)
     e = np.asarray(event).astype(int)
-    p = np.clip(np.asarray(predicted_survival, float), 1e-9, 1 - 1e-9)
+    raw = np.asarray(predicted_survival, float)
+    p = np.clip(raw, 1e-9, 1 - 1e-9)
     ok = np.isfinite(t) & np.isfinite(p)
     t, e, p = t[ok], e[ok], p[ok]
     cll = np.log(-np.log(p))
     notes = []
+    n_clipped = int(((raw[ok] < 1e-9) | (raw[ok] > 1 - 1e-9)).sum())
+    if n_clipped:
+        # cloglog(0 or 1) is infinite: R's coxph stops ("data contains an infinite predictor")
+        notes.append(f"{n_clipped} predicted survival value(s) 0 or 1 (within 1e-9) clipped to [1e-9, 1 - 1e-9] "
+                     "(R's coxph refuses an infinite cloglog)")
     kn = np.unique(np.percentile(cll, [10, 50, 90] if knots == 3 else np.linspace(5, 95, knots)))
     if len(np.unique(cll)) > len(kn) + 1 and len(kn) >= 3:
         B = _rcs_basis(cll, kn)

@@ -123,7 +123,8 @@ def km_risk_at(time, event, horizon: float, *, extend: bool = False) -> dict[str
     else:
         s, se_h = float(tab["surv"].iloc[i]), float(tab["std_err"].iloc[i])
         lo, hi = float(tab["lower"].iloc[i]), float(tab["upper"].iloc[i])
-    return {"risk": 1.0 - s, "surv": s, "se": s * se_h, "ci_low": _num(1.0 - hi), "ci_high": _num(1.0 - lo),
+    # KM at 0: Greenwood SE not defined (R: summary std.err NaN, lower NA)
+    return {"risk": 1.0 - s, "surv": s, "se": _num(s * se_h), "ci_low": _num(1.0 - hi), "ci_high": _num(1.0 - lo),
             "n": int(len(t))}
 
 
@@ -158,9 +159,15 @@ def calibration_slope(time, event, score) -> dict[str, Any]:
     if not np.isfinite(b):
         return {"estimate": None, "se": None, "ci_low": None, "ci_high": None, "p_slope_1": None,
                 "note": "not estimable: " + "; ".join(fit.notes)}
+    if not (np.isfinite(se) and se > 0):
+        # the partial likelihood does not depend on the score (e.g. each event alone in its risk set):
+        # R reports coef 0, se 0 (and a Wald p of 0) with "Ran out of iterations"; no slope is estimated
+        return {"estimate": None, "se": None, "ci_low": None, "ci_high": None, "p_slope_1": None,
+                "note": "not estimable: the partial likelihood does not depend on the score (standard error "
+                        f"{se:g})" + ("; " + "; ".join(fit.notes) if fit.notes else "")}
     return {"estimate": b, "se": se, "ci_low": b - Z * se, "ci_high": b + Z * se,
             "p_slope_1": float(2 * stats.norm.sf(abs((b - 1) / se))), "loglik": fit.loglik,
-            "method": "Cox model on the published score (Efron ties), Wald 95% CI"}
+            "notes": list(fit.notes), "method": "Cox model on the published score (Efron ties), Wald 95% CI"}
 
 
 def in_the_large(time, event, predicted_risk, horizon: float) -> dict[str, Any]:
@@ -204,9 +211,12 @@ def in_the_large(time, event, predicted_risk, horizon: float) -> dict[str, Any]:
     out["difference"] = o - exp_
     if o > 0:
         oe = o / exp_
-        se_log = obs["se"] / o
-        out.update(oe_ratio=oe, se_log_oe=se_log, oe_ci_low=oe * math.exp(-Z * se_log),
-                   oe_ci_high=oe * math.exp(Z * se_log))
+        out["oe_ratio"] = oe
+        if obs["se"] is not None:
+            se_log = obs["se"] / o
+            out.update(se_log_oe=se_log, oe_ci_low=oe * math.exp(-Z * se_log), oe_ci_high=oe * math.exp(Z * se_log))
+        else:
+            out["note"] = "observed risk 1 (Kaplan-Meier 0): no Greenwood SE, so no CI of O/E"
     return out
 
 
