@@ -227,3 +227,22 @@ def test_model_updating(name, hk):
         assert rf["expected"] == pytest.approx(float(np.mean(1 - exact)), rel=1e-9)
         return
     _itl_equal(r["refit_itl"], rf, t, h, rtol=1e-6 if diverged else RTOL, keys=UPDATING_KEYS)
+
+
+def test_report_says_when_the_slope_did_not_converge():
+    """R warns beside a diverging slope (n2: "Ran out of iterations"); the report says it beside the number."""
+    from venprs.reporting.sections_validate import slope_notes
+
+    _, t, e, s = _data("n2")
+    assert REF["cohorts"]["n2"]["slope"]["warnings"] == ["Ran out of iterations and did not converge"]
+    diverged = calibration_slope(t, e, s)
+    _, t, e, s = _data("lone_event")
+    flat = calibration_slope(t, e, s)
+    _, t, e, s = _data("random_01")
+    fine = calibration_slope(t, e, s)
+    assert fine["notes"] == []
+    v = {"calibration": {"os": {"slope": diverged}, "efs": {"slope": fine}}}
+    (line,) = slope_notes(v)
+    assert line.startswith("Overall survival calibration slope: ") and "Ran out of iterations" in line
+    v = {"calibration": {"os": {"slope": fine}, "efs": {"slope": flat}}}
+    assert slope_notes(v) == ["Event-free survival calibration slope: " + flat["note"]]

@@ -394,6 +394,28 @@ def calibration_figure(v: dict):
     return fig
 
 
+def slope_notes(v: dict) -> list[str]:
+    """What the report says beside a calibration slope from a fit that did not converge, or no slope.
+
+    Parameters
+    ----------
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation` (``calibration.<ep>.slope``
+        ``notes`` or ``note``).
+
+    Returns
+    -------
+    list of str
+        One line per endpoint with a note, e.g. ``"Overall survival calibration slope: the Newton-Raphson fit stopped ..."``.
+    """
+    out = []
+    for ep in ENDPOINTS:
+        sl = v["calibration"][ep]["slope"]
+        if sl.get("notes") or sl.get("note"):
+            out.append(f"{EP_LABEL[ep]} calibration slope: " + "; ".join(sl.get("notes") or [sl["note"]]))
+    return out
+
+
 def calibration_html(ctx: Context, v: dict, prefix: str) -> str:
     """The calibration tables and figure of the published model.
 
@@ -442,10 +464,8 @@ def calibration_html(ctx: Context, v: dict, prefix: str) -> str:
                  "expected = mean predicted risk 1 - S0(h)^exp(S); O/E CI from the Greenwood SE (E fixed). "
                  "ICI/E50/E90: mean/median/90th percentile of |predicted - smoothed observed| (Cox model on a "
                  "restricted cubic spline of cloglog(predicted), Austin et al. 2020).")
-    for ep in ENDPOINTS:  # a slope from a fit that did not converge, or none: say so beside the number
-        sl = v["calibration"][ep]["slope"]
-        if sl.get("notes") or sl.get("note"):
-            html += note(f"{EP_LABEL[ep]} calibration slope: " + "; ".join(sl.get("notes") or [sl["note"]]))
+    for line in slope_notes(v):
+        html += note(line)
     html += table(["endpoint", "group", "n", "mean predicted risk", "observed risk (1 - KM)", "95% CI"], grows,
                   caption=f"Grouped calibration at {h:g} months by published group")
     html += ctx.figures.save(calibration_figure(v), f"{prefix}calibration",
