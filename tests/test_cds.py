@@ -287,6 +287,9 @@ _AZA = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-drugs", 
     # preparation (FHIR R4 value sets)
     {"resourceType": "MedicationStatement", "status": "intended", "medicationCodeableConcept": _AZA},
     {"resourceType": "MedicationRequest", "status": "draft", "intent": "order", "medicationCodeableConcept": _AZA},
+    # medicationrequest-intent proposal / plan / option: suggested, not ordered (FHIR R4)
+    *({"resourceType": "MedicationRequest", "status": "active", "intent": i, "medicationCodeableConcept": _AZA}
+      for i in ("proposal", "plan", "option")),
     {"resourceType": "Procedure", "status": "preparation", "code": _AZA},
 ])
 def test_mapped_records_that_are_not_facts_stay_unknown(mapped, resource):

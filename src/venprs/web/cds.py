@@ -102,6 +102,8 @@ _WITHDRAWN = {"entered-in-error", "cancelled", "refuted", "not-done", "not-taken
 _NOT_YET = {"Observation": {"registered", "preliminary", "unknown"}, "Procedure": {"preparation", "unknown"},
             "MedicationStatement": {"intended", "unknown"}, "MedicationRequest": {"draft", "unknown"},
             "MedicationAdministration": {"unknown"}}
+# MedicationRequest.intent values that are a suggestion, not an order (FHIR R4 medicationrequest-intent)
+_NOT_AN_ORDER = {"proposal", "plan", "option"}
 # Observation.status (1..1) values of a result (FHIR R4 observation-status; corrected is a kind of amended)
 _OBSERVATION_RESULT = {"final", "amended", "corrected"}
 # Condition.verificationStatus values that are not a diagnosis (FHIR R4 condition-ver-status)
@@ -298,6 +300,8 @@ def _withdrawn(res: dict, path: str) -> bool:
                         "preliminary, final, amended, corrected, cancelled, entered-in-error, unknown)"
                         if status is not None else "is required (FHIR R4 Observation.status is 1..1)")
     if status in _WITHDRAWN or status in _NOT_YET.get(rt, ()):
+        return True
+    if rt == "MedicationRequest" and res.get("intent") in _NOT_AN_ORDER:
         return True
     vs = res.get("verificationStatus")
     return bool(vs) and any(c in _WITHDRAWN | _UNCONFIRMED for _, c in _codings(vs, path + ".verificationStatus"))
