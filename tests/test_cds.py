@@ -279,6 +279,10 @@ _AZA = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-drugs", 
     *({"resourceType": "Condition", "code": _EMD, "verificationStatus": {"coding": [{
         "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": c}]}}
       for c in ("unconfirmed", "provisional", "differential")),
+    # condition-clinical resolved / remission / inactive: not extramedullary disease at the start of HMA/venetoclax
+    *({"resourceType": "Condition", "code": _EMD, "clinicalStatus": {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": c}]}}
+      for c in ("resolved", "remission", "inactive")),
     {"resourceType": "Observation", "status": "preliminary", "code": _EMD},
     {"resourceType": "Observation", "status": "registered", "code": _EMD},
     {"resourceType": "Observation", "status": "final", "code": _EMD, "dataAbsentReason": {"coding": [{
