@@ -279,6 +279,10 @@ _AZA = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-drugs", 
     *({"resourceType": "Condition", "code": _EMD, "verificationStatus": {"coding": [{
         "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": c}]}}
       for c in ("unconfirmed", "provisional", "differential")),
+    # condition-clinical resolved / remission / inactive: not extramedullary disease at the start of HMA/venetoclax
+    *({"resourceType": "Condition", "code": _EMD, "clinicalStatus": {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": c}]}}
+      for c in ("resolved", "remission", "inactive")),
     {"resourceType": "Observation", "status": "preliminary", "code": _EMD},
     {"resourceType": "Observation", "status": "registered", "code": _EMD},
     {"resourceType": "Observation", "status": "final", "code": _EMD, "dataAbsentReason": {"coding": [{
@@ -287,6 +291,9 @@ _AZA = {"coding": [{"system": "http://example.org/fhir/CodeSystem/local-drugs", 
     # preparation (FHIR R4 value sets)
     {"resourceType": "MedicationStatement", "status": "intended", "medicationCodeableConcept": _AZA},
     {"resourceType": "MedicationRequest", "status": "draft", "intent": "order", "medicationCodeableConcept": _AZA},
+    # medicationrequest-intent proposal / plan / option: suggested, not ordered (FHIR R4)
+    *({"resourceType": "MedicationRequest", "status": "active", "intent": i, "medicationCodeableConcept": _AZA}
+      for i in ("proposal", "plan", "option")),
     {"resourceType": "Procedure", "status": "preparation", "code": _AZA},
 ])
 def test_mapped_records_that_are_not_facts_stay_unknown(mapped, resource):

@@ -297,6 +297,11 @@ def test_page_form_post_fallback(client):
     assert 'data-group="intermediate">Intermediate risk' in efs and ">0.75<" in efs
     r = client.post("/", data={"flt3": "perhaps"})
     assert r.status_code == 422 and r.json()["detail"][0]["field"] == "flt3"
+    # a repeated factor (the page posts each once): the last value would silently win (TP53 absent, OS 0.00)
+    r = client.post("/", content=b"tp53=present&tp53=absent",
+                    headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "tp53"
+    assert "tp53 is given 2 times" in r.json()["detail"][0]["msg"]
 
 
 # ---------------------------------------------------------------- score-table

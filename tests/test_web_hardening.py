@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -20,24 +21,48 @@ from venprs.web._asgi import SECURITY_HEADERS
 CSV = b"patient_id,extramedullary,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1\nP1,yes,no,wt,wt,mut,wt,wt\n"
 
 
+def _wait_up(proc: subprocess.Popen, port: int) -> None:
+    t0 = time.monotonic()
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return
+        except OSError:
+            assert proc.poll() is None and time.monotonic() - t0 < 60, "server did not start"
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "venprs", "serve", "--port", str(port), "--request-timeout", "2",
                              "--max-uploads", "1"], env=cli_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.monotonic()
-    while True:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() - t0 < 60, "server did not start"
-            time.sleep(0.2)
+    _wait_up(proc, port)
     yield port
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def test_access_log_has_no_query_string_nor_body():
+    """--access-log: method, path, status only (docs/web.md); a query string or body never reaches the log."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "venprs", "serve", "--port", str(port), "--access-log"],
+                            env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(proc, port)
+        urllib.request.urlopen(url + "/?tp53=SECRET-Q1", timeout=5)
+        req = urllib.request.Request(url + "/api/v1/score?mrn=SECRET-Q2", data=b'{"tp53": "SECRET-B1"}',
+                                     headers={"content-type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError):  # 422: not a tp53 value
+            urllib.request.urlopen(req, timeout=5)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    log = out.decode(errors="replace")
+    assert '"GET / HTTP/1.1" 200' in log and '"POST /api/v1/score HTTP/1.1" 422' in log, log
+    assert "SECRET" not in log, log
 
 
 def _exchange(port: int, data: bytes, wait: float = 10.0) -> bytes:

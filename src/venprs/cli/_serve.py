@@ -13,7 +13,7 @@ def serve_cmd(
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (e.g. one per core)."),
     access_log: bool = typer.Option(
         False, "--access-log/--no-access-log",
-        help="Log one line per request (method, path, status; never bodies). Off by default."),
+        help="Log one line per request (method, path without query, status; never bodies). Off by default."),
     request_timeout: float = typer.Option(
         30.0, "--request-timeout", min=0.1,
         help="Seconds a client has to send a whole request (headers and body), else 408 and the connection closes."),
@@ -35,7 +35,7 @@ def serve_cmd(
     import os
 
     from ..web.app import MAX_UPLOADS_ENV
-    from ..web.server import TIMEOUT_ENV, Protocol
+    from ..web.server import TIMEOUT_ENV, Protocol, log_config
 
     os.environ[TIMEOUT_ENV] = str(request_timeout)  # read by every worker
     os.environ[MAX_UPLOADS_ENV] = str(max_uploads)
@@ -43,7 +43,7 @@ def serve_cmd(
         uvicorn.run(
             "venprs.web.app:create_app", factory=True, host=host, port=port, workers=workers,
             access_log=access_log, log_level="info", server_header=False, proxy_headers=False,
-            http=Protocol, timeout_keep_alive=keep_alive,
+            http=Protocol, timeout_keep_alive=keep_alive, log_config=log_config(),
         )
     except OSError as e:  # pragma: no cover - e.g. port in use
         raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

@@ -377,6 +377,10 @@ def create_app(*, max_upload_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_
         form = await request.form()
         values: dict[str, Optional[bool]] = {}
         for f in FACTORS:
+            if len(form.getlist(f)) > 1:  # a page posts each factor once; which one would count is arbitrary
+                return _input_error_response(InputError(
+                    f"{f} is given {len(form.getlist(f))} times; send it once (present, absent or unknown)",
+                    field=f), ["body", f])
             v = form.get(f, "unknown")
             if not isinstance(v, str) or v not in _UI_VALUES:
                 return _input_error_response(InputError(

@@ -102,6 +102,11 @@ _WITHDRAWN = {"entered-in-error", "cancelled", "refuted", "not-done", "not-taken
 _NOT_YET = {"Observation": {"registered", "preliminary", "unknown"}, "Procedure": {"preparation", "unknown"},
             "MedicationStatement": {"intended", "unknown"}, "MedicationRequest": {"draft", "unknown"},
             "MedicationAdministration": {"unknown"}}
+# Condition.clinicalStatus values of a condition that is over (FHIR R4 condition-clinical); extramedullary
+# disease counts only at the start of HMA/venetoclax (the model file's definition), so such a Condition is not read
+_NOT_ACTIVE = {"inactive", "remission", "resolved"}
+# MedicationRequest.intent values that are a suggestion, not an order (FHIR R4 medicationrequest-intent)
+_NOT_AN_ORDER = {"proposal", "plan", "option"}
 # Observation.status (1..1) values of a result (FHIR R4 observation-status; corrected is a kind of amended)
 _OBSERVATION_RESULT = {"final", "amended", "corrected"}
 # Condition.verificationStatus values that are not a diagnosis (FHIR R4 condition-ver-status)
@@ -299,6 +304,8 @@ def _withdrawn(res: dict, path: str) -> bool:
                         if status is not None else "is required (FHIR R4 Observation.status is 1..1)")
     if status in _WITHDRAWN or status in _NOT_YET.get(rt, ()):
         return True
+    if rt == "MedicationRequest" and res.get("intent") in _NOT_AN_ORDER:
+        return True
     vs = res.get("verificationStatus")
     return bool(vs) and any(c in _WITHDRAWN | _UNCONFIRMED for _, c in _codings(vs, path + ".verificationStatus"))
 
@@ -424,7 +431,11 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                     raise FhirError(path + ".valueCodeableConcept", f"a variant assessment of {GENE_FACTORS[factor]} "
                                     f"must be LOINC {PRESENT} (Present) or {ABSENT} (Absent)")
                 continue
+            past = rt == "Condition" and any(c in _NOT_ACTIVE for _, c in _codings(
+                res.get("clinicalStatus"), path + ".clinicalStatus"))
             for factor, sets in wanted.items():
+                if factor == "extramedullary" and past:  # the factor is disease at the start of HMA/venetoclax
+                    continue
                 if codes & sets.get("present", set()):
                     vb = _mapped_value(res, path, sets) if rt == "Observation" else True
                     if vb is not None:

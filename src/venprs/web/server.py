@@ -16,13 +16,16 @@ References
 
 from __future__ import annotations
 
+import copy
+import logging
 import os
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ._asgi import SECURITY_HEADERS
 
-__all__ = ["Protocol", "REQUEST_TIMEOUT", "TIMEOUT_ENV"]
+__all__ = ["Protocol", "REQUEST_TIMEOUT", "TIMEOUT_ENV", "QuerylessAccessLog", "log_config"]
 
 #: Seconds a client has to send a whole request (headers and body) once connected or
 #: once it starts the next request on a kept-alive connection.
@@ -89,3 +92,34 @@ class Protocol(HttpToolsProtocol):
         self._disarm()
         self.transport.write(_plain(b"400 Bad Request", msg))
         self.transport.close()
+
+
+class QuerylessAccessLog(logging.Filter):
+    """Drop the query string from uvicorn's access log lines (``--access-log``).
+
+    The log promises method, path and status only; a query string (``/?tp53=mut``,
+    ``/cds-services/...?patient=...``) may carry what a user or client put in the address.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the path argument of an access record (``client, method, path, version, status``)."""
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's default logging configuration with :class:`QuerylessAccessLog` on the access handler.
+
+    Returns
+    -------
+    dict
+        A :func:`logging.config.dictConfig` dictionary for ``uvicorn.run(log_config=...)``.
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    cfg = copy.deepcopy(LOGGING_CONFIG)
+    cfg.setdefault("filters", {})["queryless"] = {"()": "venprs.web.server.QuerylessAccessLog"}
+    cfg["handlers"]["access"]["filters"] = ["queryless"]
+    return cfg
