@@ -21,6 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 import cds_hooks_shapes as shapes
+from venprs import score
 from venprs.web import create_app
 from venprs.web.cds import SERVICE_ID, CdsConfig, page_fragment, parse_code_map
 
@@ -326,15 +327,25 @@ def test_mapped_observation_with_an_unreadable_value_is_422(mapped, value):
 
 
 def test_conflicting_records_for_one_gene(client):
+    # two records that disagree (FLT3 present here, absent there) gave a 422 and no card: the clinician saw
+    # nothing. Now FLT3 is unknown (the range over both), the card says which records conflict, and nothing
+    # is offered for saving
     body = request()
     extra = copy.deepcopy(body["prefetch"]["variants"]["entry"][0])       # FLT3 present ...
     extra["resource"]["id"] = "var-flt3-b"
     extra["resource"]["valueCodeableConcept"]["coding"][0].update(code="LA9634-2", display="Absent")
     body["prefetch"]["variants"]["entry"].append(extra)                   # ... and FLT3 absent
-    d = _bad(client, body)
-    assert d["path"] == "prefetch.variants.entry[0].resource"
-    assert "FLT3 mutation (any) is recorded as present here and as absent at prefetch.variants.entry[5].resource" \
-        in d["msg"]
+    card = the_card(client.post(URL, json=body))
+    assert card["indicator"] == "warning" and "suggestions" not in card
+    assert card["detail"].startswith("**Conflicting records**: FLT3 mutation (any) is recorded as present "
+                                     "(Observation/var-flt3) and as absent (Observation/var-flt3-b): taken as "
+                                     "unknown, so the score is the range over both; resolve the records.")
+    # NF1, PTPN11, TP53 absent; FLT3, SF3B1, extramedullary, prior HMA unknown: OS -0.98 .. 0.49+0.90+0.64
+    # (Table 4: FLT3 0.49, SF3B1 -0.98, extramedullary 0.90, prior HMA 0.64)
+    assert "**Overall survival**: score -0.98 to 2.03" in card["detail"]
+    expected = score(nf1=False, ptpn11=False, tp53=False)
+    assert expected["os"].score_range == (-0.98, 2.03)
+    assert card["links"][0]["url"].endswith("&flt3=unknown&tp53=absent&sf3b1=unknown")
 
 
 def test_not_json_and_unknown_service(client):

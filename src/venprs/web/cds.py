@@ -363,7 +363,8 @@ def _mapped_value(obs: dict, path: str, sets: Mapping[str, set]) -> Optional[boo
 
 
 def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: CdsConfig,
-                          server: Optional[str] = None) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
+                          server: Optional[str] = None, *, conflicts_out: Optional[dict[str, str]] = None
+                          ) -> tuple[dict[str, Optional[bool]], dict[str, list[str]]]:
     """Factor values from the FHIR resources of a CDS request's prefetch.
 
     Variant Observations (LOINC 69548-6) set the five genes; Conditions, Observations, Procedures and
@@ -381,20 +382,23 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
         The service configuration (its ``code_map``).
     server : str, optional
         The request's ``fhirServer``: an absolute patient reference must lie under it.
+    conflicts_out : dict, optional
+        Filled with ``factor -> sentence`` for each factor that records give both as present and as
+        absent (for example FLT3-ITD found by PCR and not by NGS). Such a factor is unknown: the score
+        is the range over both values, never one of them chosen silently.
 
     Returns
     -------
     values : dict of str to bool or None
         Each of the seven factors: ``True``, ``False`` or ``None`` (unknown; the default for anything
-        not present).
+        not present, and for a factor whose records disagree).
     evidence : dict of str to list of str
         Each known factor's references (``Observation/id``) or JSON paths it came from.
 
     Raises
     ------
     FhirError
-        A malformed element, a record about another patient, or two records that disagree
-        about one factor (the message names both paths).
+        A malformed element or a record about another patient (the message names its path).
     """
     found: dict[str, dict[bool, list[tuple[str, str]]]] = {}
 
@@ -444,14 +448,18 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                     note(factor, False, path, res)
     values: dict[str, Optional[bool]] = {f: None for f in FACTORS}
     evidence: dict[str, list[str]] = {}
+    conflicts: dict[str, str] = {}
     for factor, by_value in found.items():
-        if len(by_value) > 1:
-            yes, no = by_value[True][0][0], by_value[False][0][0]
-            raise FhirError(yes, f"{_LABEL[factor]} is recorded as present here and as absent at {no}; "
-                            "resolve the conflicting records")
+        if len(by_value) > 1:  # e.g. FLT3-ITD found by PCR, not by NGS: unknown, and the card says why
+            yes, no = (", ".join(ref or p for p, ref in by_value[v]) for v in (True, False))
+            conflicts[factor] = (f"{_LABEL[factor]} is recorded as present ({yes}) and as absent ({no}): "
+                                 "taken as unknown, so the score is the range over both; resolve the records")
+            continue
         (v, items), = by_value.items()
         values[factor] = v
         evidence[factor] = [ref or p for p, ref in items]
+    if conflicts_out is not None:
+        conflicts_out.update(conflicts)
     return values, evidence
 
 
@@ -591,7 +599,7 @@ def pending_sentence(result: ScoreResult) -> str:
     return " ".join(parts)
 
 
-def card(result: ScoreResult, page_url: str) -> dict[str, Any]:
+def card(result: ScoreResult, page_url: str, conflicts: Mapping[str, str] | None = None) -> dict[str, Any]:
     """One CDS Hooks card for a result.
 
     The card gives the OS/EFS group or range, the pending sentence, source, intended use and a link to the
@@ -603,11 +611,15 @@ def card(result: ScoreResult, page_url: str) -> dict[str, Any]:
         The result of :func:`venprs.score`.
     page_url : str
         URL of the calculator page; any fragment (``#...``) is replaced by :func:`page_fragment` of the inputs.
+    conflicts : mapping, optional
+        Sentences of :func:`factors_from_prefetch` (``conflicts_out``): shown first in ``detail``, and the
+        card's ``indicator`` is then ``warning``.
 
     Returns
     -------
     dict
-        The card: ``uuid`` (random), ``summary`` (at most 139 characters), ``indicator`` (``info``),
+        The card: ``uuid`` (random), ``summary`` (at most 139 characters), ``indicator`` (``info``,
+        ``warning`` when records conflict),
         ``detail`` (Markdown: per endpoint score, group and published median; :func:`pending_sentence`;
         source; intended use), ``source`` and ``links`` (one absolute link to the page).
 
@@ -621,12 +633,14 @@ def card(result: ScoreResult, page_url: str) -> dict[str, Any]:
     lines = [f"**{m.endpoints[ep].label}**: {_score_text(result[ep])}, {_group_text(result[ep]).lower()}"
              f"{_published_text(result[ep])}." for ep in ENDPOINTS]
     lines.append(pending_sentence(result))
+    if conflicts:
+        lines.insert(0, "**Conflicting records**: " + " ".join(f"{c}." for c in conflicts.values()))
     lines.append(f"Source: {m.citation} doi:{m.doi}")
     lines.append(m.raw.get("intended_use", ""))
     return {
         "uuid": str(uuid.uuid4()),
         "summary": summary[:139],
-        "indicator": "info",
+        "indicator": "warning" if conflicts else "info",
         "detail": "\n\n".join(x for x in lines if x),
         "source": {"label": _SOURCE_LABEL, "url": m.raw["reference"]["url"]},
         "links": [{"label": "Open in the VEN-PRS calculator", "url": page_url.split("#")[0] + "#"
@@ -803,14 +817,17 @@ def _service(body: Any, request: Request, cfg: CdsConfig, templates: Mapping[str
                 query = templates[k].replace("{{context.patientId}}", urllib.parse.quote(pid, safe=""))
                 prefetch[k] = _fetch(cfg, server, query, token, f"fhirServer ({k})")
         prefetch = {k: _all_pages(cfg, v, f"prefetch.{k}", server, token) for k, v in prefetch.items()}
-        values, evidence = factors_from_prefetch(prefetch, pid, cfg, server)
+        conflicts: dict[str, str] = {}
+        values, evidence = factors_from_prefetch(prefetch, pid, cfg, server, conflicts_out=conflicts)
     except FhirError as e:
         return _bad(e)
     result = score(**values)
     base = cfg.public_url or str(request.base_url)
-    c = card(result, base.rstrip("/") + "/")
+    c = card(result, base.rstrip("/") + "/", conflicts)
     ra = risk_assessment(result, f"Patient/{pid}", basis=sorted({b for v in evidence.values() for b in v
                                                                  if "/" in b and not b.startswith("prefetch")}))
+    if conflicts:  # nothing is offered for saving until the records agree
+        return JSONResponse({"cards": [c]})
     c["suggestions"] = [{"label": "Save this VEN-PRS result to the record", "uuid": str(uuid.uuid4()),
                          "actions": [{"type": "create", "description": "Add a RiskAssessment with the VEN-PRS "
                                       "OS and EFS groups", "resource": ra}]}]
