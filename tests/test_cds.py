@@ -140,6 +140,24 @@ def test_groups_that_do_not_depend_on_the_unknowns(mapped):
     assert [b["reference"] for b in ra["basis"]][:2] == ["Condition/emd-1", "MedicationStatement/aza-1"]
 
 
+@pytest.mark.parametrize("rt, status", [("MedicationStatement", "active"), ("MedicationStatement", "on-hold"),
+                                        ("MedicationRequest", "active"), ("MedicationAdministration", "in-progress")])
+def test_an_hma_given_now_is_not_a_prior_hma(mapped, rt, status):
+    # the azacitidine of the current HMA/venetoclax line set prior HMA present (+0.64 OS, Table 4): prior HMA
+    # is HMA *before* this line (model file). A record going on now leaves the factor unknown
+    meds = load("fhir_medications.json")
+    res = meds["entry"][0]["resource"]
+    res.update(resourceType=rt, status=status)
+    if rt == "MedicationRequest":
+        res.update(intent="order", subject=res.get("subject"))
+    prefetch = {"variants": load("fhir_variants.json"), "medicationstatements": meds}
+    card = the_card(mapped.post(URL, json=request(prefetch)))
+    assert "prior_hma=unknown" in card["links"][0]["url"]
+    res["status"] = "completed"
+    card = the_card(mapped.post(URL, json=request(prefetch)))
+    assert "prior_hma=present" in card["links"][0]["url"]
+
+
 def test_unmapped_clinical_records_stay_unknown(client):
     prefetch = {"variants": None, "conditions": load("fhir_conditions.json"),
                 "medicationstatements": load("fhir_medications.json")}

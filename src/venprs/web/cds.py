@@ -105,6 +105,12 @@ _NOT_YET = {"Observation": {"registered", "preliminary", "unknown"}, "Procedure"
 # Condition.clinicalStatus values of a condition that is over (FHIR R4 condition-clinical); extramedullary
 # disease counts only at the start of HMA/venetoclax (the model file's definition), so such a Condition is not read
 _NOT_ACTIVE = {"inactive", "remission", "resolved"}
+# statuses of a medication record that is going on now (FHIR R4 medication-statement-status active/on-hold,
+# medicationrequest-status active/on-hold, medication-admin-status in-progress/on-hold): an HMA given now is
+# most likely the HMA of the current HMA/venetoclax line, not a *prior* HMA (the model file's definition), so
+# such a record does not set prior_hma (it stays unknown unless a completed or a dated-before record says so)
+_CURRENT = {"active", "on-hold", "in-progress"}
+_MEDICATIONS = {"MedicationStatement", "MedicationRequest", "MedicationAdministration"}
 # MedicationRequest.intent values that are a suggestion, not an order (FHIR R4 medicationrequest-intent)
 _NOT_AN_ORDER = {"proposal", "plan", "option"}
 # Observation.status (1..1) values of a result (FHIR R4 observation-status; corrected is a kind of amended)
@@ -437,8 +443,11 @@ def factors_from_prefetch(prefetch: Mapping[str, Any], patient_id: str, config: 
                 continue
             past = rt == "Condition" and any(c in _NOT_ACTIVE for _, c in _codings(
                 res.get("clinicalStatus"), path + ".clinicalStatus"))
+            current = rt in _MEDICATIONS and res.get("status") in _CURRENT
             for factor, sets in wanted.items():
                 if factor == "extramedullary" and past:  # the factor is disease at the start of HMA/venetoclax
+                    continue
+                if factor == "prior_hma" and current:  # an HMA going on now: the current line, not a prior one
                     continue
                 if codes & sets.get("present", set()):
                     vb = _mapped_value(res, path, sets) if rt == "Observation" else True
