@@ -44,8 +44,9 @@ def main() -> None:
     """Console-script entry point (SIGTERM/SIGINT remove partial outputs first).
 
     Once the command has finished (its outputs closed, its messages printed),
-    the process ends with :func:`os._exit` after running the ``atexit``
-    handlers and flushing stdout and stderr. Ending the ordinary way tears
+    the process ends with :func:`os._exit` after the first steps of the
+    interpreter's own shutdown (waiting for other threads and their exit
+    hooks, then the ``atexit`` handlers) and flushing stdout and stderr. Ending the ordinary way tears
     down the interpreter while pyarrow's native thread pools may still hold a
     worker; that teardown now and then aborts the process
     (``terminate called without an active exception``, exit -6) after a
@@ -54,6 +55,7 @@ def main() -> None:
     import atexit
     import os
     import sys
+    import threading
 
     from ..io import install_signal_cleanup
 
@@ -68,6 +70,10 @@ def main() -> None:
     elif not isinstance(code, int):  # sys.exit("message"): the message on stderr, exit 1
         print(code, file=sys.stderr)
         code = 1
+    # what the interpreter's own shutdown does first, in its order: wait for the other threads and run the
+    # threading exit hooks (joblib/loky stops its worker pool there), then the atexit handlers (which join
+    # the pool's processes: without the first step they would wait for ever)
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
