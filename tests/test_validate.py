@@ -227,6 +227,8 @@ def test_validate_cli_on_the_registry_example(tmp_path):
         dc = res["decision_curve"][ep]
         assert dc["horizon_months"] == 10 and set(dc["net_benefit"]) == {"model", "treat_all", "treat_none"}
         assert len(dc["thresholds"]) == len(dc["net_benefit"]["model"])
+        b = res["brier"][ep]  # values against riskRegression::Score: tests/test_validate_brier.py
+        assert {"brier", "se", "ci_low", "ci_high", "ipa"} <= set(b["model"]) and b["null"]["ipa"] == 0
     assert res["discrimination"]["os"]["bootstrap"]["n"] == 20
     assert res["input"]["time_unit_input"] == "days" and res["input"]["columns"]["os_months"] == "OS_days"
     assert res["patients"]["os"]["without_score"] > 0  # the example has 'not done' genes
@@ -234,6 +236,7 @@ def test_validate_cli_on_the_registry_example(tmp_path):
     assert [s["key"] for s in res["sections"]][:2] == ["validate_summary", "input"]
     html = (out / "report.html").read_text()
     assert "Reconstructed baseline - NOT published" in html and "TRIPOD" in html
+    assert '<section id="validate_brier">' in html and "Brier score of giving everyone" in html
     body = html[html.index('<section id="validate_summary">'):]
     assert body.index("<p>In ") < body.index('<section id="validate_groups">')  # plain-language summary first
     assert "src=\"http" not in html and "data:image/png;base64," in html  # self-contained

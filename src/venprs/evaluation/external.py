@@ -17,6 +17,9 @@ the paper's):
   Kaplan-Meier estimate, E taken as fixed); a smoothed calibration curve with
   ICI/E50/E90 (:func:`venprs.evaluation.calibration.landmark_calibration`,
   Austin et al. 2020); grouped calibration per published group.
+- **Overall accuracy**: the IPCW Brier score at the horizon and the IPA (scaled
+  Brier, against the Kaplan-Meier null model) with the SE of
+  ``riskRegression::Score`` (:func:`brier_ipa`; Graf et al. 1999, Kattan & Gerds 2018).
 - **Clinical usefulness**: net benefit at the horizon over risk thresholds,
   survival outcomes by Kaplan-Meier (:func:`net_benefit`, Vickers et al. 2008).
 - **Model updating** (Steyerberg 2019, ch. 20): baseline re-estimated with the
@@ -71,13 +74,14 @@ from ..model import ENDPOINTS, GROUPS, load_model, published_groups_table
 from ..prediction import model_baseline
 from ..scoring import score_table
 from ..survival import fit_cox, kaplan_meier
+from ..survival.concordance import censoring_survival_before
 from ..survival.cox import baseline_hazard, efron_loglik, fast_cox
 from .calibration import landmark_calibration
 from .cohort import Cohort
 from .derivation import group_km
 from .discrimination import PAPER_HORIZON, discrimination, harrell_c, heagerty_auc, ipcw_auc, uno_c
 
-__all__ = ["external_validation", "net_benefit", "calibration_slope", "in_the_large", "precision",
+__all__ = ["external_validation", "brier_ipa", "net_benefit", "calibration_slope", "in_the_large", "precision",
            "oe_sample_size", "DEFAULT_THRESHOLDS", "PRECISION_TARGETS"]
 
 #: Risk thresholds of the decision curve (1% to 99%).
@@ -217,6 +221,122 @@ def in_the_large(time, event, predicted_risk, horizon: float) -> dict[str, Any]:
             out.update(se_log_oe=se_log, oe_ci_low=oe * math.exp(-Z * se_log), oe_ci_high=oe * math.exp(Z * se_log))
         else:
             out["note"] = "observed risk 1 (Kaplan-Meier 0): no Greenwood SE, so no CI of O/E"
+    return out
+
+
+def _brier_terms(t, e, risk, horizon: float) -> tuple[np.ndarray, float | None]:
+    """IPCW Brier residuals of each patient (riskRegression ``Brier.survival``) and the SE of their mean.
+
+    Events by the horizon: ``(1 - risk)^2 / G(T-)``; alive beyond it: ``risk^2 / G(h)``; censored by
+    the horizon: 0. The SE is ``sd(IF) / sqrt(N)`` with the influence function of the mean residual
+    plus the term of the Kaplan-Meier estimate of G (riskRegression
+    ``getInfluenceFunctionBrierKMCensoringTerm``: censoring hazard ``C(u) / N(u)`` with ``N(u)`` every
+    patient with ``T >= u``). G is never 0 where a weight needs it: G reaches 0 only at a time when
+    every patient still at risk (after that time's events) is censored, so nobody is left to weigh;
+    the SE is ``None`` for one patient.
+    """
+    n = len(t)
+    g_before = censoring_survival_before(t, e, t)
+    g_h = float(censoring_survival_before(t, e, [np.nextafter(horizon, np.inf)])[0])
+    case = (t <= horizon) & (e == 1)
+    alive = t > horizon
+    res = np.zeros(n)
+    res[case] = (1 - risk[case]) ** 2 / g_before[case]
+    res[alive] = risk[alive] ** 2 / g_h
+    if n < 2:
+        return res, None
+    u, inv = np.unique(t, return_inverse=True)
+    tot = np.bincount(inv, minlength=len(u)).astype(float)
+    cens = tot - np.bincount(inv, weights=e, minlength=len(u))
+    at_risk = n - np.concatenate([[0.0], np.cumsum(tot)[:-1]])
+    # a(u): the residuals whose weight G(s) has u in its product (u < T for events, u <= h beyond h)
+    rc = np.bincount(inv, weights=np.where(case, res, 0.0), minlength=len(u))
+    a = np.cumsum(rc[::-1])[::-1] - rc + np.where(u <= horizon, res[alive].sum(), 0.0)
+    f = a / at_risk
+    cum = np.cumsum(f * cens / at_risk)
+    infl = res - res.mean() + np.where(e == 0, f[inv], 0.0) - cum[inv]
+    return res, float(np.std(infl, ddof=1) / math.sqrt(n))
+
+
+def brier_ipa(time, event, predicted_risk, horizon: float) -> dict[str, Any]:
+    """IPCW Brier score at ``horizon`` of the model and of the null model, and the IPA.
+
+    The Brier score is the mean squared difference between the event status by the
+    horizon and the predicted risk, each patient weighted by the inverse of the
+    reverse Kaplan-Meier (censoring) survival G: an event at ``T <= h`` counts
+    ``(1 - r)^2 / G(T-)``, a patient still at risk after ``h`` counts ``r^2 / G(h)``,
+    a censoring by ``h`` counts 0 (Graf et al. 1999). At a time with events and
+    censorings, the events leave the risk set of G first. The null model predicts
+    every patient the Kaplan-Meier risk ``1 - KM(h)`` of this cohort. IPA (index
+    of prediction accuracy, Kattan & Gerds 2018) is ``1 - Brier_model / Brier_null``:
+    0 no better than the null model, 1 perfect, negative worse. As
+    ``riskRegression::Score(list(model = risk), Hist(time, status) ~ 1, times = h,
+    metrics = "brier", summary = "ipa", cens.model = "km", null.model = TRUE)``,
+    including its standard error (``sd`` of the influence function over ``sqrt(N)``,
+    with the term of the estimated censoring distribution; the predicted risks,
+    also the null model's, taken as fixed) and 95% CI.
+
+    Parameters
+    ----------
+    time, event : array-like of float
+        Follow-up times (months) and event indicators (1 event, 0 censored).
+    predicted_risk : array-like of float
+        Predicted risk ``1 - S(horizon)`` of each patient.
+    horizon : float
+        Horizon in months.
+
+    Returns
+    -------
+    dict
+        ``horizon_months``; ``model`` and ``null`` each with ``brier``, ``se``, ``ci_low``, ``ci_high``
+        (95%, clipped to [0, 1] as ``Score``) and ``ipa``; ``method``. Not estimable (every value ``None``
+        and a ``note``): the horizon after the last follow-up (``Score`` computes nothing there: the
+        censoring survival G(h) is not defined, NA). IPA ``None`` with a ``note`` when the null model's
+        Brier score is 0 (``Score``: -Inf for the model, NaN for the null model).
+
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of prognostic
+       classification schemes for survival data. Stat Med. 1999;18:2529-2545.
+    .. [2] Kattan MW, Gerds TA. The index of prediction accuracy: an intuitive measure useful for
+       evaluating risk prediction models. Diagn Progn Res. 2018;2:7.
+    .. [3] Gerds TA, Kattan MW. Medical Risk Prediction Models: With Ties to Machine Learning. CRC
+       Press; 2021 (riskRegression ``Score``, 2022.11.28).
+
+    Examples
+    --------
+    Four patients, all events (times 1, 3, 4, 5, so G = 1), horizon 2, every predicted risk 0.5:
+    Brier = 0.25. The null model predicts the Kaplan-Meier risk 1/4: (0.75^2 + 3 * 0.25^2) / 4 = 0.1875,
+    so IPA = 1 - 0.25 / 0.1875 = -1/3 (worse than knowing only the cohort's risk).
+
+    >>> r = brier_ipa([1, 3, 4, 5], [1, 1, 1, 1], [0.5, 0.5, 0.5, 0.5], 2)
+    >>> round(r["model"]["brier"], 6), round(r["null"]["brier"], 6), round(r["model"]["ipa"], 6)
+    (0.25, 0.1875, -0.333333)
+    """
+    t = np.asarray(time, float)
+    e = np.asarray(event, float)
+    r = np.asarray(predicted_risk, float)
+    empty = {"brier": None, "se": None, "ci_low": None, "ci_high": None, "ipa": None}
+    out: dict[str, Any] = {"horizon_months": horizon, "model": dict(empty), "null": dict(empty),
+                           "method": ("IPCW Brier score (Graf et al. 1999), reverse Kaplan-Meier weights G(T-) "
+                                      "for events and G(h) for those at risk at h; null model: Kaplan-Meier risk; "
+                                      "IPA = 1 - Brier / Brier(null) (Kattan & Gerds 2018); as riskRegression::Score")}
+    if len(t) == 0 or horizon > t.max():
+        out["note"] = ("not estimable: the horizon is after the last follow-up"
+                       + (f" ({t.max():g} months)" if len(t) else "") + " (riskRegression::Score computes nothing)")
+        return out
+    null_risk = km_risk_at(t, e, horizon, extend=True)["risk"]
+    for key, risk in (("model", r), ("null", np.full(len(t), null_risk))):
+        res, se = _brier_terms(t, e, risk, horizon)
+        b = float(res.mean())
+        out[key].update(brier=b, se=se, ci_low=None if se is None else max(0.0, b - Z * se),
+                        ci_high=None if se is None else min(1.0, b + Z * se))
+    bn = out["null"]["brier"]
+    if bn > 0:
+        out["model"]["ipa"] = 1 - out["model"]["brier"] / bn
+        out["null"]["ipa"] = 0.0
+    else:
+        out["note"] = "IPA not defined: the null model's Brier score is 0 (Score: -Inf for the model, NaN for null)"
     return out
 
 
@@ -500,7 +620,7 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
     Returns
     -------
     dict
-        JSON-ready: ``groups``, ``discrimination``, ``calibration``, ``decision_curve``,
+        JSON-ready: ``groups``, ``discrimination``, ``calibration``, ``brier`` (:func:`brier_ipa`), ``decision_curve``,
         ``model_updating``, ``precision``, ``baseline``, ``patients`` (each by endpoint),
         ``horizon_months``. Documented in ``docs/results-json.md``.
     """
@@ -510,8 +630,8 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
     pub = {ep: published_groups_table(ep) for ep in ENDPOINTS}
     m = load_model()
     out: dict[str, Any] = {"horizon_months": horizon, "groups": {}, "discrimination": {}, "calibration": {},
-                           "decision_curve": {}, "model_updating": {}, "precision": {}, "baseline": {},
-                           "patients": {}}
+                           "brier": {}, "decision_curve": {}, "model_updating": {}, "precision": {},
+                           "baseline": {}, "patients": {}}
     for ep in ENDPOINTS:
         t = d[f"{ep}_months"].to_numpy(float)
         e = d[f"{ep}_event"].to_numpy(float)
@@ -554,6 +674,7 @@ def external_validation(cohort: Cohort, *, horizon: float = PAPER_HORIZON, basel
                           "observed": o["risk"], "observed_ci": [o["ci_low"], o["ci_high"]]}
         out["calibration"][ep] = {"slope": slope, "in_the_large": itl, "curve": curve, "grouped": grouped,
                                   "baseline_reconstructed": recon, "scale": "risk = 1 - survival at the horizon"}
+        out["brier"][ep] = brier_ipa(tt, ee, risk, horizon)
         out["decision_curve"][ep] = net_benefit(tt, ee, risk, horizon, thresholds)
         pub_disc = {"c_harrell": disc["c_harrell"]["estimate"], "c_uno": disc["c_uno"]["estimate"]}
         auc = next(v for k, v in disc.items() if k.startswith("auc_"))

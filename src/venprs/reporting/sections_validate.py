@@ -157,7 +157,7 @@ def baseline_warning(v: dict[str, Any]) -> str:
             "coefficients but no baseline survival. Predicted risks for " + esc(", ".join(e.upper() for e in rec))
             + f" use the venprs reconstruction ({esc(s0)}; a Weibull fitted to the published group medians, "
             "docs/model-notes.md). Calibration-in-the-large, O/E, the calibration curve, grouped calibration, the "
-            "decision curve and the recalibration comparisons depend on it; risk groups, log-rank, discrimination "
+            "Brier score and IPA, the decision curve and the recalibration comparisons depend on it; risk groups, log-rank, discrimination "
             "and the calibration slope do not. Supply a baseline with <code>--baseline FILE</code>.</div>")
 
 
@@ -177,7 +177,7 @@ def build_summary(ctx: Context) -> SectionOutput:
     Returns
     -------
     SectionOutput
-        ``horizon_months``, ``groups``, ``discrimination``, ``calibration``, ``decision_curve``,
+        ``horizon_months``, ``groups``, ``discrimination``, ``calibration``, ``brier``, ``decision_curve``,
         ``model_updating``, ``precision``, ``baseline``, ``patients`` (by endpoint) and ``summary`` (the
         lines of :func:`summary_lines`); HTML: the summary, :func:`baseline_warning` and a note on the model.
 
@@ -193,8 +193,8 @@ def build_summary(ctx: Context) -> SectionOutput:
     html += note("The published VEN-PRS (Table 4 coefficients, published cut-points) applied unchanged; "
                  f"horizon {v['horizon_months']:g} months; score-based measures use the patients with every factor "
                  "of the endpoint known.")
-    res = {k: v[k] for k in ("horizon_months", "groups", "discrimination", "calibration", "decision_curve",
-                             "model_updating", "precision", "baseline", "patients")}
+    res = {k: v[k] for k in ("horizon_months", "groups", "discrimination", "calibration", "brier",
+                             "decision_curve", "model_updating", "precision", "baseline", "patients")}
     res["summary"] = lines
     return SectionOutput(res, html)
 
@@ -493,6 +493,88 @@ def build_calibration(ctx: Context) -> SectionOutput:
     return SectionOutput(html=baseline_warning(v) + calibration_html(ctx, v, "validate_"))
 
 
+# ------------------------------------------------------------------ Brier score and IPA
+
+def brier_sentence(b: dict, label: str) -> str:
+    """One sentence interpreting the Brier score and IPA of one endpoint.
+
+    Parameters
+    ----------
+    b : dict
+        :func:`venprs.evaluation.external.brier_ipa` result (``model``, ``null``, ``horizon_months``, ``note``).
+    label : str
+        The endpoint's name in the sentence.
+
+    Returns
+    -------
+    str
+        E.g. "Overall survival: IPA 0.065 - the predicted 10-month risks lower the Brier score of giving
+        everyone the cohort's Kaplan-Meier risk by 6.5% (0.234 vs 0.250)."; or why it is not estimable.
+    """
+    m, n, h = b["model"], b["null"], b["horizon_months"]
+    if m["brier"] is None or m["ipa"] is None:
+        return f"{label}: {b.get('note', 'not estimable')}."
+    how = "lower" if m["ipa"] >= 0 else "raise"
+    return (f"{label}: IPA {m['ipa']:.3f} - the predicted {h:g}-month risks {how} the Brier score of giving everyone "
+            f"the cohort's Kaplan-Meier risk by {abs(m['ipa']) * 100:.1f}% ({m['brier']:.3f} vs {n['brier']:.3f}).")
+
+
+def brier_html(v: dict) -> str:
+    """The Brier score and IPA table of the published model at the horizon, per endpoint.
+
+    Parameters
+    ----------
+    v : dict
+        Results of :func:`venprs.evaluation.external.external_validation`: ``brier.<ep>``
+        (:func:`venprs.evaluation.external.brier_ipa`) at ``horizon_months``.
+
+    Returns
+    -------
+    str
+        HTML: Brier score with 95% CI and IPA of the published model and of the null model (Kaplan-Meier),
+        one interpreting sentence per endpoint (:func:`brier_sentence`) and a note on the method.
+
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Stat Med. 1999;18:2529-2545.
+    .. [2] Kattan MW, Gerds TA. The index of prediction accuracy. Diagn Progn Res. 2018;2:7.
+    """
+    h = v["horizon_months"]
+    rows, lines = [], []
+    for ep in ENDPOINTS:
+        b = v["brier"][ep]
+        for label, r in (("published model", b["model"]), ("null model (Kaplan-Meier)", b["null"])):
+            rows.append([EP_LABEL[ep], label, fmt(r["brier"], 3, "-"), fmt_ci(r["ci_low"], r["ci_high"], digits=3),
+                         fmt(r["ipa"], 3, "-")])
+        lines.append(brier_sentence(b, EP_LABEL[ep]))
+    return (table(["endpoint", "model", f"Brier score ({h:g} m)", "95% CI", "IPA"], rows,
+                  caption=f"Overall accuracy at {h:g} months: Brier score and IPA")
+            + "".join(f"<p>{esc(x)}</p>" for x in lines)
+            + note("Brier score: mean squared difference between the event status by the horizon and the predicted "
+                   "risk, inverse-probability-of-censoring weighted (reverse Kaplan-Meier; Graf et al. 1999); lower "
+                   "is better. IPA = 1 - Brier / Brier of the null model (Kattan & Gerds 2018): 0 no better than "
+                   "the Kaplan-Meier risk for everyone, 1 perfect, negative worse. SE and CI from the influence "
+                   "function; equal to riskRegression::Score (cens.model = \"km\", null.model = TRUE). Depends on "
+                   "the baseline survival."))
+
+
+@section("validate_brier", "Overall accuracy: Brier score and IPA", order=45, reports=REPORT)
+def build_brier(ctx: Context) -> SectionOutput:
+    """The "Overall accuracy" section of ``venprs validate``: Brier score and IPA at the horizon.
+
+    Parameters
+    ----------
+    ctx : Context
+        The report context (the validation is shared, see :func:`build_summary`).
+
+    Returns
+    -------
+    SectionOutput
+        HTML only: :func:`brier_html` (the numbers are in ``brier`` of :func:`build_summary`).
+    """
+    return SectionOutput(html=brier_html(_run(ctx)))
+
+
 # ------------------------------------------------------------------ decision curve
 
 def decision_figure(v: dict):
@@ -755,7 +837,7 @@ TRIPOD_ITEMS: tuple[tuple[str, str, str, str], ...] = (
                                       "complete score counted; score-based measures on complete cases"),
     ("10c", "How the predictions were calculated", "covered", "published coefficients and cut-points; the baseline "
                                                               "source is stated (reconstructed or --baseline)"),
-    ("10d", "Performance measures", "covered", "discrimination, calibration hierarchy, decision curve"),
+    ("10d", "Performance measures", "covered", "discrimination, calibration hierarchy, Brier score and IPA, decision curve"),
     ("10e", "Model updating", "covered", "section 'Model updating'"),
     ("11", "Risk groups", "covered", "the published cut-points (S < 0.25, 0.25-0.75, > 0.75)"),
     ("12", "Differences from the development data", "partly", "group sizes and medians beside the paper; "
@@ -815,9 +897,9 @@ def build_reproduce_validation(ctx: Context) -> SectionOutput:
     -------
     SectionOutput
         Empty when it does not run; else ``external_validation``: ``source``, ``summary``, ``horizon_months``,
-        ``groups``, ``calibration``, ``decision_curve``, ``precision``, ``baseline`` and ``patients``; HTML: the
-        summary, :func:`baseline_warning`, :func:`groups_html`, :func:`calibration_html` and
-        :func:`decision_html`.
+        ``groups``, ``calibration``, ``brier``, ``decision_curve``, ``precision``, ``baseline`` and ``patients``;
+        HTML: the summary, :func:`baseline_warning`, :func:`groups_html`, :func:`calibration_html`,
+        :func:`brier_html` and :func:`decision_html`.
 
     References
     ----------
@@ -833,9 +915,9 @@ def build_reproduce_validation(ctx: Context) -> SectionOutput:
     html = note(f"{other.source}: the same code as venprs validate.") + "".join(
         f"<p>{esc(x)}</p>" for x in summary_lines(v)) + baseline_warning(v)
     html += groups_html(ctx, v, "reproduce_fl_") + calibration_html(ctx, v, "reproduce_fl_")
-    html += decision_html(ctx, v, "reproduce_fl_")
-    res = {k: v[k] for k in ("horizon_months", "groups", "calibration", "decision_curve", "precision", "baseline",
-                             "patients")}
+    html += brier_html(v) + decision_html(ctx, v, "reproduce_fl_")
+    res = {k: v[k] for k in ("horizon_months", "groups", "calibration", "brier", "decision_curve", "precision",
+                             "baseline", "patients")}
     res["source"] = other.source
     res["summary"] = summary_lines(v)
     return SectionOutput({"external_validation": res}, html)
