@@ -331,12 +331,13 @@ def parse_value(factor: str, value: object) -> bool | None:
 
 
 def _factorize(values) -> tuple[np.ndarray, list]:
-    """Codes (-1 for missing) and distinct values; fast path for Arrow-backed text."""
-    if isinstance(getattr(values, "dtype", None), pd.ArrowDtype) or hasattr(values, "__arrow_array__"):
+    """Codes (-1 for missing) and distinct values; fast path for Arrow arrays and Arrow-backed text."""
+    native = type(values).__module__.startswith("pyarrow")  # a pyarrow Array or ChunkedArray
+    if native or isinstance(getattr(values, "dtype", None), pd.ArrowDtype) or hasattr(values, "__arrow_array__"):
         import pyarrow as pa
 
-        arr = pa.chunked_array(values.__arrow_array__() if hasattr(values, "__arrow_array__")
-                               else pa.array(values))
+        arr = pa.chunked_array(values) if native else pa.chunked_array(
+            values.__arrow_array__() if hasattr(values, "__arrow_array__") else pa.array(values))
         enc = arr.dictionary_encode().combine_chunks()
         idx = enc.indices.to_numpy(zero_copy_only=False)
         codes = np.where(enc.indices.is_null().to_numpy(zero_copy_only=False), -1, idx).astype(np.int64) \

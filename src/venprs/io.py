@@ -805,6 +805,52 @@ STREAM_BLOCK_BYTES = 4 << 20  # 4 MiB: 1.68 s CPU per million rows against 2.0 s
 STREAM_PARQUET_ROWS = 1 << 16
 
 
+#: A record (a line, or a quoted value with line breaks) longer than this is not streamed (read whole).
+STREAM_MAX_RECORD_BYTES = 64 << 20
+
+
+def _quote_count(data: bytes) -> int:
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == 34)) if b'"' in data else 0
+
+
+def _records_end(data: bytes, term: bytes) -> tuple[int, int]:
+    """Bytes of ``data`` (which starts at a record's start) that make whole records, and their quotes.
+
+    A record ends at ``term`` outside quotes: a line break with an even number
+    of quotes before it (RFC 4180 quoting, quotes inside values doubled).
+    Returns ``(0, 0)`` when no record ends in ``data``. A quote inside a value
+    that is not quoted (``5"``) would break that count; the batch it falls in
+    is then refused by :func:`_open_quote_at_end` after parsing.
+    """
+    end = data.rfind(term)
+    if end < 0:
+        return 0, 0
+    if b'"' not in data:
+        return end + 1, 0
+    quotes = _quote_count(data) - data.count(b'"', end)  # quotes before ``end``
+    for _ in range(64):  # usually the last line break
+        if quotes % 2 == 0:
+            return end + 1, quotes
+        prev = data.rfind(term, 0, end)
+        if prev < 0:
+            return 0, 0
+        quotes -= data.count(b'"', prev, end)
+        end = prev
+    a = np.frombuffer(data, np.uint8, end)
+    breaks = np.flatnonzero(a == term[0])
+    before = np.searchsorted(np.flatnonzero(a == 34), breaks)
+    ok = np.flatnonzero(before % 2 == 0)
+    return (int(breaks[ok[-1]]) + 1, int(before[ok[-1]])) if len(ok) else (0, 0)
+
+
+def _open_quote_at_end(table, term: bytes) -> bool:
+    """Whether the batch's last value ends with the record end: a quoted value left open at the cut (Arrow
+    parses it to the end of the text without complaint), or a value that really ends with a line break."""
+    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+    return bool(last) and last.endswith(term.decode())
+
+
+
 class NotStreamable(Exception):
     """This file needs the whole-file reader :func:`read_table` (an encoding, layout or fault that only it
     handles or reports in full); nothing has been written."""
@@ -873,8 +919,10 @@ class TableStream:
         self.block_bytes, self.parquet_rows = block_bytes, parquet_rows
         self.rows = 0
         self.info: SourceInfo | None = None
-        self._counter: _CountingReader | None = None
+        self._committed: int | None = None  # line breaks before the last text (CSV/TSV), see simple_rows
         self._raw: Any = None  # the file on disk (its position: progress)
+        self.sep: str | None = None  # delimiter and column names of a CSV/TSV (known once reading started)
+        self.names: list[str] = []
         self._total = 0
 
     def progress(self) -> tuple[int, int]:
@@ -901,8 +949,16 @@ class TableStream:
     def simple_rows(self) -> bool:
         """After the last batch: whether data row ``k`` is on line ``k + 1`` (no blank lines, no line breaks
         in values), so that the sheet rows in messages are right without mapping the records."""
-        c = self._counter
-        return c is None or c.committed == self.rows
+        if self.kind == "parquet" or not self.rows:
+            return True
+        if self._committed is None:  # counted only when asked (a message needs the sheet rows): read again
+            with open(self.path, "rb") as raw, (gzip.GzipFile(fileobj=raw, mode="rb") if self.gz else raw) as fh:
+                head = fh.read(_SNIFF_BYTES)
+                counter = _CountingReader(head[3:] if head.startswith(b"\xef\xbb\xbf") else head, fh)
+                while counter.read(1 << 20):
+                    pass
+                self._committed = counter.committed
+        return self._committed == self.rows
 
     def __iter__(self):
         return self._parquet() if self.kind == "parquet" else self._delimited()
@@ -940,7 +996,36 @@ class TableStream:
         offset, self.rows = self.rows, self.rows + n
         return offset
 
+    def tables(self):
+        """The delimited file's batches as Arrow tables: ``(table, offset)``.
+
+        ``table`` holds the batch's rows, every column as text and named as in
+        the header (stripped); ``offset`` is the number of data rows before it.
+        :meth:`frame` turns one into the batch :func:`read_table` would give.
+        The text is cut into batches at record ends only (a line break outside
+        quotes); a quote inside a value that is not quoted, or a record longer
+        than :data:`STREAM_MAX_RECORD_BYTES`, raises :class:`NotStreamable`.
+
+        Yields
+        ------
+        (pyarrow.Table, int)
+        """
+        if self.kind == "parquet":
+            raise NotStreamable(self.name)
+        return self._delimited_tables()
+
+    def frame(self, table, offset: int) -> pd.DataFrame:
+        """The batch ``table`` of :meth:`tables` as :func:`read_table` gives those rows (text, file's row numbers)."""
+        df = table.to_pandas(types_mapper=pd.ArrowDtype)
+        assert self.info is not None
+        df.attrs[SOURCE_ATTR] = dataclasses.replace(self.info, header_row=1 + offset)
+        return df
+
     def _delimited(self):
+        for table, offset in self._delimited_tables():
+            yield self.frame(table, offset), offset
+
+    def _delimited_tables(self):
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -955,6 +1040,9 @@ class TableStream:
             except Exception:
                 raise NotStreamable(self.name) from None
             sep, names = self._header(head)
+            self.sep, self.names = sep, names
+            self.info = SourceInfo(label=self.name, format=self.kind, encoding=enc, delimiter=sep,
+                                   decimal="," if sep == ";" else ".")
             generated = [f"c{i}" for i in range(len(names))]
             ragged: list[int] = []
 
@@ -962,29 +1050,47 @@ class TableStream:
                 ragged.append(row.actual_columns)
                 return "skip"
 
-            self._counter = _CountingReader(head, fh)
-            try:
-                reader = pcsv.open_csv(
-                    self._counter,
-                    read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1, block_size=self.block_bytes),
-                    parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True,
-                                                    invalid_row_handler=on_invalid),
-                    convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
-                                                        strings_can_be_null=False,
-                                                        quoted_strings_can_be_null=False))
-            except Exception:
-                raise NotStreamable(self.name) from None
-            for batch in self._batches(iter(reader)):
-                if ragged:
-                    raise NotStreamable(self.name)
-                df = batch.to_pandas(types_mapper=pd.ArrowDtype)
-                df.columns = names
-                offset = self._advance(len(df))
-                self.info = SourceInfo(label=self.name, format=self.kind, encoding=enc, delimiter=sep,
-                                       decimal="," if sep == ";" else ".")
-                df.attrs[SOURCE_ATTR] = dataclasses.replace(self.info, header_row=1 + offset)
-                yield df, offset
-            if ragged or not self.rows or self._counter.quotes % 2:
+            parse = pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid)
+            convert = pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
+                                          strings_can_be_null=False, quoted_strings_can_be_null=False)
+            # records end at "\n" (also CRLF), or at a lone "\r" in a file with no "\n" (old Mac)
+            term = b"\r" if b"\n" not in head and b"\r" in head else b"\n"
+            pending, eof, first, quotes = head, False, True, 0
+            while pending or not eof:
+                data = pending
+                if not eof:
+                    try:
+                        chunk = fh.read(self.block_bytes)
+                    except Exception:  # not gzip after all, a read error: read_table says what exactly
+                        raise NotStreamable(self.name) from None
+                    eof = not chunk
+                    data = pending + chunk if pending else chunk
+                if eof:
+                    block, pending, q = data, b"", _quote_count(data)
+                else:
+                    cut, q = _records_end(data, term)
+                    if cut <= 0:
+                        if len(data) > STREAM_MAX_RECORD_BYTES:
+                            raise NotStreamable(self.name)
+                        pending = data
+                        continue
+                    block, pending = data[:cut], data[cut:]
+                quotes += q
+                if block:
+                    try:
+                        table = pcsv.read_csv(pa.py_buffer(block), read_options=pcsv.ReadOptions(
+                            column_names=generated, skip_rows=1 if first else 0, block_size=1 << 20),
+                            parse_options=parse, convert_options=convert)
+                    except (MemoryError, NotStreamable):
+                        raise
+                    except Exception:  # corrupt, not UTF-8 after all: read_table says what exactly
+                        raise NotStreamable(self.name) from None
+                    first = False
+                    if ragged or (table.num_rows and b'"' in block and _open_quote_at_end(table, term)):
+                        raise NotStreamable(self.name)
+                    if table.num_rows:
+                        yield table.rename_columns(names), self._advance(table.num_rows)
+            if ragged or not self.rows or quotes % 2:
                 raise NotStreamable(self.name)
 
     def _header(self, head: bytes) -> tuple[str, list[str]]:
@@ -1056,6 +1162,23 @@ class BatchWriter:
         self._wait()  # at most one batch being written while the next is scored: memory stays bounded
         assert self._pool is not None
         self._pending = self._pool.submit(pcsv.write_csv, table, self._sink, options)
+
+    def write_text(self, header: bytes, make: Callable[[], bytes]) -> None:
+        """Append rows whose CSV/TSV text ``make()`` returns (called on the writing thread, overlapping the
+        next batch); ``header`` is written first if nothing was written yet (the header line of
+        :meth:`write`'s tables)."""
+        if self.kind == "parquet":
+            raise NotStreamable(str(self.path))
+        if self._sink is None:
+            import pyarrow as pa
+
+            self._sink = pa.OSFile(str(self.path), "wb")
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._sink.write(header)
+        self._wait()
+        assert self._pool is not None
+        sink = self._sink
+        self._pending = self._pool.submit(lambda: sink.write(make()))
 
     def _wait(self) -> None:
         if self._pending is not None:
@@ -1338,11 +1461,16 @@ def _arrow_formula_start(s: pd.Series) -> np.ndarray | None:
     UTF-8 no other character starts with an ASCII byte), ten times faster than a regular expression: the
     same cells as ``s.str.match(_FORMULA_START)`` (``tests/test_outputs.py``).
     """
-    import pyarrow as pa
-
     if not isinstance(s.dtype, pd.ArrowDtype):
         return None
-    arr = s.array.__arrow_array__()
+    return arrow_formula_start(s.array.__arrow_array__())
+
+
+def arrow_formula_start(arr) -> np.ndarray | None:
+    """Which values of an Arrow text array (or chunked array) start with a formula character; ``None`` when it
+    is not text. The cells :func:`guard_formulas` looks at before it spares plain numbers."""
+    import pyarrow as pa
+
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     parts = []
     for c in chunks:

@@ -17,6 +17,8 @@ References
 
 from __future__ import annotations
 
+import functools
+import io
 import os
 from dataclasses import dataclass, field, replace
 from itertools import combinations
@@ -28,7 +30,18 @@ import pandas as pd
 
 from .errors import InputError, InputErrors, Problem
 from .fields import FACTOR_FIELDS, column_codes, match_columns, parse_value
-from .io import SOURCE_ATTR, BatchWriter, NotStreamable, TableStream, atomic_write, file_kind, locate, source_info
+from .io import (
+    SOURCE_ATTR,
+    BatchWriter,
+    NotStreamable,
+    TableStream,
+    arrow_formula_start,
+    atomic_write,
+    file_kind,
+    locate,
+    source_info,
+    write_csv,
+)
 from .model import ENDPOINTS, GROUPS, load_model
 from .prediction import predict_survival, predicted_summary, supported_score_range
 
@@ -596,6 +609,137 @@ def score_columns(codes: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
     return res
 
 
+def _score_batch(df: pd.DataFrame, offset: int, writer: BatchWriter, problems: list[Problem],
+                 missing_columns: str) -> int:
+    """Score one batch as :func:`score_table` does and write it; bad cells go to ``problems`` (rows of the
+    file). Returns the batch's rows with a determinate OS group."""
+    try:
+        scored = score_table(df, missing_columns=missing_columns)
+    except InputErrors as e:
+        problems += [replace(p, row=p.row + offset) if p.row is not None else p for p in e.problems]
+        return 0
+    if problems:
+        return 0
+    writer.write(scored)
+    return int(scored["os_determinate"].sum())
+
+
+class _ScoredText:
+    """The CSV/TSV text :func:`score_file` writes for a batch, made without a data frame.
+
+    The input's columns are written by Arrow's CSV writer, as
+    :func:`venprs.io.write_csv` writes them; the twelve output cells of a row
+    depend only on the seven factor codes, so they are one text per
+    combination (3**7 = 2,187), made once by :func:`score_table` and
+    :func:`venprs.io.write_csv` themselves. The bytes are therefore those of
+    the data-frame path (``tests/test_score_stream.py`` checks it). A batch
+    with a refused cell, a cell the formula guard changes, or a value with a
+    line break returns ``None`` from :meth:`codes`: the data-frame path
+    writes it (and reports the cell).
+    """
+
+    def __init__(self, names: list[str], sep: str, *, missing_columns: str, formula_guard: bool) -> None:
+        import pyarrow as pa
+
+        self.sep, self.formula_guard, self.missing_columns = sep, formula_guard, missing_columns
+        self.columns: list[int | None] | None = None
+        self._known: dict[str, tuple[Any, np.ndarray]] = {}  # factor -> (texts met, their code + 1)
+        try:
+            found = match_columns(names)
+        except InputError:
+            return
+        if any(c in OUTPUT_COLUMNS for c in names) or (missing_columns == "error" and len(found) < len(FACTORS)):
+            return  # score_table says what is wrong
+        index = {c: i for i, c in enumerate(names)}
+        self.columns = [index[found[f]] if f in found else None for f in FACTORS]
+        n = 3 ** len(FACTORS)
+        self.weights = 3 ** np.arange(len(FACTORS), dtype=np.int64)
+        codes = ((np.arange(n)[:, None] // self.weights) % 3 - 1).astype(np.int8)
+        cells = pd.DataFrame({k: v for cols in score_columns(codes).values() for k, v in cols.items()})
+        self._os_det = cells["os_determinate"].to_numpy(bool)
+        self.header = _csv_text(pa.table({c: pa.array([], pa.string()) for c in (*names, *OUTPUT_COLUMNS)}),
+                                sep, header=True)
+        buf = io.BytesIO()
+        write_csv(cells, buf, sep, formula_guard=formula_guard)
+        lines = buf.getvalue().split(b"\n")[1:-1]
+        assert len(lines) == n
+        self._cells = np.array([sep.encode() + line + b"\n" for line in lines], dtype=object)
+
+    def codes(self, table) -> np.ndarray | None:
+        """The combination index of each row of ``table`` (all text columns, the file's order), or ``None``
+        when the batch must go the data-frame way."""
+        if self.columns is None:
+            return None
+        if self.formula_guard:
+            for col in table.columns:
+                hits = arrow_formula_start(col)
+                if hits is None or hits.any():
+                    return None
+        index = np.zeros(table.num_rows, np.int64)
+        for f, j, w in zip(FACTORS, self.columns, self.weights):
+            if j is None:
+                continue  # unknown for every row (missing_columns="unknown"): digit 0
+            digits = self._digits(table.column(j), f)
+            if digits is None:
+                return None
+            index += digits * w
+        return index
+
+    def _digits(self, col, factor: str) -> np.ndarray | None:
+        """Each cell's code + 1 (0 unknown, 1 absent, 2 present), or ``None`` when a cell is refused.
+
+        The texts met in earlier batches and their codes are looked up at once (``index_in``, about twice
+        as fast as encoding the column again); a batch with a new text learns it through
+        :func:`venprs.fields.column_codes`.
+        """
+        import pyarrow.compute as pc
+
+        known = self._known.get(factor)
+        if known is not None:
+            pos = pc.index_in(col, value_set=known[0])
+            if not pos.null_count:
+                return known[1][pos.to_numpy()]
+        enc = col.dictionary_encode().combine_chunks()
+        codes, bad = column_codes(enc.dictionary, factor)
+        if bad:
+            return None
+        digits = codes.astype(np.int64) + 1
+        self._known[factor] = (enc.dictionary, digits)
+        return digits[enc.indices.to_numpy()]
+
+    def os_determinate(self, index: np.ndarray) -> int:
+        """Rows of a batch (its :meth:`codes`) with a determinate OS group."""
+        return int(self._os_det[index].sum())
+
+    def rows(self, table, index: np.ndarray) -> bytes:
+        """The batch's rows as text: Arrow writes the input's cells, each row's output cells are appended.
+
+        A batch with a line break in a value (the rows cannot be told apart in the text) is written the
+        data-frame way instead, to the same bytes.
+        """
+        body = _csv_text(table, self.sep)
+        if body.count(b"\n") != table.num_rows:
+            buf = io.BytesIO()
+            scored = score_table(table.to_pandas(types_mapper=pd.ArrowDtype), missing_columns=self.missing_columns)
+            write_csv(scored, buf, self.sep, formula_guard=self.formula_guard)
+            return buf.getvalue().split(b"\n", 1)[1]
+        lines = body.split(b"\n")
+        lines.pop()
+        out: list = [None] * (2 * len(lines))
+        out[::2] = lines
+        out[1::2] = self._cells[index].tolist()
+        return b"".join(out)
+
+
+def _csv_text(table, sep: str, *, header: bool = False) -> bytes:
+    """``table`` as Arrow's CSV writer writes it in :func:`venprs.io.write_csv` (text quoted)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    sink = pa.BufferOutputStream()
+    pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=header, delimiter=sep, quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
+
 def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_columns: str = "error",
                formula_guard: bool = True, stream: TableStream | None = None,
                progress: Callable[[int, int], None] | None = None) -> tuple[int, int, str]:
@@ -641,16 +785,24 @@ def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_c
     kind = file_kind(Path(output))
     problems: list[Problem] = []
     n_det = 0
+    text: _ScoredText | None = None
+    delimited = src.kind != "parquet" and kind != "parquet"
     with atomic_write(output) as tmp, BatchWriter(tmp, kind, formula_guard=formula_guard) as writer:
-        for df, offset in src:
-            try:
-                scored = score_table(df, missing_columns=missing_columns)
-            except InputErrors as e:
-                problems += [replace(p, row=p.row + offset) if p.row is not None else p for p in e.problems]
-                continue
-            if not problems:
-                writer.write(scored)
-                n_det += int(scored["os_determinate"].sum())
+        if not delimited:  # Parquet in or out: batches as data frames
+            for df, offset in src:
+                n_det += _score_batch(df, offset, writer, problems, missing_columns)
+                if progress is not None:
+                    progress(*src.progress())
+        for table, offset in (src.tables() if delimited else ()):
+            if text is None:
+                text = _ScoredText(src.names, "\t" if kind == "tsv" else ",", missing_columns=missing_columns,
+                                   formula_guard=formula_guard)
+            index = text.codes(table)
+            if index is None:
+                n_det += _score_batch(src.frame(table, offset), offset, writer, problems, missing_columns)
+            elif not problems:
+                writer.write_text(text.header, functools.partial(text.rows, table, index))
+                n_det += text.os_determinate(index)
             if progress is not None:
                 progress(*src.progress())
         if problems:
