@@ -751,6 +751,8 @@ def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_c
     ``write_table(score_table(read_table(input)), output)`` (Parquet: one row
     group per batch). Bad values are collected over every batch, with the
     file's row numbers, and raised together at the end; then no output exists.
+    CSV/TSV batches going to CSV/TSV are mostly written as text without a data
+    frame (:class:`_ScoredText`), to the same bytes.
 
     Parameters
     ----------
