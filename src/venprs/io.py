@@ -34,6 +34,7 @@ import datetime as _dt
 import gzip
 import html
 import io as _io
+import itertools
 import math
 import os
 import re
@@ -850,43 +851,23 @@ def _open_quote_at_end(table, term: bytes) -> bool:
     return bool(last) and last.endswith(term.decode())
 
 
-
 class NotStreamable(Exception):
     """This file needs the whole-file reader :func:`read_table` (an encoding, layout or fault that only it
     handles or reports in full); nothing has been written."""
 
 
-class _CountingReader(_io.RawIOBase):
-    """A binary stream (``head`` then the rest of ``rest``) that counts quotes and line breaks as they pass."""
-
-    def __init__(self, head: bytes, rest) -> None:
-        super().__init__()
-        self._head, self._rest = head, rest
-        self.quotes = 0
-        self.committed = 0  # line breaks before the last non-blank byte seen so far
-        self._pending = 0  # line breaks after it
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            chunk, self._head = (self._head, b"") if size < 0 else (self._head[:size], self._head[size:])
-        else:
-            chunk = self._rest.read(size)
-        self.quotes += chunk.count(b'"')
+def _line_breaks_before_text(chunks) -> int:
+    """Line breaks before the last non-blank byte of a text given as ``chunks`` (bytes, in order): the data
+    rows of a file whose rows are one line each, blank lines at the end not counted."""
+    committed = pending = 0
+    for chunk in chunks:
         body = chunk.rstrip(b"\r\n \t")
         if body:
-            self.committed += self._pending + body.count(b"\n")
-            self._pending = chunk.count(b"\n", len(body))
+            committed += pending + body.count(b"\n")
+            pending = chunk.count(b"\n", len(body))
         else:
-            self._pending += chunk.count(b"\n")
-        return chunk
-
-    def readinto(self, b) -> int:
-        chunk = self.read(len(b))
-        b[:len(chunk)] = chunk
-        return len(chunk)
+            pending += chunk.count(b"\n")
+    return committed
 
 
 class TableStream:
@@ -921,8 +902,7 @@ class TableStream:
         self.info: SourceInfo | None = None
         self._committed: int | None = None  # line breaks before the last text (CSV/TSV), see simple_rows
         self._raw: Any = None  # the file on disk (its position: progress)
-        self.sep: str | None = None  # delimiter and column names of a CSV/TSV (known once reading started)
-        self.names: list[str] = []
+        self.names: list[str] = []  # column names of a CSV/TSV (known once reading started)
         self._total = 0
 
     def progress(self) -> tuple[int, int]:
@@ -954,10 +934,9 @@ class TableStream:
         if self._committed is None:  # counted only when asked (a message needs the sheet rows): read again
             with open(self.path, "rb") as raw, (gzip.GzipFile(fileobj=raw, mode="rb") if self.gz else raw) as fh:
                 head = fh.read(_SNIFF_BYTES)
-                counter = _CountingReader(head[3:] if head.startswith(b"\xef\xbb\xbf") else head, fh)
-                while counter.read(1 << 20):
-                    pass
-                self._committed = counter.committed
+                rest = iter(lambda: fh.read(1 << 20), b"")
+                self._committed = _line_breaks_before_text(
+                    itertools.chain([head[3:] if head.startswith(b"\xef\xbb\xbf") else head], rest))
         return self._committed == self.rows
 
     def __iter__(self):
@@ -1040,7 +1019,7 @@ class TableStream:
             except Exception:
                 raise NotStreamable(self.name) from None
             sep, names = self._header(head)
-            self.sep, self.names = sep, names
+            self.names = names
             self.info = SourceInfo(label=self.name, format=self.kind, encoding=enc, delimiter=sep,
                                    decimal="," if sep == ";" else ".")
             generated = [f"c{i}" for i in range(len(names))]
@@ -1153,10 +1132,7 @@ class BatchWriter:
                 table = table.cast(self._schema)
             self._sink.write_table(table)
             return
-        first = self._sink is None
-        if first:
-            self._sink = pa.OSFile(str(self.path), "wb")
-            self._pool = ThreadPoolExecutor(max_workers=1)
+        first = self._open_text()
         options = pcsv.WriteOptions(include_header=first, delimiter="\t" if self.kind == "tsv" else ",",
                                     quoting_style="needed")
         self._wait()  # at most one batch being written while the next is scored: memory stays bounded
@@ -1169,16 +1145,22 @@ class BatchWriter:
         :meth:`write`'s tables)."""
         if self.kind == "parquet":
             raise NotStreamable(str(self.path))
-        if self._sink is None:
-            import pyarrow as pa
-
-            self._sink = pa.OSFile(str(self.path), "wb")
-            self._pool = ThreadPoolExecutor(max_workers=1)
+        if self._open_text():
             self._sink.write(header)
         self._wait()
         assert self._pool is not None
         sink = self._sink
         self._pending = self._pool.submit(lambda: sink.write(make()))
+
+    def _open_text(self) -> bool:
+        """Open the CSV/TSV file and its writing thread on the first batch; whether this was the first."""
+        import pyarrow as pa
+
+        if self._sink is not None:
+            return False
+        self._sink = pa.OSFile(str(self.path), "wb")
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        return True
 
     def _wait(self) -> None:
         if self._pending is not None:

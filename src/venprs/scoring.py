@@ -632,10 +632,11 @@ class _ScoredText:
     depend only on the seven factor codes, so they are one text per
     combination (3**7 = 2,187), made once by :func:`score_table` and
     :func:`venprs.io.write_csv` themselves. The bytes are therefore those of
-    the data-frame path (``tests/test_score_stream.py`` checks it). A batch
-    with a refused cell, a cell the formula guard changes, or a value with a
-    line break returns ``None`` from :meth:`codes`: the data-frame path
-    writes it (and reports the cell).
+    the data-frame path (``tests/test_score_stream_text.py`` checks it). A
+    batch with a refused cell or a cell the formula guard changes returns
+    ``None`` from :meth:`codes`: the data-frame path writes it (and reports
+    the cell). :meth:`rows` writes a batch with a line break in a value the
+    data-frame way too.
     """
 
     def __init__(self, names: list[str], sep: str, *, missing_columns: str, formula_guard: bool) -> None:
@@ -788,25 +789,25 @@ def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_c
     problems: list[Problem] = []
     n_det = 0
     text: _ScoredText | None = None
-    delimited = src.kind != "parquet" and kind != "parquet"
     with atomic_write(output) as tmp, BatchWriter(tmp, kind, formula_guard=formula_guard) as writer:
-        if not delimited:  # Parquet in or out: batches as data frames
+        if src.kind == "parquet" or kind == "parquet":  # batches as data frames
             for df, offset in src:
                 n_det += _score_batch(df, offset, writer, problems, missing_columns)
                 if progress is not None:
                     progress(*src.progress())
-        for table, offset in (src.tables() if delimited else ()):
-            if text is None:
-                text = _ScoredText(src.names, "\t" if kind == "tsv" else ",", missing_columns=missing_columns,
-                                   formula_guard=formula_guard)
-            index = text.codes(table)
-            if index is None:
-                n_det += _score_batch(src.frame(table, offset), offset, writer, problems, missing_columns)
-            elif not problems:
-                writer.write_text(text.header, functools.partial(text.rows, table, index))
-                n_det += text.os_determinate(index)
-            if progress is not None:
-                progress(*src.progress())
+        else:
+            for table, offset in src.tables():
+                if text is None:  # the column names are known from the first batch
+                    text = _ScoredText(src.names, "\t" if kind == "tsv" else ",", missing_columns=missing_columns,
+                                       formula_guard=formula_guard)
+                index = text.codes(table)
+                if index is None:
+                    n_det += _score_batch(src.frame(table, offset), offset, writer, problems, missing_columns)
+                elif not problems:
+                    writer.write_text(text.header, functools.partial(text.rows, table, index))
+                    n_det += text.os_determinate(index)
+                if progress is not None:
+                    progress(*src.progress())
         if problems:
             if not src.simple_rows():  # blank lines or line breaks in values: read_table maps the rows
                 raise NotStreamable(str(input))
