@@ -171,3 +171,11 @@ def test_cli_score_progress_bar_on_a_terminal_only(tmp_path):
     assert rc == 0 and "scoring c.csv" not in out
     r = run_cli("score", "-i", str(src), "-o", str(tmp_path / "p.csv"))
     assert r.returncode == 0 and "\x1b[" not in r.stderr and r.stderr.startswith("venprs: scored 500 rows")
+
+
+def test_keep_freed_memory_is_taken_by_glibc_only():
+    """glibc (Debian, where venprs is installed and benchmarked) takes both ``mallopt`` settings; another C
+    library (macOS, musl) leaves the process as it was and the call says so (mallopt(3))."""
+    import platform
+
+    assert vio.keep_freed_memory() is (platform.libc_ver()[0] == "glibc")

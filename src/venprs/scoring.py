@@ -658,13 +658,13 @@ class _ScoredText:
         codes = ((np.arange(n)[:, None] // self.weights) % 3 - 1).astype(np.int8)
         cells = pd.DataFrame({k: v for cols in score_columns(codes).values() for k, v in cols.items()})
         self._os_det = cells["os_determinate"].to_numpy(bool)
-        self.header = _csv_text(pa.table({c: pa.array([], pa.string()) for c in (*names, *OUTPUT_COLUMNS)}),
-                                sep, header=True)
+        self.header = _csv_buffer(pa.table({c: pa.array([], pa.string()) for c in (*names, *OUTPUT_COLUMNS)}),
+                                  sep, header=True).to_pybytes()
         buf = io.BytesIO()
         write_csv(cells, buf, sep, formula_guard=formula_guard)
         lines = buf.getvalue().split(b"\n")[1:-1]
         assert len(lines) == n
-        self._cells = np.array([sep.encode() + line + b"\n" for line in lines], dtype=object)
+        self._cells = pa.array([sep.encode() + line for line in lines], pa.binary())
 
     def codes(self, table) -> np.ndarray | None:
         """The combination index of each row of ``table`` (all text columns, the file's order), or ``None``
@@ -712,34 +712,45 @@ class _ScoredText:
         """Rows of a batch (its :meth:`codes`) with a determinate OS group."""
         return int(self._os_det[index].sum())
 
-    def rows(self, table, index: np.ndarray) -> bytes:
-        """The batch's rows as text: Arrow writes the input's cells, each row's output cells are appended.
+    def rows(self, table, index: np.ndarray) -> list:
+        """The batch's rows as text, in pieces (bytes-like, in order): Arrow writes the input's cells, and
+        Arrow joins each row to its output cells.
 
-        A batch with a line break in a value (the rows cannot be told apart in the text) is written the
+        The rows are cut out of Arrow's text without copying: piece ``i`` runs
+        from the line break before row ``i`` to the one ending it (the first
+        from the start), so joining it to row ``i``'s output cells and adding a
+        last line break gives the rows in order. A batch with a line break in a
+        value (the rows cannot be told apart in the text) is written the
         data-frame way instead, to the same bytes.
         """
-        body = _csv_text(table, self.sep)
-        if body.count(b"\n") != table.num_rows:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        body = _csv_buffer(table, self.sep)
+        breaks = np.flatnonzero(np.frombuffer(body, np.uint8) == 10)
+        if len(breaks) != table.num_rows:
             buf = io.BytesIO()
             scored = score_table(table.to_pandas(types_mapper=pd.ArrowDtype), missing_columns=self.missing_columns)
             write_csv(scored, buf, self.sep, formula_guard=self.formula_guard)
-            return buf.getvalue().split(b"\n", 1)[1]
-        lines = body.split(b"\n")
-        lines.pop()
-        out: list = [None] * (2 * len(lines))
-        out[::2] = lines
-        out[1::2] = self._cells[index].tolist()
-        return b"".join(out)
+            return [buf.getvalue().split(b"\n", 1)[1]]
+        offsets = np.empty(len(breaks) + 1, np.int32)
+        offsets[0], offsets[1:] = 0, breaks
+        lines = pa.Array.from_buffers(pa.binary(), len(breaks), [None, pa.py_buffer(offsets), body])
+        joined = pc.binary_join_element_wise(lines, self._cells.take(pa.array(index)), b"")
+        _, offs, values = joined.buffers()
+        first, end = np.frombuffer(offs, np.int32, len(joined) + 1, 4 * joined.offset)[[0, -1]]
+        return [values[int(first):int(end)], b"\n"]
 
 
-def _csv_text(table, sep: str, *, header: bool = False) -> bytes:
-    """``table`` as Arrow's CSV writer writes it in :func:`venprs.io.write_csv` (text quoted)."""
+def _csv_buffer(table, sep: str, *, header: bool = False):
+    """``table`` as Arrow's CSV writer writes it in :func:`venprs.io.write_csv` (text quoted): a ``pyarrow.Buffer``."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     sink = pa.BufferOutputStream()
     pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=header, delimiter=sep, quoting_style="needed"))
-    return sink.getvalue().to_pybytes()
+    return sink.getvalue()
+
 
 def score_file(input: str | os.PathLike, output: str | os.PathLike, *, missing_columns: str = "error",
                formula_guard: bool = True, stream: TableStream | None = None,

@@ -82,6 +82,7 @@ def score_cmd(
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
         vio.file_kind(output)  # check the output extension before any work
         vio.refuse_same_file(output, [input, mutations, panel_file])
+        vio.keep_freed_memory()  # batches reuse freed buffers (benchmarks/README.md)
         audit = None
         if mutations is None:
             _no_mutation_options(None, panel, panel_file, min_vaf, mutation_audit, id_column, mutation_columns,
