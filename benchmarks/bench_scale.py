@@ -35,15 +35,20 @@ R_SCALE = Path(__file__).resolve().parent / "r" / "scale.R"
 PYARROW_RW = ("import sys, pyarrow.csv as c; t = c.read_csv(sys.argv[1]); c.write_csv(t, sys.argv[2])")
 
 
-def run_child(args: list[str]) -> tuple[float, float]:
-    """Run ``args``; return (wall seconds, peak resident MB) of that child alone."""
+def run_child_usage(args: list[str]) -> tuple[float, float, float, float]:
+    """Run ``args``; return wall seconds, peak resident MB, user and system CPU seconds of that child alone."""
     t = time.perf_counter()
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
     if status != 0:
         raise SystemExit(f"failed ({status}): {' '.join(args)}\n{p.stderr.read().decode()[-2000:]}")
-    return wall, ru.ru_maxrss / 1024
+    return wall, ru.ru_maxrss / 1024, ru.ru_utime, ru.ru_stime
+
+
+def run_child(args: list[str]) -> tuple[float, float]:
+    """Run ``args``; return (wall seconds, peak resident MB) of that child alone."""
+    return run_child_usage(args)[:2]
 
 
 def load() -> str:

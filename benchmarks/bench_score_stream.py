@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import PYARROW_RW, load, run_child  # noqa: E402
+from bench_scale import PYARROW_RW, load, run_child, run_child_usage  # noqa: E402
 
 PYARROW_PARQUET_RW = "import sys, pyarrow.parquet as q; q.write_table(q.read_table(sys.argv[1]), sys.argv[2])"
 
@@ -58,17 +57,6 @@ def make_input(d: Path, n: int, parquet: bool) -> Path:
 OUTPUT_RW_MAX = 10_000_000
 
 
-def run_cpu(args: list[str]) -> tuple[float, float, float, float]:
-    """Run ``args``; return wall seconds, peak resident MB, user and system CPU seconds of that child alone."""
-    t = time.perf_counter()
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    if status != 0:
-        raise SystemExit(f"failed ({status}): {' '.join(args)}\n{p.stderr.read().decode()[-2000:]}")
-    return wall, ru.ru_maxrss / 1024, ru.ru_utime, ru.ru_stime
-
-
 def medians(runs: list[tuple[float, float, float, float]]) -> str:
     wall, mb, user, system = (statistics.median(x) for x in zip(*runs))
     return (f"{wall:7.1f} s (min {min(r[0] for r in runs):.1f})  {max(r[1] for r in runs):6.0f} MB peak  "
@@ -85,9 +73,9 @@ def bench(d: Path, n: int, parquet: bool, repeat: int) -> None:
     ours, theirs = [], []
     for _ in range(repeat):
         out, pa_out = d / f"out{ext}", d / f"pa{ext}"
-        ours.append(run_cpu([sys.executable, "-m", "venprs", "score", "-i", str(src), "-o", str(out)]))
+        ours.append(run_child_usage([sys.executable, "-m", "venprs", "score", "-i", str(src), "-o", str(out)]))
         out.unlink()
-        theirs.append(run_cpu([sys.executable, "-c", PYARROW_PARQUET_RW if parquet else PYARROW_RW, str(src),
+        theirs.append(run_child_usage([sys.executable, "-c", PYARROW_PARQUET_RW if parquet else PYARROW_RW, str(src),
                                str(pa_out)]))
         pa_out.unlink()
     print(f"score {n:>9,} rows {fmt}: {medians(ours)}  ({load()})", flush=True)
