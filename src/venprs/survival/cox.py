@@ -12,7 +12,10 @@ to 0), and ``coxph.fit``'s post-processing (NA for singular columns, the
 converge"). The R sources were read for their order of operations; no code was
 copied. Doing R's arithmetic in R's order is what makes a diverging coefficient
 (monotone likelihood, e.g. 23.05 after 19 iterations) equal R's to 1e-14, where
-an equivalent but differently ordered computation differs by about 1e-6.
+an equivalent but differently ordered computation differs by about 1e-6. For
+the same reason ``exp``, ``log`` and ``log1p`` of the fit are the C library's, as
+R's are, on every CPU (:mod:`venprs.survival.libm`: numpy's AVX-512 code differs
+in the last place).
 
 Two interfaces:
 
@@ -75,6 +78,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from ..errors import InputError
+from . import libm
 
 __all__ = ["CoxResult", "FastCox", "fit_cox", "fast_cox", "efron_loglik", "baseline_hazard",
            "baseline_survival", "predicted_survival", "MAX_ABS_COEF",
@@ -123,12 +127,12 @@ def _rev_cumsum(a: np.ndarray) -> np.ndarray:
 
 def _efron(lp: np.ndarray, tie: _Ties) -> float:
     """Efron log-likelihood at ``lp`` (rows sorted by time, ascending; ``tie`` from :func:`_ties`)."""
-    w = np.exp(lp)
+    w = libm.exp(lp)
     ev, g, r, a = tie.ev, tie.group, tie.first, tie.frac
     if len(ev) == 0:
         return 0.0
     s0 = _rev_cumsum(w)[r] - a * np.add.reduceat(w[ev], tie.starts)[g]
-    return float(lp[ev].sum() - np.log(s0).sum())
+    return float(lp[ev].sum() - libm.log(s0).sum())
 
 
 def _by_time(time, event, lp) -> tuple[np.ndarray, _Ties]:
@@ -179,7 +183,7 @@ def _log_cumhaz_steps(time, event, lp, ctype: int) -> tuple[np.ndarray, np.ndarr
     log_den = np.logaddexp.accumulate(lp[::-1])[::-1][tie.first]
     if ctype == 2:
         log_d = np.logaddexp.reduceat(lp[tie.ev], tie.starts)[tie.group]
-        log_den = log_den + np.log1p(-tie.frac * np.exp(log_d - log_den))
+        log_den = log_den + libm.log1p(-tie.frac * libm.exp(log_d - log_den))
     last = np.append(tie.starts[1:], len(tie.ev)) - 1  # last event of each distinct time
     return tie.times, np.logaddexp.accumulate(-log_den)[last]
 
@@ -406,7 +410,7 @@ def _iterate(pl: _Plan, beta) -> tuple[float, np.ndarray, np.ndarray]:
     z = np.zeros(n)
     for i in range(p):
         z = z + beta[i] * X[:, i]
-    r = np.exp(z)
+    r = libm.exp(z)
     rx = r[:, None] * X
     rxx = rx[:, :, None] * X[:, None, :]
     nb = len(pl.dead)
@@ -423,7 +427,7 @@ def _iterate(pl: _Plan, beta) -> tuple[float, np.ndarray, np.ndarray]:
     a = np.cumsum(np.concatenate([rx, A2[b] / d[:, None]])[pl.main], axis=0)[pl.term_pos]
     c = np.cumsum(np.concatenate([rxx, C2[b] / d[:, None, None]])[pl.main], axis=0)[pl.term_pos]
     mean = a / den[:, None]
-    ll = float(np.cumsum(np.concatenate([z, -np.log(den)])[pl.lls])[-1]) if len(den) else 0.0
+    ll = float(np.cumsum(np.concatenate([z, -libm.log(den)])[pl.lls])[-1]) if len(den) else 0.0
     u = np.cumsum(np.concatenate([X, -mean])[pl.lls], axis=0)[-1] if len(den) else np.zeros(p)
     g = np.cumsum((c - mean[:, :, None] * a[:, None, :]) / den[:, None, None], axis=0)[-1] if len(den) \
         else np.zeros((p, p))
