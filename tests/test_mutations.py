@@ -160,6 +160,45 @@ def test_unsequenced_patients_are_all_unknown():
     assert got["P05"] == UNK and got["P07"] == UNK
 
 
+@pytest.mark.parametrize("cell", ["not done", "pending", "NA", "unknown", "Not tested"])
+def test_sequenced_not_known_never_gives_wild_type(cell):
+    """A ``sequenced`` cell saying the sequencing is not done or not known (newcomer trial 2026-12-04: these
+    were taken as sequenced under --panel, so all five genes came out absent): genes without a counted
+    variant are unknown; counted variants still count (docs/lab-results.md)."""
+    df = clinical()
+    df.loc[df.patient_id == "P05", "sequenced"] = cell   # no variant in the MAF
+    df.loc[df.patient_id == "P01", "sequenced"] = cell   # FLT3-ITD in the MAF
+    got = {r["patient_id"]: {g: r[g] for g in GENES}
+           for _, r in mutation_factors(df, LAB / "cohort.maf", panel=FIVE).table.iterrows()}
+    assert got["P05"] == UNK
+    assert got["P01"] == {**UNK, "flt3": "present"}
+    assert got["P03"] == row(sf3b1="present")        # the others as before
+    df.loc[df.patient_id == "P05", "sequenced"] = ""  # empty: not stated, --panel takes it as sequenced
+    t = mutation_factors(df, LAB / "cohort.maf", panel=FIVE).table.set_index("patient_id")
+    assert dict(t.loc["P05", GENES]) == row()
+
+
+@pytest.mark.parametrize("name", ["molecular_data", "NGS", "Sequencing", "ngs_performed"])
+def test_sequencing_status_under_other_names(name):
+    df = clinical().rename(columns={"sequenced": name})
+    got = {r["patient_id"]: {g: r[g] for g in GENES}
+           for _, r in mutation_factors(df, LAB / "cohort.maf", panel=FIVE).table.iterrows()}
+    assert got["P06"] == UNK                          # 'no': not sequenced, not five times wild-type
+
+
+def test_vaf_zero_is_not_detected():
+    """A variant row with allele fraction 0 (a hotspot reported "not detected", no alt reads) does not count:
+    the gene is absent on the panel, as a VCF sample with AF 0 (newcomer trial 2026-12-04: it was present)."""
+    long = pd.DataFrame({"Patient": ["P01", "P02", "P03"], "Gene": ["TP53", "FLT3", "NF1"],
+                         "Consequence": ["missense", "ITD", "nonsense"], "VAF": ["0.0", "0%", "0.02"]})
+    calls = mutation_factors(clinical(), long, panel=FIVE)
+    t = calls.table.set_index("patient_id")
+    assert t.loc["P01", "tp53"] == "absent" and t.loc["P02", "flt3"] == "absent"
+    assert t.loc["P03", "nf1"] == "present"
+    a = calls.audit.set_index("patient_id")
+    assert (a.loc["P01", "counted"], a.loc["P01", "reason"]) == ("no", "VAF 0: not detected")
+
+
 def test_sample_matching_no_patient_is_an_error_listing_them():
     df = clinical()
     df = df[~df["patient_id"].isin(["P02", "P04"])]

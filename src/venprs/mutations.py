@@ -722,8 +722,13 @@ def _finish(rows: list[dict], samples: list[str], min_vaf: float | None) -> pd.D
     df = pd.DataFrame(rows, columns=[c for c in LONG_COLUMNS if c != "factor"])
     df.insert(2, "factor", df["gene"].map(_FACTOR_OF_GENE))
     df["counted"] = df["counted"].astype("boolean")
+    variant = df["variant_class"] != "wild-type"
+    # an allele fraction of 0 is a variant looked for and not found (a hotspot reported "not detected", a
+    # MAF row with no alt reads): it does not count, as a VCF sample with AF 0 does not
+    zero = variant & df["counted"].fillna(False) & (df["vaf"] == 0)
+    df.loc[zero, "counted"] = False
+    df.loc[zero, "reason"] = "VAF 0: not detected"
     if min_vaf is not None and len(df):
-        variant = df["variant_class"] != "wild-type"
         low = variant & df["counted"].fillna(False) & (df["vaf"] < float(min_vaf))
         unknown = variant & df["counted"].fillna(False) & df["vaf"].isna()
         df.loc[low, "counted"] = False
@@ -833,18 +838,32 @@ def _find_id_column(df: pd.DataFrame, id_column: str | None) -> str:
     return found
 
 
-def _sequenced_column(df: pd.DataFrame) -> list[bool | None] | None:
-    col = next((c for c in df.columns if normalize_name(c) in ("sequenced", "ngs_done", "sequencing_done")), None)
+#: Names (normalised) of the clinical table's column that says whether a patient was sequenced.
+SEQUENCED_COLUMNS = ("sequenced", "ngs_done", "sequencing_done", "molecular_data", "ngs", "ngs_performed",
+                     "sequencing", "sequencing_performed")
+
+#: A ``sequenced`` cell with an unknown token (``not done``, ``pending``, ``NA``, ``unknown``): not known to
+#: have been sequenced, so no gene is taken as wild-type (an empty cell is "not stated": see the panel).
+NOT_KNOWN = "not known"
+
+
+def _sequenced_column(df: pd.DataFrame) -> list[bool | str | None] | None:
+    col = next((c for c in df.columns if normalize_name(c) in SEQUENCED_COLUMNS), None)
     if col is None:
         return None
-    out: list[bool | None] = []
+    out: list[bool | str | None] = []
     bad = []
     for i, v in enumerate(df[col].tolist(), start=1):
         code = yes_no_code(v)
         if code is None:
-            bad.append(Problem(f"{v!r} is not accepted for 'sequenced'; accepted: {ACCEPTED_SHORT}",
-                               row=i, column=str(col), value=str(v)))
-        out.append(None if code is None or code < 0 else bool(code))
+            bad.append(Problem(f"{v!r} is not accepted for {str(col)!r} (was the patient sequenced?); accepted: "
+                               f"{ACCEPTED_SHORT}", row=i, column=str(col), value=str(v)))
+        if code is None:
+            out.append(None)
+        elif code >= 0:
+            out.append(bool(code))
+        else:  # empty: not stated; a token such as "not done" or "pending": not known to be sequenced
+            out.append(None if pd.isna(v) or not str(v).strip() else NOT_KNOWN)
     InputErrors.raise_if_any(vio.locate(df, bad))  # the row, sheet row and patient, as for a factor column
     return out
 
@@ -889,7 +908,9 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     -----
     For each patient and gene: ``present`` if a counted variant is listed; otherwise
     ``unknown`` if the patient was not sequenced (``sequenced`` false, an empty identifier, or no
-    ``sequenced`` column, no panel and no sample in the file) or the gene is off the panel, or a variant
+    ``sequenced`` column, no panel and no sample in the file), or is not known to have been (a
+    ``sequenced`` cell such as ``not done``, ``pending``, ``NA``: only counted variants count), or the
+    gene is off the panel, or a variant
     of unknown VAF could not be checked against ``min_vaf``; otherwise ``absent``. A
     long-table row reporting the gene as tested negative (``wt``, ``none``, ``not detected``)
     puts the gene on this patient's panel. Without any panel a sequenced patient's genes
@@ -990,6 +1011,8 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
             is_seq = False
         elif seq is True:
             is_seq = True
+        elif seq == NOT_KNOWN:  # "not done", "pending", "unknown": counted variants only, no wild-type
+            is_seq = False
         else:
             is_seq = listed or bool(panel_genes) or pp is not None
         for f, gene in GENE_FACTORS.items():
