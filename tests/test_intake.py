@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from conftest import run_cli
 from venprs.io import input_kind
 from venprs.web.app import create_app
 
@@ -278,3 +279,36 @@ def test_merged_cells_over_table_rows_are_refused(client, tmp_path):
     assert p.returncode == 0, p.stderr
     # both: extramedullary disease 0.90, NF1 unknown: OS 0.90 to 0.90 + 0.94, adverse either way (Table 4)
     assert _columns(out.read_bytes(), ",")["os_possible_groups"] == ["adverse", "adverse"]
+
+
+def test_errors_file_has_one_problem_that_stops_the_run_and_none_after_a_clean_run(tmp_path):
+    """--errors holds whatever the terminal reports: a missing column too; after a clean run only the header,
+    so a list from an earlier run is never read as this one's (newcomer trial 2026-12-04: it was kept)."""
+    errs = tmp_path / "problems.csv"
+    nocol = tmp_path / "nocol.csv"
+    nocol.write_text("patient_id,emd,prior_hma,nf1,ptpn11,flt3,tp53\nP1,no,no,wt,wt,wt,wt\n")
+    p = run_cli("score", "-i", nocol, "-o", tmp_path / "o.csv", "--errors", errs)
+    assert p.returncode == 2 and f"the problem is written to {errs}" in p.stderr
+    rows = list(csv.DictReader(io.StringIO(errs.read_text(encoding="utf-8"))))
+    assert len(rows) == 1 and "sf3b1" in rows[0]["problem"].lower()
+    good = tmp_path / "good.csv"
+    good.write_text("patient_id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1\nP1,no,no,wt,wt,wt,wt,wt\n")
+    p = run_cli("score", "-i", good, "-o", tmp_path / "o.csv", "--errors", errs)
+    assert p.returncode == 0, p.stderr
+    assert errs.read_text(encoding="utf-8").splitlines() == ['"row","sheet_row","patient","column","value","problem"']
+
+
+@pytest.mark.parametrize("option", ["--errors", "--mutation-audit"])
+def test_every_output_is_checked_before_the_scored_file_is_written(option, tmp_path):
+    """An output in a folder that does not exist, or the same file as --output, is refused before any work:
+    exit 2 and no scored file (newcomer trial 2026-12-04: the scored file was written, then exit 2)."""
+    lab = Path(__file__).parent / "data" / "lab"
+    extra = ["--mutations", lab / "cohort.maf", "--panel", "NF1,PTPN11,FLT3,TP53,SF3B1"] \
+        if option == "--mutation-audit" else []
+    out = tmp_path / "o.csv"
+    p = run_cli("score", "-i", lab / "clinical.csv", "-o", out, *extra, option, tmp_path / "nodir" / "a.csv")
+    assert p.returncode == 2 and "output folder does not exist" in p.stderr, p.stderr
+    assert not out.exists()
+    p = run_cli("score", "-i", lab / "clinical.csv", "-o", out, *extra, option, out)
+    assert p.returncode == 2 and f"{option} must not be the --output file" in p.stderr, p.stderr
+    assert list(tmp_path.iterdir()) == []

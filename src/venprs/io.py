@@ -1423,6 +1423,24 @@ def atomic_dir(path: str | os.PathLike):
         _LIVE.discard(tmp)
 
 
+def check_output_folder(path: str | os.PathLike) -> None:
+    """Refuse, before any work, an output whose folder does not exist (as :func:`atomic_write` would, later).
+
+    Parameters
+    ----------
+    path : str or path-like
+        An output file of the command.
+
+    Raises
+    ------
+    InputError
+        ``output folder does not exist``, naming the file.
+    """
+    p = Path(path)
+    if not (p.parent if str(p.parent) else Path(".")).exists():
+        raise InputError("output folder does not exist", file=p)
+
+
 def refuse_same_file(output: str | os.PathLike, inputs, *, folder: bool = False) -> None:
     """Refuse an output that is one of the inputs (same path or same file), or a folder holding an input.
 

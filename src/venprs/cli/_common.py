@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Optional, TypeVar
 
 import typer
 
-from ..errors import InputError, InputErrors
+from ..errors import InputError, InputErrors, Problem
 from ..io import os_reason
 from ..model import load_model
 
@@ -158,11 +158,17 @@ def read_input(path: Path, sheet: Optional[str] = None):
     return df, (info.describe() if info is not None else str(path))
 
 
+_PROBLEM_COLUMNS = ["row", "sheet_row", "patient", "column", "value", "problem"]
+
+
 @contextlib.contextmanager
 def reported_problems(errors: Optional[Path], input: Path) -> Iterator[None]:
     """Name ``input`` in any :class:`InputError` raised inside; with ``errors``, write every problem as CSV.
 
-    The terminal gets the short summary (count and first lines); ``--errors FILE`` all of them.
+    The terminal gets the short summary (count and first lines); ``--errors FILE`` all of them: the bad
+    cells of the table, or the one problem that stopped the run (a missing column, a mutation file's
+    fault). A run without problems writes the file with its header only, so that an earlier run's list is
+    never left behind as if it were this one's.
     """
     from .. import io as vio
 
@@ -171,21 +177,30 @@ def reported_problems(errors: Optional[Path], input: Path) -> Iterator[None]:
             raise InputError("--errors must not be the input file")
         if vio.SUFFIXES.get(errors.suffix.lower()) != "csv":
             raise InputError(f"--errors {errors}: the file must end in .csv")
+        vio.check_output_folder(errors)
+    import pandas as pd
+
+    def write(problems: list) -> None:
+        assert errors is not None
+        vio.write_table(pd.DataFrame([p.as_dict() for p in problems], columns=_PROBLEM_COLUMNS), errors)
+
     try:
         yield
     except InputErrors as e:
         e = e if e.file else e.with_file(input)
         if errors is not None:
-            import pandas as pd
-
-            vio.write_table(pd.DataFrame([p.as_dict() for p in e.problems],
-                                         columns=["row", "sheet_row", "patient", "column", "value", "problem"]),
-                            errors)
+            write(e.problems)
             raise InputError(f"{e}\nvenprs: all {len(e.problems)} problems written to {errors}") from None
         raise (InputError(f"{e}\nvenprs: --errors FILE writes all {len(e.problems)} problems as CSV")
                if len(e.problems) > 10 else e) from None
     except InputError as e:
-        raise (e.with_file(input) if e.file is None else e) from None
+        e = e.with_file(input) if e.file is None else e
+        if errors is not None:
+            write([Problem(e.message, row=e.row, column=e.column, value=None if e.value is None else str(e.value))])
+            raise InputError(f"{e}\nvenprs: the problem is written to {errors}") from None
+        raise e from None
+    if errors is not None:
+        write([])
 
 
 class ProgressBars:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -82,6 +83,16 @@ def score_cmd(
             raise InputError("--input needs --output FILE (.csv, .tsv, .xlsx or .parquet)")
         vio.file_kind(output)  # check the output extension before any work
         vio.refuse_same_file(output, [input, mutations, panel_file])
+        for other, option in ((errors, "--errors"), (mutation_audit, "--mutation-audit")):
+            if other is not None:
+                vio.check_output_folder(other)  # every output's folder, before the scored file is written
+                vio.refuse_same_file(other, [input, mutations, panel_file])
+                if Path(os.path.abspath(other)) == Path(os.path.abspath(output)):
+                    raise InputError(f"{option} must not be the --output file")
+        if errors is not None and mutation_audit is not None and os.path.abspath(errors) == os.path.abspath(
+                mutation_audit):
+            raise InputError("--errors and --mutation-audit must be different files")
+        vio.check_output_folder(output)
         vio.keep_freed_memory()  # batches reuse freed buffers (benchmarks/README.md)
         audit = None
         if mutations is None:
