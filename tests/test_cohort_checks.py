@@ -87,3 +87,27 @@ def test_days_warning_on_the_command_line(tmp_path):
     p = run("calibrate", src, "-o", tmp_path / "o", "--splits", "1", "-q")
     assert "venprs: warning: median recorded OS time is 4000 months" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_decimal_comma_file_thousands_points(tmp_path):
+    """A ';'-separated file uses a decimal comma (docs/intake.md), so '1.210' may be 1210 (thousands point)
+    or 1.21: refused, naming both readings (newcomer trial 2026-12-04: it was read as 1.21 days, silently).
+    '1.210,5' (thousands point and decimal comma) is 1210.5, '12.345.678' is 12345678, '12,5' is 12.5;
+    '12.5' and '0.125' stay as written."""
+    import venprs
+
+    d = cohort(7)
+    d["os_months"] = ["12,5", "1.210,5", "12.5", "0.125", "3", "4", "12.345.678"]
+    d["efs_months"] = ["1", "1", "1", "0,1", "1", "1", "1"]
+    p = tmp_path / "c.csv"
+    d.to_csv(p, sep=";", index=False)
+    c = prepare_cohort(venprs.io.read_table(p))
+    assert c.data.os_months.tolist() == [12.5, 1210.5, 12.5, 0.125, 3.0, 4.0, 12345678.0]
+    d.loc[[1, 4], "os_months"] = ["1.210", "-2.500"]
+    d.to_csv(p, sep=";", index=False)
+    with pytest.raises(InputError) as e:
+        prepare_cohort(venprs.io.read_table(p))
+    assert "2 problems:\n  row 2 (sheet row 3), patient P1, column 'os_months': '1.210' is ambiguous in a " \
+           "';'-separated file (decimal comma): 1210 with a thousands point, or 1.210 with a decimal point? " \
+           "Write 1210, or 1,210 for the decimal\n  row 5 (sheet row 6), patient P4, column 'os_months': " \
+           "'-2.500' is ambiguous" in str(e.value), str(e.value)

@@ -15,6 +15,7 @@ reports how many patients it used.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,15 +184,46 @@ def _cell(v) -> str:
     return v if isinstance(v, str) else str(v)
 
 
+#: Thousands points: with a decimal comma (``1.210,5``) or more than one (``12.345.678``): unambiguous.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:(?:\.\d{3})+,\d*|(?:\.\d{3}){2,})")
+#: ``1.210``: with a decimal comma the point is a thousands point (1210), yet it reads as 1.21: refused.
+_THOUSANDS_ONLY = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
+def _decimal_comma(v):
+    """One cell of a decimal-comma file as numeric text: ``12,5`` -> ``12.5``, ``1.210,5`` -> ``1210.5``,
+    ``12.345.678`` -> ``12345678``; a value with one point and no comma (``12.5``) is left as written."""
+    if not isinstance(v, str):
+        return v
+    w = v.strip()
+    if _THOUSANDS.fullmatch(w):
+        return w.replace(".", "").replace(",", ".")
+    return w.replace(",", ".") if "." not in w else v
+
+
 def _numeric(s: pd.Series, column: str, problems: list[Problem], *, nonneg: bool = False,
              decimal: str = ".") -> np.ndarray:
     miss = _is_missing_text(s)
     t = s.where(~miss, None)
+    ambiguous = np.zeros(len(s), bool)
     if decimal == "," and (t.dtype == object or isinstance(t.dtype, (pd.StringDtype, pd.ArrowDtype))):
-        t = t.map(lambda v: v.replace(",", ".") if isinstance(v, str) and "." not in v else v)
+        texts = t.tolist()
+        ambiguous = np.array([isinstance(v, str) and _THOUSANDS_ONLY.fullmatch(v.strip()) is not None
+                              for v in texts], bool)
+        t = pd.Series([_decimal_comma(v) for v in texts], index=s.index, dtype=object)
     vals = pd.to_numeric(t, errors="coerce").to_numpy(float)
+    if ambiguous.any():
+        vals = vals.copy()  # to_numpy may give a read-only view
+        vals[ambiguous] = np.nan
     for i in np.flatnonzero(~miss & ~np.isfinite(vals)):
         v = _cell(s.iloc[int(i)])
+        if ambiguous[i]:
+            plain = v.strip().replace(".", "")
+            problems.append(Problem(
+                f"{v!r} is ambiguous in a ';'-separated file (decimal comma): {plain} with a thousands point, or "
+                f"{v.strip()} with a decimal point? Write {plain}, or {v.strip().replace('.', ',')} for the "
+                "decimal", row=int(i) + 1, column=column, value=v))
+            continue
         what = "is not a finite number" if np.isinf(vals[int(i)]) else "is not a number"
         problems.append(Problem(f"{v!r} {what}" + (" (decimal comma?)" if "," in v else ""),
                                 row=int(i) + 1, column=column, value=v))
