@@ -272,6 +272,19 @@ def test_validate_cli_user_errors(tmp_path):
     assert not (tmp_path / "o" / "results.json").exists()
 
 
+def test_validate_warns_when_times_look_like_days(tmp_path):
+    """Times in days read as months: the same warning as analyze and calibrate, with the option to give
+    (newcomer trial 2026-12-04: validate reported O/E 0.14 without a hint)."""
+    d = pd.read_csv(DATA / "validate_cohort.csv")
+    for c in d.columns:
+        if c.endswith("_months"):
+            d[c] = (d[c] * 30.4375).round(0)
+    d.to_csv(tmp_path / "days.csv", index=False)
+    r = run("validate", str(tmp_path / "days.csv"), "--out", str(tmp_path / "o"), "--bootstrap", "0")
+    assert r.returncode == 0, r.stderr
+    assert "venprs: warning: " in r.stderr and "--time-unit days" in r.stderr, r.stderr
+
+
 def test_reproduce_section_uses_the_same_code(tmp_path):
     # venprs reproduce: the validate measures on the synthetic first-line cohort (same core function)
     from venprs.cli._analyze import _first_line_cohort

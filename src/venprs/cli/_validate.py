@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from ..model import calibration_protocol
-from ._calibrate import OPT_BACKEND, OPT_NJOBS, OPT_SCHEDULER, check_resampling, read_cohort
+from ._calibrate import OPT_BACKEND, OPT_NJOBS, OPT_SCHEDULER, check_resampling, print_notes, read_cohort
 from ._common import (
     OPT_COHORT,
     OPT_COLUMNS,
@@ -69,6 +69,7 @@ def validate_cmd(
         raise InputError(f"--bootstrap must be >= 0, not {bootstrap}")
     base = load_baseline(baseline) if baseline else None
     c = read_cohort(cohort, columns, time_unit)
+    print_notes(c, quiet)  # e.g. times that look like days (--time-unit days), as analyze and calibrate
     _check_enough(c, horizon)
     check_resampling(backend, scheduler, n_jobs)
     opts = {"report": "validate", "horizon": horizon, "baseline": base, "n_boot": bootstrap, "seed": seed, "pdf": pdf, "km_ci": km_ci,
