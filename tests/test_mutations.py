@@ -540,3 +540,22 @@ def test_docs_worked_example_matches_the_cli():
         assert r[0] == s["patient_id"] and r[1:6] == [s[g] for g in GENES]
         assert r[6] == ("" if pd.isna(s["os_score"]) else f"{s['os_score']:g}")
         assert r[7] == s["os_possible_groups"]
+
+
+@pytest.mark.parametrize("panel,message", [
+    ("Myeloid-54", "names none of the five VEN-PRS genes"),
+    ("TP-53,FLT3", "'TP-53' (write TP53)"),
+    ("NF1,P53", "'P53' (write TP53)"),
+    ("2322,TP53", "not gene symbols: '2322'"),
+])
+def test_panel_written_other_than_by_symbols_is_refused(panel, message):
+    """--panel as a panel's name or with a look-alike of a VEN-PRS gene would leave genes off the panel
+    silently (newcomer trial 2026-12-04); refused like a panel_genes cell and a mutation file's gene."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        read_panel(panel)
+
+
+def test_entrez_id_in_the_gene_column_is_refused():
+    long = pd.DataFrame({"Patient": ["P01"], "Gene": ["2322"], "Consequence": ["missense"]})
+    with pytest.raises(InputError, match="gene '2322' is not a gene symbol"):
+        mutation_factors(clinical(), long, panel=FIVE)

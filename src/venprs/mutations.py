@@ -383,7 +383,7 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
     gene_raw = _text(df[names["gene"]])
     gene_s = gene_raw.str.strip().str.upper()
     no_sample = (sample_s == "").to_numpy()
-    bad_gene = ~no_sample & ~gene_s.str.fullmatch(_GENE_RE).to_numpy(dtype=bool)
+    bad_gene = ~no_sample & ~(gene_s.str.fullmatch(_GENE_RE) & ~gene_s.str.isdigit()).to_numpy(dtype=bool)  # 2322: an Entrez ID
     ours = ~no_sample & ~bad_gene & gene_s.isin(list(_FACTOR_OF_GENE)).to_numpy()
     # FLT3-ITD, TP-53, p53, SHP2 ...: not one of the five symbols, but would hide a variant of one of them
     maybe = ~no_sample & ~bad_gene & ~ours & (gene_s.str.contains(r"[^A-Z0-9]")
@@ -747,21 +747,31 @@ def _finish(rows: list[dict], samples: list[str], min_vaf: float | None) -> pd.D
 # ---------------------------------------------------------------- panels
 
 
-def _gene_list(items: Iterable[str], label: str) -> tuple[str, ...]:
-    out, bad = [], []
+def _gene_list(items: Iterable[str], label: str, *, any_of_ours: bool = True) -> tuple[str, ...]:
+    out, bad, alike = [], [], []
     for raw in items:
         g = raw.strip().upper()
         if not g:
             continue
-        if not re.fullmatch(r"[A-Z0-9][A-Z0-9\-.]*", g):
+        if not re.fullmatch(_GENE_RE, g) or g.isdigit():  # an Entrez Gene ID (2322) is not a symbol
             bad.append(raw.strip())
+            continue
+        if g not in _FACTOR_OF_GENE and (like := _looks_like(g)):  # TP-53, P53, FLT3-ITD
+            alike.append(f"{raw.strip()!r} (write {like})")
             continue
         out.append(g)
     if bad:
         raise InputError("not gene symbols: " + ", ".join(map(repr, bad)) + " (write HGNC symbols such as FLT3, "
                          "separated by commas, spaces or new lines)", file=label)
+    if alike:
+        raise InputError("not the HGNC symbols of VEN-PRS genes: " + ", ".join(alike)
+                         + "; as written they would leave the gene off the panel", file=label)
     if not out:
         raise InputError("the panel lists no genes", file=label)
+    if any_of_ours and not set(out) & set(_FACTOR_OF_GENE):
+        raise InputError(f"the panel names none of the five VEN-PRS genes ({', '.join(_FACTOR_OF_GENE)}): list "
+                         "the genes sequenced, not the panel's name (a panel without any of them leaves all "
+                         "five unknown: then give no panel)", file=label)
     return tuple(dict.fromkeys(out))
 
 
@@ -912,7 +922,7 @@ def mutation_factors(clinical: pd.DataFrame, mutations: str | os.PathLike | byte
     ``sequenced`` cell such as ``not done``, ``pending``, ``NA``: only counted variants count), or the
     gene is off the panel, or a variant
     of unknown VAF could not be checked against ``min_vaf``; otherwise ``absent``. A
-    long-table row reporting the gene as tested negative (``wt``, ``none``, ``not detected``)
+    long-table row reporting the gene as tested negative (``wt``, ``not detected``; ``none`` is refused)
     puts the gene on this patient's panel. Without any panel a sequenced patient's genes
     without a counted variant stay unknown.
 
@@ -1055,7 +1065,7 @@ def _panel_column(df: pd.DataFrame) -> list[tuple[str, ...] | None] | None:
             out.append(None)
             continue
         try:
-            genes = _gene_list(re.split(r"[\s,;]+", s), "clinical table")
+            genes = _gene_list(re.split(r"[\s,;]+", s), "clinical table", any_of_ours=False)  # said below
         except InputError as e:
             problems.append(Problem(e.message, row=i, column=str(col), value=s))
             continue
