@@ -175,3 +175,14 @@ def test_readme_usage_says_how_to_run():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert ".venv/bin/venprs" in text and ". .venv/bin/activate" in text
     assert not re.search(r"^\$ venprs ", text, re.M)  # shell examples run the installed script
+
+
+def test_an_option_given_twice_is_refused():
+    """Click keeps the last of a repeated option silently: `--tp53 mut --tp53 wt` scored TP53 as wild-type
+    (newcomer trial 2026-12-04). Refused for every single-value option, with both values; flags may repeat."""
+    r = run("score", "--tp53", "mut", "--nf1", "wt", "--tp53=wt")
+    assert r.returncode == 2 and r.stderr == "venprs: error: --tp53 is given 2 times (mut, wt): give it once\n"
+    r = run("simulate", "--n", "10", "--n", "20", "--output", "x.csv")
+    assert r.returncode == 2 and "--n is given 2 times (10, 20)" in r.stderr
+    r = run("score", "--tp53", "mut", "--json", "--json")
+    assert r.returncode == 0, r.stderr

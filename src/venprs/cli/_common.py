@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -115,6 +116,7 @@ def user_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
+            refuse_repeated_options(func)
             return func(*args, **kwargs)
         except InputError as e:
             raise fail(str(e)) from None
@@ -132,6 +134,60 @@ def user_errors(func: F) -> F:
             raise typer.Exit(EXIT_INTERNAL_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _single_value_options(func) -> dict[str, str]:
+    """The command-line spellings of ``func``'s options that take one value -> the option's long name."""
+    import typing
+
+    import typer.models
+
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:  # an annotation that cannot be resolved: no check rather than no command
+        return {}
+    out: dict[str, str] = {}
+    for name, prm in inspect.signature(func).parameters.items():
+        info = prm.default
+        if not isinstance(info, typer.models.OptionInfo):
+            continue
+        kind = hints.get(name)
+        args = typing.get_args(kind) or (kind,)
+        if bool in args or any(typing.get_origin(a) in (list, tuple) for a in args):
+            continue  # flags, and options that may be repeated
+        decls = [d for d in (info.param_decls or ()) if d.startswith("-")] or ["--" + name.replace("_", "-")]
+        long = max(decls, key=len)
+        out.update({d: long for d in decls})
+    return out
+
+
+def refuse_repeated_options(func, argv: Optional[list[str]] = None) -> None:
+    """Refuse an option that takes one value given more than once (``--tp53 mut --tp53 wt``).
+
+    Click keeps the last value silently; for a patient's factors that would score a value the user also
+    said was not so. Checked on the command line as typed (``sys.argv`` of the ``venprs`` command).
+
+    Raises
+    ------
+    InputError
+        Naming the option and its values.
+    """
+    argv = sys.argv if argv is None else argv
+    if not argv or not (argv[0].endswith("venprs") or argv[0].endswith(os.path.join("venprs", "__main__.py"))):
+        return  # not the venprs command line (called from Python)
+    single = _single_value_options(func)
+    given: dict[str, list[str]] = {}
+    args = argv[2:]  # after the command's name
+    for i, tok in enumerate(args):
+        if tok == "--":
+            break
+        key, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+        if key in single:
+            given.setdefault(single[key], []).append(value if eq else (args[i + 1] if i + 1 < len(args) else ""))
+    twice = {k: v for k, v in given.items() if len(v) > 1}
+    if twice:
+        raise InputError("; ".join(f"{k} is given {len(v)} times ({', '.join(v)}): give it once"
+                                   for k, v in twice.items()))
 
 
 def check_seed(option: str, value: int) -> None:
