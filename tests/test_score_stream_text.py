@@ -144,3 +144,67 @@ def test_records_end():
     assert end(b"a\rb\rc", b"\r") == (4, 0)
     many = b'"' + b"x\n" * 200 + b'"\n' + b"tail"  # more breaks inside quotes than the quick search tries
     assert end(many, b"\n") == (len(many) - 4, 2)
+
+
+H = b"patient_id,EMD,prior_hma,NF1,PTPN11,FLT3,TP53,SF3B1"
+
+
+def test_a_bom_inside_the_file_is_kept_or_read_whole(tmp_path):
+    """Arrow drops a UTF-8 BOM at the start of every text it parses, so a batch starting with one lost it
+    (differential fuzz 2026-12-04): such a file is read whole, where the character stays (and is refused in
+    a factor column)."""
+    src = tmp_path / "bom.csv"
+    src.write_bytes(H + b"\n" + b"".join(b"\xef\xbb\xbfP%04d,no,no,wt,wt,wt,wt,wt\n" % i for i in range(3000)))
+    _check(src, tmp_path, sizes=(1000,))
+    whole = tmp_path / "w.csv"
+    _whole(src, whole)
+    assert whole.read_bytes().count("\ufeff".encode()) == 3000
+    factor_first = tmp_path / "f.csv"  # the BOM on a factor: refused by the whole path, so by the stream too
+    factor_first.write_bytes(b"EMD,patient_id,prior_hma,NF1,PTPN11,FLT3,TP53,SF3B1\n"
+                             + b"".join(b"\xef\xbb\xbfno,P%04d,no,wt,wt,wt,wt,wt\n" % i for i in range(3000)))
+    with pytest.raises(vio.NotStreamable):
+        score_file(factor_first, tmp_path / "o.csv", stream=vio.TableStream(factor_first, block_bytes=1000))
+    with pytest.raises(InputError, match=r"'\\ufeffno' is not accepted"):  # the message shows it escaped
+        score_table(vio.read_table(factor_first))
+
+
+def test_a_quote_never_closed_in_the_last_record_is_an_error(tmp_path):
+    """A stray quote (``1"``) made the number of quotes even, so an unclosed quote in the last record went
+    unseen and the next patient became part of a note (differential fuzz 2026-12-04: 2 rows of 3 scored)."""
+    src = tmp_path / "q.csv"
+    src.write_bytes(b'id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,note\n1",0,0,0,0,0,0,0,a\n'
+                    b'2,0,0,0,0,0,0,0,"b\n3,1,1,1,1,1,1,1,c')
+    with pytest.raises(vio.NotStreamable):
+        score_file(src, tmp_path / "o.csv", stream=vio.TableStream(src, block_bytes=200))
+    with pytest.raises(InputError, match="not closed"):
+        vio.read_table(src)
+    ok = tmp_path / "ok.csv"  # a closed multi-line note at the end is fine
+    ok.write_bytes(b'id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,note\n2,0,0,0,0,0,0,0,"b\n3,1"\n')
+    assert vio.read_table(ok)["note"].tolist() == ["b\n3,1"]
+
+
+def test_values_longer_than_the_csv_modules_limit(tmp_path):
+    """A note over 131,072 characters with a fault that needs the sheet rows: exit 2 with the fault, not an
+    internal error; with a stray quote, no false "quote not closed" (differential fuzz 2026-12-04)."""
+    src = tmp_path / "long.csv"
+    src.write_bytes(b"id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,note\n1,1,0,0,0,0,0,0," + b"x" * 131073
+                    + b"\n\n2,maybe,0,0,0,0,0,0,\n")
+    with pytest.raises(InputError, match=r"row 2 \(sheet row 4\).*'maybe' is not accepted"):
+        score_table(vio.read_table(src))
+    stray = tmp_path / "stray.csv"
+    stray.write_bytes(b'id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,note\n1",0,0,0,0,0,0,0,' + b"x" * 131073 + b"\n")
+    assert vio.read_table(stray)["note"].str.len().tolist() == [131073]
+
+
+def test_mixed_encodings_are_refused(tmp_path):
+    """One Windows-1252 byte made the whole file be read as Windows-1252, so its UTF-8 text changed
+    (Zoë -> ZoÃ«) silently (differential fuzz 2026-12-04); now refused, naming a line of each."""
+    src = tmp_path / "mixed.csv"
+    src.write_bytes(H + b",note\n" + "Zoë-1,no,no,wt,wt,wt,wt,wt,café\n".encode()
+                    + b"P2,no,no,wt,wt,wt,wt,wt,caf\xe9\n")
+    with pytest.raises(InputError, match=r"mixes two encodings: UTF-8 \(e.g. 'ë' on line 2\) and another one "
+                                         r"\(byte 0xe9 on line 3"):
+        vio.read_table(src)
+    cp = tmp_path / "cp.csv"  # all Windows-1252: read as before
+    cp.write_bytes(H + b",note\nZo\xeb-1,no,no,wt,wt,wt,wt,wt,caf\xe9\n")
+    assert vio.read_table(cp)["patient_id"].tolist() == ["Zoë-1"]

@@ -348,12 +348,34 @@ def _decode(raw: bytes, name: str) -> tuple[bytes, str]:
     return _cp1252(raw, name)
 
 
+#: A character UTF-8 writes with more than one byte (``é`` as C3 A9): in Windows-1252 text these pairs would be
+#: ``Ã©``, which no one writes.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+                             rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}")
+
+
 def _cp1252(raw: bytes, name: str) -> tuple[bytes, str]:
+    utf8 = _UTF8_MULTIBYTE.search(raw)
+    if utf8 is not None:  # partly UTF-8: read as Windows-1252 its characters would change (Zoë -> ZoÃ«)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            nl = b"\n"
+            char = raw[utf8.start():utf8.end()].decode("utf-8")
+            raise InputError(
+                f"the text mixes two encodings: UTF-8 (e.g. {char!r} on line {raw.count(nl, 0, utf8.start()) + 1}) "
+                f"and another one (byte 0x{raw[e.start]:02x} on line {raw.count(nl, 0, e.start) + 1}, not UTF-8); "
+                "read either way some text would change: save the file as UTF-8 CSV", file=name) from None
     try:
         return raw.decode("cp1252").encode("utf-8"), "cp1252"
     except UnicodeDecodeError as e:
         raise InputError(f"the text is neither UTF-8 nor Windows-1252 (byte 0x{raw[e.start]:02x} at position "
                          f"{e.start}); save it as UTF-8 CSV", file=name) from None
+
+
+# the csv module (error messages, sheet rows) reads values of any length, as pyarrow does: its default limit
+# of 131,072 characters turned a long note into an internal error or a false "quote not closed"
+csv.field_size_limit(2**31 - 1)
 
 
 def _first_record(head: str, delimiter: str) -> list[str]:
@@ -414,10 +436,14 @@ def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
         bad_rows.clear()
         table = parse(raw)
     text = None
-    if bad_rows or (b'"' in raw and raw.count(b'"') % 2):  # ragged rows, or a quote that may never be closed
+    open_at_end = b'"' in raw and _quote_open_at_eof(table, raw)
+    if bad_rows or open_at_end or (b'"' in raw and raw.count(b'"') % 2):  # ragged rows, or an unclosed quote
         text = raw.decode("utf-8")
         problems = _ragged(text, sep, len(header))
-        if problems or bad_rows:
+        if problems or bad_rows or open_at_end:
+            if not problems and not bad_rows:
+                raise InputError("a quote (\") in the last rows is never closed, so they would be read as one "
+                                 "value; values with quotes must be \"like this\"", file=name)
             if not problems:  # pyarrow and the csv module disagree: name the file only
                 raise InputError(f"cannot read this file: some rows do not have {len(header)} values like the "
                                  "header", file=name)
@@ -888,6 +914,16 @@ def _open_quote_at_end(table, term: bytes) -> bool:
     return bool(last) and last.endswith(term.decode())
 
 
+def _quote_open_at_eof(table, text: bytes) -> bool:
+    """Whether a quote opened in the last record is never closed: Arrow then reads the rest of the text,
+    later records included, as one value without complaint. The last value holds a line break, yet the
+    text does not end with the quote that would close it."""
+    if not table.num_rows or not table.num_columns:
+        return False
+    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py() or ""
+    return ("\n" in last or "\r" in last) and not text.rstrip(b"\r\n").endswith(b'"')
+
+
 class NotStreamable(Exception):
     """This file needs the whole-file reader :func:`read_table` (an encoding, layout or fault that only it
     handles or reports in full); nothing has been written."""
@@ -1101,9 +1137,12 @@ class TableStream:
                         raise
                     except Exception:  # corrupt, not UTF-8 after all: read_table says what exactly
                         raise NotStreamable(self.name) from None
-                    first = False
-                    if ragged or (table.num_rows and b'"' in block and _open_quote_at_end(table, term)):
+                    if ragged or (table.num_rows and b'"' in block and (
+                            _open_quote_at_end(table, term) or (eof and _quote_open_at_eof(table, block)))):
                         raise NotStreamable(self.name)
+                    if not first and block.startswith(b"\xef\xbb\xbf"):
+                        raise NotStreamable(self.name)  # Arrow drops a BOM at the start of each text it parses
+                    first = False
                     if table.num_rows:
                         yield table.rename_columns(names), self._advance(table.num_rows)
             if ragged or not self.rows or quotes % 2:
