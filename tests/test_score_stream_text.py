@@ -208,3 +208,17 @@ def test_mixed_encodings_are_refused(tmp_path):
     cp = tmp_path / "cp.csv"  # all Windows-1252: read as before
     cp.write_bytes(H + b",note\nZo\xeb-1,no,no,wt,wt,wt,wt,wt,caf\xe9\n")
     assert vio.read_table(cp)["patient_id"].tolist() == ["Zoë-1"]
+
+
+def test_a_crlf_inside_quotes_on_pyarrows_block_boundary_is_kept(tmp_path):
+    """pyarrow dropped the LF of a CRLF inside a quoted value when it straddled two 1 MiB parser blocks
+    (apache/arrow#51368; differential fuzz 2026-12-04): the note came back 'A\\rB'. Both readers choose a block
+    size without such a boundary (venprs.io._safe_block_size)."""
+    data = (H + b",note\n" + b'P1,no,no,wt,wt,wt,wt,wt,"' + b"z" * 1048492 + b'A\r\nB"\nP2,no,no,wt,wt,wt,wt,wt,x\n')
+    assert data[(1 << 20) - 1:(1 << 20) + 1] == b"\r\n"  # the CRLF straddles pyarrow's default block boundary
+    src = tmp_path / "crlf.csv"
+    src.write_bytes(data)
+    assert vio.read_table(src)["note"].tolist() == ["z" * 1048492 + "A\r\nB", "x"]
+    notes = [v for t, _ in vio.TableStream(src).tables() for v in t.column("note").to_pylist()]
+    assert notes == ["z" * 1048492 + "A\r\nB", "x"]
+    assert vio._safe_block_size(data) != 1 << 20 and vio._safe_block_size(data.replace(b"\r\n", b"\n")) == 1 << 20

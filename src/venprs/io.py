@@ -378,6 +378,42 @@ def _cp1252(raw: bytes, name: str) -> tuple[bytes, str]:
 csv.field_size_limit(2**31 - 1)
 
 
+#: pyarrow's CSV block size (its default), the start of :func:`_safe_block_size`'s search.
+_ARROW_BLOCK = 1 << 20
+
+
+def _safe_block_size(data: bytes, base: int = _ARROW_BLOCK) -> int:
+    """A pyarrow CSV block size at which no block ends between the CR and the LF of a line break inside a
+    quoted value.
+
+    pyarrow (26.0 and earlier) drops the LF of a CRLF that straddles two of the blocks it reads, also inside
+    quotes, where it is part of the value: a note ``"A\r\nB"`` came back as ``"A\rB"``, silently
+    (apache/arrow issue 51368, found by venprs' differential fuzz on 2026-12-04). Outside quotes the LF
+    only ends the record, so only boundaries inside quotes count; the first size from ``base`` up without
+    one is returned (one or two tries: such a boundary is rare).
+
+    References
+    ----------
+    .. [1] https://github.com/apache/arrow/issues/51368
+    """
+    if len(data) <= base or b'"' not in data or b"\r\n" not in data:
+        return base
+    arr = np.frombuffer(data, np.uint8)
+    for size in range(base, base + 4096):
+        ends = np.arange(size - 1, len(arr) - 1, size)
+        hits = ends[(arr[ends] == 13) & (arr[ends + 1] == 10)]
+        quotes, start, inside = 0, 0, False
+        for h in hits.tolist():  # an odd number of quotes before it: the CRLF is inside a quoted value
+            quotes += int(np.count_nonzero(arr[start:h] == 34))
+            start = h
+            if quotes % 2:
+                inside = True
+                break
+        if not inside:
+            return size
+    return base  # not reached in practice: 4,096 sizes each with a straddling CRLF inside quotes
+
+
 def _first_record(head: str, delimiter: str) -> list[str]:
     return next(csv.reader(_io.StringIO(head, newline=""), delimiter=delimiter), [])
 
@@ -421,7 +457,7 @@ def _read_delimited(raw: bytes, kind: str, name: str) -> pd.DataFrame:
     def parse(buf: bytes):
         return pcsv.read_csv(
             pa.py_buffer(buf),
-            read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1),
+            read_options=pcsv.ReadOptions(column_names=generated, skip_rows=1, block_size=_safe_block_size(buf)),
             parse_options=pcsv.ParseOptions(delimiter=sep, newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pcsv.ConvertOptions(column_types={g: pa.string() for g in generated},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -1131,7 +1167,7 @@ class TableStream:
                 if block:
                     try:
                         table = pcsv.read_csv(pa.py_buffer(block), read_options=pcsv.ReadOptions(
-                            column_names=generated, skip_rows=1 if first else 0, block_size=1 << 20),
+                            column_names=generated, skip_rows=1 if first else 0, block_size=_safe_block_size(block)),
                             parse_options=parse, convert_options=convert)
                     except (MemoryError, NotStreamable):
                         raise
