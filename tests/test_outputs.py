@@ -425,3 +425,25 @@ def test_unexpected_errors_are_one_line_too(tmp_path):
         p = subprocess.run([sys.executable, "-c", code, "score", "--flt3", "yes"], capture_output=True,
                            text=True, env={**cli_env(), "VENPRS_DEBUG": debug})
         assert p.returncode == 1 and expect in p.stderr
+
+
+def test_formula_guard_covers_the_header_row(tmp_path):
+    """A column named like a formula is a cell of the header row: it gets the ' too, on the streamed text
+    path and on the whole-file path alike (differential fuzz 2026-12-04: names were written unchanged)."""
+    src = tmp_path / "in.csv"
+    src.write_text('patient_id,emd,prior_hma,nf1,ptpn11,flt3,tp53,sf3b1,"=HYPERLINK(""http://x"";""y"")",-1\n'
+                   "P1,no,no,wt,wt,wt,wt,wt,a,b\n")
+    for name, extra in (("stream.csv", []), ("whole.xlsx", []), ("off.csv", ["--no-formula-guard"])):
+        out = tmp_path / name
+        p = run("score", "-i", src, "-o", out, *extra)
+        assert p.returncode == 0, p.stderr
+        if name.endswith(".csv"):
+            header = out.read_text().splitlines()[0]
+            guarded = "'=HYPERLINK" in header
+            assert guarded == (name == "stream.csv"), header
+            assert ',"-1",' in header  # a plain number is left alone
+    whole = tmp_path / "whole.csv"
+    from venprs import io as vio
+    from venprs.scoring import score_table
+    vio.write_table(score_table(vio.read_table(src)), whole)
+    assert whole.read_bytes() == (tmp_path / "stream.csv").read_bytes()

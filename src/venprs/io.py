@@ -54,7 +54,7 @@ from .fields import find_id_column
 __all__ = ["read_table", "write_table", "write_csv", "atomic_write", "file_kind", "SUFFIXES",
            "INPUT_SUFFIXES",
            "SourceInfo", "source_info", "locate", "input_kind",
-           "atomic_dir", "guard_formulas", "refuse_same_file", "remove_partial_outputs", "install_signal_cleanup",
+           "atomic_dir", "guard_formulas", "guard_name", "refuse_same_file", "remove_partial_outputs", "install_signal_cleanup",
            "check_output_rows", "XLSX_MAX_ROWS", "TableStream", "BatchWriter", "NotStreamable"]
 
 #: Output formats by extension (what :func:`write_table` writes).
@@ -1659,7 +1659,31 @@ def guard_formulas(df: pd.DataFrame) -> pd.DataFrame:
             risky[np.flatnonzero(risky)[number]] = False
         if risky.any():
             changed[col] = s.astype(object).where(~risky, "'" + st.astype(object))
-    return df.assign(**changed) if changed else df
+    out = df.assign(**changed) if changed else df
+    names = {c: guard_name(c) for c in df.columns if isinstance(c, str) and guard_name(c) != c}
+    return out.rename(columns=names) if names else out
+
+
+def guard_name(name: str) -> str:
+    """A column name as :func:`guard_formulas` writes it: with a leading ``'`` when a spreadsheet would run
+    it as a formula (the header row is cells too), else unchanged.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> guard_name('=HYPERLINK("http://x")'), guard_name("-1"), guard_name("FLT3")
+    ('\'=HYPERLINK("http://x")', '-1', 'FLT3')
+    """
+    if name and re.match(_FORMULA_START, name) and not re.fullmatch(_PLAIN_NUMBER, name):
+        return "'" + name
+    return name
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike, *, metadata: dict[str, str] | None = None,

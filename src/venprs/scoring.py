@@ -38,6 +38,7 @@ from .io import (
     arrow_formula_start,
     atomic_write,
     file_kind,
+    guard_name,
     locate,
     source_info,
     write_csv,
@@ -658,7 +659,9 @@ class _ScoredText:
         codes = ((np.arange(n)[:, None] // self.weights) % 3 - 1).astype(np.int8)
         cells = pd.DataFrame({k: v for cols in score_columns(codes).values() for k, v in cols.items()})
         self._os_det = cells["os_determinate"].to_numpy(bool)
-        self.header = _csv_buffer(pa.table({c: pa.array([], pa.string()) for c in (*names, *OUTPUT_COLUMNS)}),
+        header = [guard_name(c) if formula_guard else c for c in names]  # as guard_formulas names them
+        cols = [*header, *OUTPUT_COLUMNS]
+        self.header = _csv_buffer(pa.Table.from_arrays([pa.array([], pa.string())] * len(cols), names=cols),
                                   sep, header=True).to_pybytes()
         buf = io.BytesIO()
         write_csv(cells, buf, sep, formula_guard=formula_guard)
