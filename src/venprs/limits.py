@@ -106,9 +106,10 @@ def check_simulate(n: int, *, memory: int | None = None) -> None:
     if peak <= MEMORY_SHARE * avail and secs <= MAX_SECONDS:
         return
     fit = int(min(MEMORY_SHARE * avail / SIMULATE_BYTES_PER_PATIENT, MAX_SECONDS / SIMULATE_SECONDS_PER_PATIENT))
-    raise InputError(f"--n {n:,}: estimated {_duration(secs)} and {_size(peak)} of memory, beyond this machine "
-                     f"({_size(avail)} available, at most {_duration(MAX_SECONDS)} per run); at most about {fit:,} "
-                     "patients fit: draw several files with different --seed values", field="n", value=n)
+    raise InputError(f"--n {n:,}: estimated {_duration(secs)} and {_size(peak)} of memory, beyond what one run "
+                     f"may use ({_size(MEMORY_SHARE * avail)}: {MEMORY_SHARE:.0%} of the {_size(avail)} available, "
+                     f"and at most {_duration(MAX_SECONDS)}); at most about {fit:,} patients fit: draw several "
+                     "files with different --seed values", field="n", value=n)
 
 
 def calibrate_estimate(splits: int, n_patients: int, n_jobs: int = 1) -> float:

@@ -120,6 +120,10 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except InputError as e:
             raise fail(str(e)) from None
+        except BrokenPipeError:  # the reader went away (venprs model | head -1): nothing more to say
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as e:
             where = f"{e.filename}: " if getattr(e, "filename", None) else ""
             raise fail(f"{where}{os_reason(e)}") from None
