@@ -1678,8 +1678,8 @@ def guard_name(name: str) -> str:
 
     Examples
     --------
-    >>> guard_name('=HYPERLINK("http://x")'), guard_name("-1"), guard_name("FLT3")
-    ('\'=HYPERLINK("http://x")', '-1', 'FLT3')
+    >>> guard_name("=SUM(A1)"), guard_name("-1"), guard_name("FLT3")
+    ("'=SUM(A1)", '-1', 'FLT3')
     """
     if name and re.match(_FORMULA_START, name) and not re.fullmatch(_PLAIN_NUMBER, name):
         return "'" + name
