@@ -559,3 +559,21 @@ def test_entrez_id_in_the_gene_column_is_refused():
     long = pd.DataFrame({"Patient": ["P01"], "Gene": ["2322"], "Consequence": ["missense"]})
     with pytest.raises(InputError, match="gene '2322' is not a gene symbol"):
         mutation_factors(clinical(), long, panel=FIVE)
+
+
+def test_a_result_column_says_what_was_found():
+    """A lab table that lists every hotspot tested with a Result column: 'not detected' is a tested-negative
+    row (absent), 'pending' or empty is not known (unknown), 'detected' counts (newcomer trial 2026-12-04: the
+    column was ignored, so a hotspot 'not detected' counted as mutated)."""
+    long = pd.DataFrame({"Patient": ["P01", "P02", "P03", "P04"], "Gene": ["TP53", "FLT3", "NF1", "SF3B1"],
+                         "Consequence": ["missense", "ITD", "nonsense", "missense"],
+                         "Result": ["not detected", "Detected", "pending", ""]})
+    calls = mutation_factors(clinical(), long, panel=FIVE)
+    t = calls.table.set_index("patient_id")
+    assert (t.loc["P01", "tp53"], t.loc["P02", "flt3"], t.loc["P03", "nf1"], t.loc["P04", "sf3b1"]) == (
+        "absent", "present", "unknown", "unknown")
+    a = calls.audit.set_index("gene")
+    assert a.loc["NF1", "reason"] == "result pending: not known"
+    long.loc[0, "Result"] = "maybe"
+    with pytest.raises(InputError, match="result 'maybe' of TP53 is not accepted; accepted: detected"):
+        mutation_factors(clinical(), long, panel=FIVE)

@@ -177,7 +177,14 @@ _LONG_ALIASES = {
     "variant": ("variant", "hgvsp", "hgvsp_short", "protein_change", "hgvs_p", "aa_change", "hgvsc", "mutation",
                 "alteration"),
     "vaf": ("vaf", "tumor_f", "allele_fraction", "af", "variant_allele_fraction", "t_vaf"),
+    "result": ("result", "call", "detected", "test_result", "mutation_status", "finding"),
 }
+#: A long table's result column: what the lab found for the row's variant or hotspot.
+_RESULT_FOUND = {"detected", "positive", "pos", "mutated", "mut", "present", "yes", "y", "1", "true"}
+_RESULT_NOT_FOUND = {"not_detected", "negative", "neg", "not_mutated", "wt", "wild_type", "wildtype", "absent",
+                     "no", "n", "0", "false", "no_mutation", "no_variant"}
+_RESULT_ACCEPTED = ("detected/positive/mutated/yes, not detected/negative/wild-type/no; empty, pending, "
+                    "failed or NA for not known")
 
 
 @dataclass(frozen=True)
@@ -368,7 +375,7 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
     if kind == "maf":
         given = {"sample": "Tumor_Sample_Barcode", "gene": "Hugo_Symbol",
                  "variant_class": "Variant_Classification", **dict(given)}
-    names = {f: _find(cols, f, given, label) for f in ("sample", "gene", "variant_class", "variant", "vaf")}
+    names = {f: _find(cols, f, given, label) for f in ("sample", "gene", "variant_class", "variant", "vaf", "result")}
     missing = [f for f in ("sample", "gene", "variant_class") if names[f] is None]
     if missing:
         raise InputError(
@@ -401,6 +408,7 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
         if kind == "maf" and extra and extra != names["variant"]:
             variant_v = [v or x for v, x in zip(variant_v, take(extra))]
     vaf_v, alt_v, dep_v, ref_v = take(names["vaf"]), take(alt), take(depth), take(ref)
+    result_v = take(names["result"]) if names["result"] else None
     errors: list[InputError] = []
     rows: list[dict] = []
     short = PurePath(label).name
@@ -428,7 +436,21 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
             continue
         cls = class_v[k].strip()
         key = _norm_class(cls)
-        if key in _WILD_TYPE and not variant_v[k].strip():
+        found: bool | None = True  # no result column: a listed variant was found
+        if result_v is not None:
+            res = normalize_name(result_v[k]) if result_v[k].strip() else ""
+            if res in _RESULT_FOUND:
+                found = True
+            elif res in _RESULT_NOT_FOUND:
+                found = False
+            elif res in ("", "pending", "failed", "na", "n_a", "unknown", "not_done", "not_tested", "nd"):
+                found = None
+            else:
+                errors.append(InputError(_at(line, f"result {result_v[k].strip()!r} of {gene} is not accepted; "
+                                         f"accepted: {_RESULT_ACCEPTED}", s), **where, column=names["result"],
+                                         value=result_v[k]))
+                continue
+        if found is False or (key in _WILD_TYPE and not variant_v[k].strip()):  # tested, nothing found
             rows.append(dict(sample=s, gene=gene, variant="", variant_class="wild-type", counted=False,
                              reason="tested, no variant", vaf=np.nan, source=src))
             continue
@@ -443,6 +465,11 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
             errors.append(InputError(_at(line, f"{gene}: {e.message}", s), **where,
                                      column=names["vaf"] or "t_alt_count",
                                      value=e.value))
+            continue
+        if found is None and counted:  # the lab has not said whether it was found
+            said = result_v[k].strip() if result_v is not None else ""
+            rows.append(dict(sample=s, gene=gene, variant=variant_v[k].strip(), variant_class=lab, counted=pd.NA,
+                             reason=f"result {said or 'empty'}: not known", vaf=vaf, source=src))
             continue
         rows.append(dict(sample=s, gene=gene, variant=variant_v[k].strip(), variant_class=lab, counted=counted,
                          reason="" if counted else f"{lab}: not protein-altering", vaf=vaf, source=src))
