@@ -186,3 +186,21 @@ def test_an_option_given_twice_is_refused():
     assert r.returncode == 2 and "--n is given 2 times (10, 20)" in r.stderr
     r = run("score", "--tp53", "mut", "--json", "--json")
     assert r.returncode == 0, r.stderr
+
+
+def test_missing_factor_columns_are_all_named_with_the_columns_that_look_like_them(tmp_path):
+    """Every missing factor in one error, with the column that looks like it; with --missing-as-unknown a
+    note says which factors are unknown for every row (newcomer trial 2026-12-04: only the first was named,
+    and --missing-as-unknown said nothing)."""
+    src = tmp_path / "in.csv"
+    src.write_text("patient_id,emd,prior_hma,nf1,ptpn11,FLT3-ITD,TP53 (NGS),sf3b1\nP1,no,no,wt,wt,mut,mut,wt\n")
+    r = run("score", "-i", src, "-o", tmp_path / "o.csv")
+    assert r.returncode == 2
+    assert "no column for factor flt3 (FLT3 mutation (any)) (there is 'FLT3-ITD': if it holds this factor, " \
+           "name it flt3)" in r.stderr and "no column for factor tp53 (TP53 mutation) (there is 'TP53 (NGS)'" \
+           in r.stderr and "or score them as unknown" in r.stderr
+    r = run("score", "-i", src, "-o", tmp_path / "o.csv", "--missing-as-unknown")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("venprs: note: no column for flt3 (there is 'FLT3-ITD': if it holds this factor, "
+                               "name it flt3), tp53 (there is 'TP53 (NGS)': if it holds this factor, name it "
+                               "tp53): unknown for every row\n")

@@ -1011,7 +1011,7 @@ class TableStream:
         self.info: SourceInfo | None = None
         self._committed: int | None = None  # line breaks before the last text (CSV/TSV), see simple_rows
         self._raw: Any = None  # the file on disk (its position: progress)
-        self.names: list[str] = []  # column names of a CSV/TSV (known once reading started)
+        self.names: list[str] = []  # column names (known once reading started)
         self._total = 0
 
     def progress(self) -> tuple[int, int]:
@@ -1076,6 +1076,7 @@ class TableStream:
         for batch in self._batches(iter(pf.iter_batches(batch_size=self.parquet_rows))):
             df = _parquet_text(pa.Table.from_batches([batch]), self.name, header_row=self.rows)
             self.info = dataclasses.replace(source_info(df), header_row=0)
+            self.names = [str(c) for c in df.columns]
             yield df, self._advance(len(df))
         if not self.rows:
             raise NotStreamable(self.name)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, InputErrors, Problem
-from .fields import FACTOR_FIELDS, column_codes, match_columns, parse_value
+from .fields import FACTOR_FIELDS, column_codes, match_columns, normalize_name, parse_value
 from .io import (
     SOURCE_ATTR,
     BatchWriter,
@@ -47,6 +47,7 @@ from .model import ENDPOINTS, GROUPS, load_model
 from .prediction import predict_survival, predicted_summary, supported_score_range
 
 __all__ = [
+    "missing_factor_note",
     "EndpointResult", "ScoreResult", "score", "score_codes", "score_table",
     "OUTPUT_COLUMNS", "group_of", "scenario_text", "score_file",
 ]
@@ -509,6 +510,26 @@ def score(*, extramedullary=None, prior_hma=None, nf1=None, ptpn11=None, flt3=No
 
 # ---------------------------------------------------------------- batch
 
+def _column_hint(factor: str, columns) -> str:
+    """`` (is it 'FLT3-ITD'?)`` when a column's name contains the factor's name or an alias, else ``""``."""
+    f = next(x for x in FACTOR_FIELDS if x.name == factor)
+    keys = [normalize_name(a) for a in (f.name, *f.aliases) if len(normalize_name(a)) >= 3]
+    like = [str(c) for c in columns if any(k in normalize_name(str(c)) for k in keys)]
+    return (f" (there is {' and '.join(map(repr, like[:3]))}: if it holds this factor, name it {f.name})"
+            if like else "")
+
+
+def missing_factor_note(columns) -> str | None:
+    """One line naming the factors without a column (scored unknown for every row with
+    ``missing_columns="unknown"``) and the columns that look like them; ``None`` when all seven are there."""
+    found = match_columns(columns)
+    missing = [f for f in FACTORS if f not in found]
+    if not missing:
+        return None
+    return ("no column for " + ", ".join(f + _column_hint(f, columns) for f in missing)
+            + ": unknown for every row")
+
+
 def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.ndarray:
     """Parse the seven factor columns of ``df`` into an (n, 7) int8 code array.
 
@@ -520,14 +541,14 @@ def codes_from_table(df: pd.DataFrame, *, missing_columns: str = "error") -> np.
     found = match_columns(df.columns)
     missing = [f for f in FACTORS if f not in found]
     if missing and missing_columns == "error":
-        f = next(x for x in FACTOR_FIELDS if x.name == missing[0])
-        raise InputError(
-            f"no column for factor {f.name} ({f.label}); accepted column names: "
-            + ", ".join((f.name, *f.aliases))
-            + " (case-insensitive); or score it as unknown for every row"
-            " (missing_columns='unknown'; CLI: --missing-as-unknown)",
-            field=f.name,
-        )
+        parts = []
+        for name in missing:
+            f = next(x for x in FACTOR_FIELDS if x.name == name)
+            parts.append(f"no column for factor {f.name} ({f.label}){_column_hint(name, df.columns)}; accepted "
+                         "column names: " + ", ".join((f.name, *f.aliases)))
+        raise InputError("; ".join(parts) + " (case-insensitive); or score "
+                         + ("it" if len(missing) == 1 else "them") + " as unknown for every row"
+                         " (missing_columns='unknown'; CLI: --missing-as-unknown)", field=missing[0])
     codes = np.full((len(df), len(FACTORS)), -1, dtype=np.int8)
     problems: list[Problem] = []
     for j, name in enumerate(FACTORS):

@@ -15,10 +15,17 @@ from ..errors import InputError
 from ..fields import ACCEPTED_TEXT, FACTOR_FIELDS
 from ..model import model_json
 from ..render import format_model, format_result
-from ..scoring import score, score_file, score_table
+from ..scoring import missing_factor_note, score, score_file, score_table
 from ._common import OPT_ERRORS, OPT_SHEET, citation, progress_bars, read_input, reported_problems, user_errors
 
 _F = {f.name: f for f in FACTOR_FIELDS}
+
+
+def _note_missing(columns: list[str], missing_as_unknown: bool) -> None:
+    """With --missing-as-unknown: say which factors had no column (and the columns that look like them)."""
+    note = missing_factor_note(columns) if missing_as_unknown else None
+    if note:
+        print(f"venprs: note: {note}", file=sys.stderr)
 
 
 def _opt(name: str):
@@ -108,12 +115,14 @@ def score_cmd(
                             scale = 1 if unit == "rows" else 1_000_000
                             bars.update(f"scoring {input.name} ({unit})", done // scale, max(1, total // scale))
                     try:
+                        stream = vio.TableStream(input)
                         n, n_det, how = score_file(input, output, formula_guard=formula_guard,
                                                    missing_columns="unknown" if missing_as_unknown else "error",
-                                                   progress=advance)
+                                                   stream=stream, progress=advance)
                     except vio.NotStreamable:
                         pass  # read whole below: other encodings and layouts, and the exact report of a fault
                     else:
+                        _note_missing(stream.names, missing_as_unknown)
                         print(f"venprs: scored {n} rows from {how} -> {output} "
                               f"(OS determinate: {n_det}, indeterminate: {n - n_det})", file=sys.stderr)
                         return
@@ -133,6 +142,7 @@ def score_cmd(
             vio.write_table(scored, output, formula_guard=formula_guard)
         if audit is not None and mutation_audit is not None:
             vio.write_table(audit, mutation_audit)
+        _note_missing(list(df.columns), missing_as_unknown)
         n_det = int(scored["os_determinate"].sum())
         print(f"venprs: scored {len(scored)} rows from {how} -> {output} "
               f"(OS determinate: {n_det}, indeterminate: {len(scored) - n_det})", file=sys.stderr)
