@@ -521,7 +521,18 @@ def _column_hint(factor: str, columns) -> str:
 
 def missing_factor_note(columns) -> str | None:
     """One line naming the factors without a column (scored unknown for every row with
-    ``missing_columns="unknown"``) and the columns that look like them; ``None`` when all seven are there."""
+    ``missing_columns="unknown"``) and the columns that look like them.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The table's column names.
+
+    Returns
+    -------
+    str or None
+        The line; ``None`` when all seven factors have a column.
+    """
     found = match_columns(columns)
     missing = [f for f in FACTORS if f not in found]
     if not missing:
