@@ -946,17 +946,22 @@ def _records_end(data: bytes, term: bytes) -> tuple[int, int]:
 def _open_quote_at_end(table, term: bytes) -> bool:
     """Whether the batch's last value ends with the record end: a quoted value left open at the cut (Arrow
     parses it to the end of the text without complaint), or a value that really ends with a line break."""
-    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+    last = _last_value(table)
     return bool(last) and last.endswith(term.decode())
+
+
+def _last_value(table) -> str:
+    """The text of the last column of the last row of a parsed batch (``""`` when empty)."""
+    if not table.num_rows or not table.num_columns:
+        return ""
+    return table.column(table.num_columns - 1)[table.num_rows - 1].as_py() or ""
 
 
 def _quote_open_at_eof(table, text: bytes) -> bool:
     """Whether a quote opened in the last record is never closed: Arrow then reads the rest of the text,
     later records included, as one value without complaint. The last value holds a line break, yet the
     text does not end with the quote that would close it."""
-    if not table.num_rows or not table.num_columns:
-        return False
-    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py() or ""
+    last = _last_value(table)
     return ("\n" in last or "\r" in last) and not text.rstrip(b"\r\n").endswith(b'"')
 
 

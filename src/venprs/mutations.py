@@ -179,10 +179,10 @@ _LONG_ALIASES = {
     "vaf": ("vaf", "tumor_f", "allele_fraction", "af", "variant_allele_fraction", "t_vaf"),
     "result": ("result", "call", "detected", "test_result", "mutation_status", "finding"),
 }
-#: A long table's result column: what the lab found for the row's variant or hotspot.
-_RESULT_FOUND = {"detected", "positive", "pos", "mutated", "mut", "present", "yes", "y", "1", "true"}
-_RESULT_NOT_FOUND = {"not_detected", "negative", "neg", "not_mutated", "wt", "wild_type", "wildtype", "absent",
-                     "no", "n", "0", "false", "no_mutation", "no_variant"}
+#: A long table's result column (what the lab found for the row's variant or hotspot) is read with the one
+#: yes/no vocabulary (:func:`venprs.fields.yes_no_code`), the tested-negative words of :data:`_WILD_TYPE`
+#: and these lab words.
+_RESULT_WORDS = {"detected": 1, "not_mutated": 0, "failed": -1}
 _RESULT_ACCEPTED = ("detected/positive/mutated/yes, not detected/negative/wild-type/no; empty, pending, "
                     "failed or NA for not known")
 
@@ -369,6 +369,16 @@ def _find(df_cols: list[str], field: str, given: Mapping[str, str], label: str) 
     return None
 
 
+def _result_code(text: str) -> int | None:
+    """A result cell: 1 found, 0 not found (tested negative), -1 not known (empty, pending, failed), ``None``
+    when not accepted."""
+    code = yes_no_code(text)
+    if code is not None:
+        return code
+    key = normalize_name(text)
+    return 0 if key in _WILD_TYPE else _RESULT_WORDS.get(key)
+
+
 def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
                      given: Mapping[str, str]) -> tuple[list[dict], list[str]]:
     cols = [str(c) for c in df.columns]
@@ -438,13 +448,9 @@ def _rows_from_table(df: pd.DataFrame, kind: str, label: str, first_line: int,
         key = _norm_class(cls)
         found: bool | None = True  # no result column: a listed variant was found
         if result_v is not None:
-            res = normalize_name(result_v[k]) if result_v[k].strip() else ""
-            if res in _RESULT_FOUND:
-                found = True
-            elif res in _RESULT_NOT_FOUND:
-                found = False
-            elif res in ("", "pending", "failed", "na", "n_a", "unknown", "not_done", "not_tested", "nd"):
-                found = None
+            code = _result_code(result_v[k])
+            if code is not None:
+                found = None if code < 0 else bool(code)
             else:
                 errors.append(InputError(_at(line, f"result {result_v[k].strip()!r} of {gene} is not accepted; "
                                          f"accepted: {_RESULT_ACCEPTED}", s), **where, column=names["result"],
